@@ -1,0 +1,17 @@
+import chalk from 'chalk';
+import type { Command } from 'commander';
+import { isPairbenchError } from '../runner/errors.js';
+
+/** Parses and runs; a PairbenchError prints its message (never a stack trace) and exits 1. */
+export async function runCli(program: Command, argv: string[]): Promise<void> {
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (isPairbenchError(e)) {
+      process.stderr.write(`${chalk.red('error')} ${e.message}\n`);
+      process.exitCode = process.exitCode || 1;
+      return;
+    }
+    throw e;
+  }
+}

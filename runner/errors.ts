@@ -1,0 +1,66 @@
+// Typed errors with stable codes. The code lands in SQLite (trials.error_code, turns.error_code)
+// exactly as written here, so never rename one: add a new code instead.
+
+import type { Outcome } from './outcomes.js';
+
+export const ERROR_CODES = {
+  // tasks and input
+  TASK_INVALID: 'PB_TASK_INVALID',
+  TASK_NOT_FOUND: 'PB_TASK_NOT_FOUND',
+  CONFIG_INVALID: 'PB_CONFIG_INVALID',
+  // container engine
+  ENGINE_UNAVAILABLE: 'PB_ENGINE_UNAVAILABLE',
+  BUILD_FAILED: 'PB_BUILD_FAILED',
+  CONTAINER_FAILED: 'PB_CONTAINER_FAILED',
+  CONTAINER_GONE: 'PB_CONTAINER_GONE',
+  // verifier
+  REWARD_MISSING: 'PB_REWARD_MISSING',
+  REWARD_EMPTY: 'PB_REWARD_EMPTY',
+  REWARD_INVALID: 'PB_REWARD_INVALID',
+  VERIFIER_TIMEOUT: 'PB_VERIFIER_TIMEOUT',
+  // serving layer
+  SERVING_REFUSED: 'PB_SERVING_REFUSED',
+  SERVING_HTTP: 'PB_SERVING_HTTP',
+  SERVING_NO_FIRST_TOKEN: 'PB_SERVING_NO_FIRST_TOKEN',
+  SERVING_STALLED: 'PB_SERVING_STALLED',
+  SERVING_MALFORMED: 'PB_SERVING_MALFORMED',
+  SERVING_NOT_READY: 'PB_SERVING_NOT_READY',
+  SERVING_START_FAILED: 'PB_SERVING_START_FAILED',
+  // sweeps
+  SWEEP_NOT_FOUND: 'PB_SWEEP_NOT_FOUND',
+  INTERRUPTED: 'PB_INTERRUPTED',
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+export class PairbenchError extends Error {
+  readonly code: ErrorCode;
+  /** The trial outcome this error maps to when it ends a trial, if any. */
+  readonly outcome: Outcome | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; outcome?: Outcome }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.outcome = options?.outcome;
+  }
+}
+
+/** Bad user input: one message listing every problem, and what to do about it. */
+export class ValidationError extends PairbenchError {
+  readonly problems: string[];
+  constructor(code: ErrorCode, subject: string, problems: string[]) {
+    super(code, `${subject}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+export function isPairbenchError(e: unknown): e is PairbenchError {
+  return e instanceof PairbenchError;
+}
+
+/** A one-line message for logs and the store; never a stack trace. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

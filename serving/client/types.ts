@@ -1,0 +1,57 @@
+// The model client's contract: one chat call in, its text and per-call telemetry out.
+// Telemetry fields are null, never 0, where the server does not expose a figure.
+
+export type Dialect = 'llama-server' | 'vllm' | 'ollama' | 'openai';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface SpeculativeParams {
+  nMax: number;
+  nMin?: number;
+  pMin?: number;
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  thinking?: boolean; // undefined: leave the server's default
+  speculative?: SpeculativeParams | null;
+  temperature?: number;
+  seed?: number;
+  maxTokens?: number;
+  extraBody?: Record<string, unknown>;
+  /** Hints for the simulated server, sent as x-pairbench-* headers; real servers ignore them. */
+  hints?: { task?: string; trial?: string };
+  signal?: AbortSignal;
+}
+
+export interface CallTelemetry {
+  ttftMs: number | null;
+  wallMs: number;
+  promptTokens: number | null;
+  cachedTokens: number | null;
+  completionTokens: number | null;
+  reasoningTokens: number | null;
+  reasoningChars: number | null;
+  decodeTps: number | null;
+  draftN: number | null;
+  draftAccepted: number | null;
+  /** true sent and applied, false sent and not applied, null not sent. */
+  speculativeApplied: boolean | null;
+  httpStatus: number | null;
+  finishReason: string | null;
+}
+
+export interface ChatResult {
+  content: string;
+  reasoning: string;
+  telemetry: CallTelemetry;
+}
+
+export interface ModelClient {
+  readonly dialect: Dialect;
+  readonly model: string;
+  chat(request: ChatRequest): Promise<ChatResult>;
+}

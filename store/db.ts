@@ -1,0 +1,54 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ERROR_CODES, PairbenchError } from '../runner/errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+export type Db = Database.Database;
+
+/** Opens (creating if needed) a store in WAL mode and brings its schema up to date. */
+export function openStore(path: string, options: { readonly?: boolean } = {}): Db {
+  if (!options.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (cause) {
+    throw new PairbenchError(
+      ERROR_CODES.CONFIG_INVALID,
+      `cannot open the store at ${path}: ${(cause as Error).message}. Check the --db path${options.readonly ? ' (it must name an existing pairbench database)' : ''}.`,
+      { cause },
+    );
+  }
+  // Several writers (tests, worker pools) may share one file: wait rather than fail.
+  db.pragma('busy_timeout = 10000');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, path);
+  } else {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === 0 || version > SCHEMA_VERSION) refuseVersion(path, version);
+  }
+  return db;
+}
+
+function migrate(db: Db, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) refuseVersion(path, version);
+  for (let v = version; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
+
+function refuseVersion(path: string, version: number): never {
+  throw new PairbenchError(
+    ERROR_CODES.CONFIG_INVALID,
+    version === 0
+      ? `${path} is not a pairbench database (no schema). Point --db at a file written by 'pairbench run'.`
+      : `${path} has schema version ${version}, newer than this pairbench (${SCHEMA_VERSION}). Upgrade pairbench to read it.`,
+  );
+}

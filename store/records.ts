@@ -1,0 +1,164 @@
+// Row shapes and the statements that write them. The sweep executor's main thread is the
+// only writer during a sweep; everything else reads.
+
+import type { Db } from './db.js';
+import type { TrialStatus } from '../runner/outcomes.js';
+
+export interface SweepRow {
+  id: string;
+  created_at: string;
+  finished_at: string | null;
+  status: 'running' | 'completed' | 'interrupted' | 'failed';
+  config_json: string;
+  plan_json: string | null;
+  git_commit: string | null;
+  git_dirty: number | null;
+  host: string | null;
+  engine_version: string | null;
+  serving_kind: string | null;
+  simulated: number;
+  serving_provenance_json: string | null;
+  pairbench_version: string | null;
+}
+
+export interface TrialStart {
+  id: string;
+  sweep_id: string;
+  slot_index: number | null;
+  group_index: number | null;
+  harness: string;
+  harness_base: string | null;
+  harness_config_json: string | null;
+  task: string;
+  trial_index: number;
+  attempt: number;
+  simulated: boolean;
+  container_name: string | null;
+  trial_dir: string | null;
+  started_at: string;
+}
+
+export interface TrialFinish {
+  status: TrialStatus;
+  reward: number | null;
+  rewards: Record<string, number> | null;
+  wall_ms: number | null;
+  setup_ms: number | null;
+  agent_ms: number | null;
+  verify_ms: number | null;
+  teardown_ms: number | null;
+  turns: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  image: string | null;
+  finished_at: string;
+}
+
+export interface TrialRow extends Omit<TrialStart, 'simulated'>, Omit<TrialFinish, 'rewards' | 'finished_at'> {
+  simulated: number;
+  rewards_json: string | null;
+  finished_at: string | null;
+}
+
+/** One model call plus the command it led to. Null where the server or harness has no figure. */
+export interface TurnRecord {
+  turn_index: number;
+  ttft_ms: number | null;
+  model_ms: number | null;
+  prompt_tokens: number | null;
+  cached_tokens: number | null;
+  completion_tokens: number | null;
+  reasoning_tokens: number | null;
+  reasoning_chars: number | null;
+  decode_tps: number | null;
+  draft_n: number | null;
+  draft_accepted: number | null;
+  speculative_applied: boolean | null;
+  http_status: number | null;
+  finish_reason: string | null;
+  exec_ms: number | null;
+  wait_ms: number | null;
+  exit_code: number | null;
+  parse_ok: boolean | null;
+  command: string | null;
+  error_code: string | null;
+}
+
+export interface ServingEvent {
+  sweep_id: string;
+  kind: 'start' | 'ready' | 'restart' | 'canary' | 'stop' | 'crash';
+  reason: string | null;
+  at: string;
+  duration_ms: number | null;
+  trials_done: number | null;
+  detail: unknown;
+}
+
+const b = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0);
+
+export function insertSweep(db: Db, row: SweepRow): void {
+  db.prepare(
+    `INSERT INTO sweeps (id, created_at, finished_at, status, config_json, plan_json, git_commit, git_dirty, host,
+       engine_version, serving_kind, simulated, serving_provenance_json, pairbench_version)
+     VALUES (@id, @created_at, @finished_at, @status, @config_json, @plan_json, @git_commit, @git_dirty, @host,
+       @engine_version, @serving_kind, @simulated, @serving_provenance_json, @pairbench_version)`,
+  ).run(row);
+}
+
+export function updateSweep(db: Db, id: string, fields: Partial<Omit<SweepRow, 'id'>>): void {
+  const keys = Object.keys(fields);
+  if (keys.length === 0) return;
+  db.prepare(`UPDATE sweeps SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...fields, id });
+}
+
+export function getSweep(db: Db, id: string): SweepRow | undefined {
+  return db.prepare('SELECT * FROM sweeps WHERE id = ?').get(id) as SweepRow | undefined;
+}
+
+/** Written when a trial starts, so a crash leaves a 'running' row as evidence. */
+export function insertTrialStart(db: Db, t: TrialStart): void {
+  db.prepare(
+    `INSERT INTO trials (id, sweep_id, slot_index, group_index, harness, harness_base, harness_config_json, task,
+       trial_index, attempt, status, simulated, container_name, trial_dir, started_at)
+     VALUES (@id, @sweep_id, @slot_index, @group_index, @harness, @harness_base, @harness_config_json, @task,
+       @trial_index, @attempt, 'running', @simulated, @container_name, @trial_dir, @started_at)`,
+  ).run({ ...t, simulated: t.simulated ? 1 : 0 });
+}
+
+export function finishTrial(db: Db, id: string, f: TrialFinish): void {
+  db.prepare(
+    `UPDATE trials SET status = @status, reward = @reward, rewards_json = @rewards_json, wall_ms = @wall_ms,
+       setup_ms = @setup_ms, agent_ms = @agent_ms, verify_ms = @verify_ms, teardown_ms = @teardown_ms,
+       turns = @turns, error_code = @error_code, error_message = @error_message, image = @image,
+       finished_at = @finished_at
+     WHERE id = @id`,
+  ).run({ ...f, rewards_json: f.rewards === null ? null : JSON.stringify(f.rewards), id });
+}
+
+export function insertTurn(db: Db, trialId: string, t: TurnRecord): void {
+  db.prepare(
+    `INSERT OR REPLACE INTO turns (trial_id, turn_index, ttft_ms, model_ms, prompt_tokens, cached_tokens,
+       completion_tokens, reasoning_tokens, reasoning_chars, decode_tps, draft_n, draft_accepted, speculative_applied,
+       http_status, finish_reason, exec_ms, wait_ms, exit_code, parse_ok, command, error_code)
+     VALUES (@trial_id, @turn_index, @ttft_ms, @model_ms, @prompt_tokens, @cached_tokens, @completion_tokens,
+       @reasoning_tokens, @reasoning_chars, @decode_tps, @draft_n, @draft_accepted, @speculative_applied,
+       @http_status, @finish_reason, @exec_ms, @wait_ms, @exit_code, @parse_ok, @command, @error_code)`,
+  ).run({ ...t, trial_id: trialId, speculative_applied: b(t.speculative_applied), parse_ok: b(t.parse_ok) });
+}
+
+export function insertServingEvent(db: Db, e: ServingEvent): void {
+  db.prepare(
+    `INSERT INTO serving_events (sweep_id, kind, reason, at, duration_ms, trials_done, detail_json)
+     VALUES (@sweep_id, @kind, @reason, @at, @duration_ms, @trials_done, @detail_json)`,
+  ).run({ ...e, detail_json: e.detail === undefined || e.detail === null ? null : JSON.stringify(e.detail) });
+}
+
+export function emptyTurn(turnIndex: number): TurnRecord {
+  return {
+    turn_index: turnIndex,
+    ttft_ms: null, model_ms: null, prompt_tokens: null, cached_tokens: null, completion_tokens: null,
+    reasoning_tokens: null, reasoning_chars: null, decode_tps: null, draft_n: null, draft_accepted: null,
+    speculative_applied: null, http_status: null, finish_reason: null, exec_ms: null, wait_ms: null,
+    exit_code: null, parse_ok: null, command: null, error_code: null,
+  };
+}
