@@ -1,0 +1,40 @@
+// How a sweep drives the serving layer: bring it up, restart it at group boundaries or on a
+// canary's word, and say what it is. Each implementation (owned command, restart command,
+// engine container, remote API) reports what it did through onEvent, which the sweep writes
+// to SQLite as serving_events.
+
+import type { ServingEndpoint } from '../../runner/trial-types.js';
+
+export type ServingKind = 'simulated' | 'command' | 'restart-command' | 'container' | 'none';
+
+export type RestartPolicy = { kind: 'never' } | { kind: 'every'; trials: number } | { kind: 'group' };
+
+export interface CanaryPolicy {
+  everyTrials: number; // 0 = only after restarts
+  factor: number; // restart early when canary latency > factor x post-restart baseline
+}
+
+export interface ServingEventOut {
+  kind: 'start' | 'ready' | 'restart' | 'canary' | 'stop' | 'crash';
+  reason: string | null;
+  at: string; // ISO time
+  durationMs: number | null;
+  detail?: unknown;
+}
+
+export interface ServingController {
+  readonly kind: ServingKind;
+  readonly endpoint: ServingEndpoint;
+  /** Starts the server if pairbench owns it, then waits for health. */
+  start(): Promise<void>;
+  /** Restarts (if it can) and waits for health; `reason` is stored with the event. */
+  restart(reason: string): Promise<void>;
+  /** Called by the sweep after each finished trial; applies every-N restarts and the canary. */
+  afterTrial(trialsDone: number): Promise<void>;
+  /** Called by the sweep at each group boundary; restarts when the policy is 'group'. */
+  atGroupBoundary(groupIndex: number): Promise<void>;
+  /** What the server says of itself (/props, /v1/models, version), stored with the sweep. */
+  provenance(): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+  onEvent: (event: ServingEventOut) => void;
+}
