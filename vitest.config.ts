@@ -8,6 +8,6 @@ export default defineConfig({
     // Docker-backed e2e files share one engine; run files one at a time so timings and
     // container limits do not fight each other on 2-core machines.
     fileParallelism: false,
-    reporters: ['default'],
+    reporters: ['default', './test/support/closing-line-reporter.ts'],
   },
 });
