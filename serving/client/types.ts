@@ -42,6 +42,8 @@ export interface CallTelemetry {
   speculativeApplied: boolean | null;
   httpStatus: number | null;
   finishReason: string | null;
+  /** true the thinking switch was sent, false asked for but the dialect has no field, null not asked. */
+  thinkingSent?: boolean | null;
 }
 
 export interface ChatResult {

@@ -1,0 +1,143 @@
+// Gathers one streamed call's text and figures from its chunks, then reads each telemetry
+// field from where the dialect really reports it. A figure the server does not expose is
+// null, never 0.
+
+import type { CallTelemetry, Dialect } from './types.js';
+
+interface Usage {
+  prompt_tokens?: unknown;
+  completion_tokens?: unknown;
+  prompt_tokens_details?: { cached_tokens?: unknown } | null;
+  completion_tokens_details?: { reasoning_tokens?: unknown } | null;
+}
+
+interface Timings {
+  prompt_n?: unknown;
+  cache_n?: unknown;
+  predicted_n?: unknown;
+  predicted_per_second?: unknown;
+  draft_n?: unknown;
+  draft_n_accepted?: unknown;
+}
+
+/** The parts of a chat.completion.chunk the client reads. */
+export interface StreamChunk {
+  choices?: Array<{
+    delta?: {
+      content?: unknown;
+      reasoning_content?: unknown;
+      reasoning?: unknown;
+      tool_calls?: unknown;
+    } | null;
+    finish_reason?: unknown;
+  }> | null;
+  usage?: Usage | null;
+  timings?: Timings | null;
+  error?: unknown;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+export class CallAccumulator {
+  content = '';
+  reasoning = '';
+  finishReason: string | null = null;
+  /** performance.now() of the first chunk carrying content, reasoning or a tool call. */
+  firstTokenAt: number | null = null;
+  private usage: Usage | null = null;
+  private timings: Timings | null = null;
+
+  /** Folds one chunk in; returns true when it carried the call's first token. */
+  add(chunk: StreamChunk, now: number): boolean {
+    let produced = false;
+    for (const choice of chunk.choices ?? []) {
+      const d = choice.delta;
+      if (d) {
+        if (typeof d.content === 'string' && d.content.length > 0) {
+          this.content += d.content;
+          produced = true;
+        }
+        // llama-server and vLLM say reasoning_content; Ollama's /v1 (and newer vLLM) say reasoning.
+        const r = typeof d.reasoning_content === 'string' ? d.reasoning_content : d.reasoning;
+        if (typeof r === 'string' && r.length > 0) {
+          this.reasoning += r;
+          produced = true;
+        }
+        if (Array.isArray(d.tool_calls) && d.tool_calls.length > 0) produced = true;
+      }
+      if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
+    }
+    if (chunk.usage) this.usage = chunk.usage;
+    if (chunk.timings) this.timings = chunk.timings;
+    if (produced && this.firstTokenAt === null) {
+      this.firstTokenAt = now;
+      return true;
+    }
+    return false;
+  }
+
+  telemetry(args: {
+    dialect: Dialect;
+    sentAt: number;
+    endedAt: number;
+    httpStatus: number;
+    speculativeSent: boolean;
+    speculativeAsked: boolean;
+    thinkingSent: boolean | null;
+  }): CallTelemetry {
+    const { dialect } = args;
+    const u = this.usage;
+    const t = dialect === 'llama-server' ? this.timings : null;
+
+    const promptN = num(t?.prompt_n);
+    const cacheN = num(t?.cache_n);
+    const promptTokens = num(u?.prompt_tokens) ?? (promptN !== null && cacheN !== null ? promptN + cacheN : null);
+
+    let cachedTokens: number | null;
+    if (dialect === 'ollama') cachedTokens = null; // Ollama does not expose cache reuse
+    else if (dialect === 'llama-server') cachedTokens = cacheN ?? num(u?.prompt_tokens_details?.cached_tokens);
+    else cachedTokens = num(u?.prompt_tokens_details?.cached_tokens);
+
+    const completionTokens = num(u?.completion_tokens) ?? num(t?.predicted_n);
+    const reasoningTokens = num(u?.completion_tokens_details?.reasoning_tokens);
+    // Characters are counted from what streamed; a server that reasons without streaming the
+    // text (reasoning tokens but no chars) has no char figure.
+    const chars = this.reasoning.length;
+    const reasoningChars = chars === 0 && reasoningTokens !== null && reasoningTokens > 0 ? null : chars;
+
+    const decodeTps = num(t?.predicted_per_second) ?? this.computedTps(completionTokens, args.endedAt);
+
+    const draftN = num(t?.draft_n);
+    const draftAccepted = num(t?.draft_n_accepted);
+    let speculativeApplied: boolean | null = null;
+    if (args.speculativeAsked) speculativeApplied = args.speculativeSent ? draftN !== null : false;
+
+    return {
+      ttftMs: this.firstTokenAt === null ? null : round(this.firstTokenAt - args.sentAt),
+      wallMs: round(args.endedAt - args.sentAt),
+      promptTokens,
+      cachedTokens,
+      completionTokens,
+      reasoningTokens,
+      reasoningChars,
+      decodeTps,
+      draftN,
+      draftAccepted,
+      speculativeApplied,
+      httpStatus: args.httpStatus,
+      finishReason: this.finishReason,
+      thinkingSent: args.thinkingSent,
+    };
+  }
+
+  // Tokens after the first over the time after the first: n tokens span n-1 gaps, so dividing
+  // n by that time would flatter short outputs.
+  private computedTps(completionTokens: number | null, endedAt: number): number | null {
+    if (completionTokens === null || completionTokens < 2 || this.firstTokenAt === null) return null;
+    const seconds = (endedAt - this.firstTokenAt) / 1000;
+    if (seconds <= 0) return null;
+    return (completionTokens - 1) / seconds;
+  }
+}
+
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
