@@ -20,6 +20,8 @@ export interface HarnessLimits {
   maxTurns: number;
   maxOutputTokens: number; // per turn
   observationBytes: number; // command output fed back to the model is cut to this, with a marker
+  /** Per command: a host exec is killed after this; tmux waits (duration, settling) are capped by it. */
+  commandTimeoutSec?: number;
 }
 
 export type HarnessBase = 'oracle' | 'nop' | 'terse' | 'tmux';
