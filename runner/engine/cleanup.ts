@@ -1,0 +1,52 @@
+// Finding and removing the containers pairbench made, by label: what a killed run leaves
+// behind is found by `pairbench cleanup`, and only pairbench's own containers are touched.
+
+import type Docker from 'dockerode';
+import { LABELS } from './container.js';
+import { errorMessage } from '../errors.js';
+
+export interface PairbenchContainer {
+  id: string;
+  name: string;
+  sweep: string;
+  trial: string;
+  task: string;
+  state: string;
+}
+
+export async function findPairbenchContainers(docker: Docker, filter: { sweep?: string } = {}): Promise<PairbenchContainer[]> {
+  const labels = [`${LABELS.managed}=true`];
+  if (filter.sweep !== undefined) labels.push(`${LABELS.sweep}=${filter.sweep}`);
+  const list = await docker.listContainers({ all: true, filters: { label: labels } });
+  return list
+    .map((c) => ({
+      id: c.Id,
+      name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+      sweep: c.Labels[LABELS.sweep] ?? '',
+      trial: c.Labels[LABELS.trial] ?? '',
+      task: c.Labels[LABELS.task] ?? '',
+      state: c.State,
+    }))
+    .sort((a, b) => a.sweep.localeCompare(b.sweep) || a.name.localeCompare(b.name));
+}
+
+export interface RemovalResult {
+  removed: PairbenchContainer[];
+  failed: { container: PairbenchContainer; error: string }[];
+}
+
+/** Force-removes each container; one that vanished meanwhile counts as removed. */
+export async function removeContainers(docker: Docker, containers: PairbenchContainer[]): Promise<RemovalResult> {
+  const result: RemovalResult = { removed: [], failed: [] };
+  for (const c of containers) {
+    try {
+      await docker.getContainer(c.id).remove({ force: true, v: true });
+      result.removed.push(c);
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status === 404 || (status === 409 && /already in progress/i.test(errorMessage(e)))) result.removed.push(c);
+      else result.failed.push({ container: c, error: errorMessage(e) });
+    }
+  }
+  return result;
+}

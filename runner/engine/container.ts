@@ -1,0 +1,175 @@
+// One container per trial, created from the task's limits and the trial's mount file.
+// Hardened by default: never privileged, every capability dropped but the few that ordinary
+// shell work (git, tmux, chown, package-less file work) needs, no new privileges, no
+// network unless the task asks for it, and never the engine's own socket.
+
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { LoadedTask } from '../task/types.js';
+import type { ExecOptions, ExecResult, TrialContainer } from './types.js';
+import { ERROR_CODES, PairbenchError, errorMessage } from '../errors.js';
+import { execInContainer, gone } from './exec.js';
+import { packDirectory, unpack } from './tar.js';
+
+export const LABELS = {
+  sweep: 'pairbench.sweep',
+  trial: 'pairbench.trial',
+  task: 'pairbench.task',
+  managed: 'pairbench.managed',
+} as const;
+
+/** What tasks need from root inside the container, and nothing more. */
+export const TRIAL_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'KILL'] as const;
+
+export interface CreateTrialContainerOptions {
+  image: string;
+  name: string;
+  labels: { sweep: string; trial: string; task: string };
+  task: LoadedTask;
+  binds: string[];
+}
+
+export interface DockerTrialContainer extends TrialContainer {
+  /** Force-removes the container; idempotent, and quiet when it is already gone. */
+  remove(): Promise<void>;
+}
+
+/** Creates and starts the trial's container; a failure leaves nothing behind. */
+export async function createTrialContainer(docker: Docker, opts: CreateTrialContainerOptions): Promise<DockerTrialContainer> {
+  const sockets = opts.binds.filter((b) => b.split(':').some((p) => p.endsWith('docker.sock')));
+  if (sockets.length > 0) {
+    throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `refusing to mount the engine socket into a trial: ${sockets.join(', ')}`, {
+      outcome: 'container_failed',
+    });
+  }
+  const env = opts.task.config.environment;
+  let created: Docker.Container | undefined;
+  try {
+    created = await docker.createContainer({
+      name: opts.name,
+      Image: opts.image,
+      Entrypoint: ['sleep', 'infinity'], // overrides any image ENTRYPOINT/CMD: the container idles until exec
+      Labels: {
+        [LABELS.sweep]: opts.labels.sweep,
+        [LABELS.trial]: opts.labels.trial,
+        [LABELS.task]: opts.labels.task,
+        [LABELS.managed]: 'true',
+      },
+      HostConfig: {
+        Binds: opts.binds,
+        NanoCpus: Math.round(env.cpus * 1e9),
+        Memory: env.memoryMb * 1024 * 1024,
+        MemorySwap: env.memoryMb * 1024 * 1024, // no swap beyond the limit
+        PidsLimit: env.pidsLimit,
+        Privileged: false,
+        CapDrop: ['ALL'],
+        CapAdd: [...TRIAL_CAPABILITIES],
+        SecurityOpt: ['no-new-privileges'],
+        NetworkMode: env.allowInternet ? 'bridge' : 'none',
+        Init: true,
+        AutoRemove: false,
+      },
+    });
+    await created.start();
+  } catch (e) {
+    if (created) await created.remove({ force: true, v: true }).catch(() => undefined);
+    throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `cannot start container ${opts.name} from ${opts.image}: ${errorMessage(e)}`, {
+      cause: e,
+      outcome: 'container_failed',
+    });
+  }
+  return new DockerContainer(docker, created.id, opts.name);
+}
+
+class DockerContainer implements DockerTrialContainer {
+  private timeoutProbe: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly docker: Docker,
+    readonly id: string,
+    readonly name: string,
+  ) {}
+
+  exec(command: string | string[], options?: ExecOptions): Promise<ExecResult> {
+    return execInContainer(
+      { docker: this.docker, containerId: this.id, containerName: this.name, hasTimeoutBinary: () => this.hasTimeoutBinary() },
+      command,
+      options,
+    );
+  }
+
+  private hasTimeoutBinary(): Promise<boolean> {
+    this.timeoutProbe ??= execInContainer(
+      { docker: this.docker, containerId: this.id, containerName: this.name, hasTimeoutBinary: async () => false },
+      ['sh', '-c', 'command -v timeout'],
+    ).then((r) => r.exitCode === 0);
+    return this.timeoutProbe;
+  }
+
+  async copyIn(hostDir: string, containerDir: string): Promise<void> {
+    if (!containerDir.startsWith('/')) throw new Error(`copyIn: container path ${containerDir} is not absolute`);
+    const prefix = path.posix.normalize(containerDir).replace(/^\/+/, '').replace(/\/*$/, '/');
+    const archive = await packDirectory(hostDir, prefix === '/' ? '' : prefix);
+    try {
+      await this.docker.getContainer(this.id).putArchive(archive, { path: '/' });
+    } catch (e) {
+      throw (await this.goneOr(e)) ?? e;
+    }
+  }
+
+  async readFile(containerPath: string): Promise<Buffer | null> {
+    let target = containerPath;
+    for (let hops = 0; hops < 8; hops++) {
+      let archive: Buffer;
+      try {
+        const stream = await this.docker.getContainer(this.id).getArchive({ path: target });
+        archive = await collect(stream);
+      } catch (e) {
+        const g = await this.goneOr(e);
+        if (g) throw g;
+        if ((e as { statusCode?: number }).statusCode === 404) return null;
+        throw e;
+      }
+      const first = unpack(archive)[0];
+      if (!first || first.type === 'directory' || first.type === 'other') return null;
+      if (first.type === 'file') return first.data;
+      target = path.posix.resolve(path.posix.dirname(target), first.linkname);
+    }
+    return null; // a symlink loop
+  }
+
+  async isRunning(): Promise<boolean> {
+    try {
+      return (await this.docker.getContainer(this.id).inspect()).State.Running;
+    } catch {
+      return false;
+    }
+  }
+
+  async remove(): Promise<void> {
+    try {
+      await this.docker.getContainer(this.id).remove({ force: true, v: true });
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status === 404) return; // already gone
+      if (status === 409 && /already in progress/i.test(errorMessage(e))) return;
+      throw e;
+    }
+  }
+
+  /** A 404 may mean the file or the container is missing: only an inspect can tell. */
+  private async goneOr(e: unknown): Promise<PairbenchError | null> {
+    try {
+      await this.docker.getContainer(this.id).inspect();
+      return null; // the container is there (archives work on stopped ones too)
+    } catch {
+      return gone(this.name, 'is gone (removed)', e);
+    }
+  }
+}
+
+async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,205 @@
+// Exec inside a trial container with a timeout and an output cap. The output arrives as
+// Docker's multiplexed stream (8-byte frame headers); it is demuxed here incrementally and
+// everything past the cap is read and dropped, so a command printing 100 MB costs the runner
+// bandwidth, not memory. On timeout the command is killed inside the container for real.
+
+import { Writable } from 'node:stream';
+import type Docker from 'dockerode';
+import type { ExecOptions, ExecResult } from './types.js';
+import { ERROR_CODES, PairbenchError, errorMessage } from '../errors.js';
+
+export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+/** How long past the deadline the host waits for the in-container kill before it gives up. */
+const KILL_GRACE_MS = 5_000;
+
+export interface ExecTarget {
+  docker: Docker;
+  containerId: string;
+  containerName: string;
+  /** Whether the image has a `timeout` binary (coreutils or busybox) to enforce deadlines. */
+  hasTimeoutBinary(): Promise<boolean>;
+}
+
+/** Runs `bash -lc <command>` for a string, the argv as-is for an array. */
+export async function execInContainer(target: ExecTarget, command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
+  const argv = typeof command === 'string' ? ['bash', '-lc', command] : command;
+  const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const timeoutMs = options.timeoutMs;
+  const wrapped =
+    timeoutMs !== undefined && (await target.hasTimeoutBinary())
+      ? ['timeout', '-s', 'KILL', (Math.max(timeoutMs, 1) / 1000).toFixed(3), ...argv]
+      : argv;
+  const withStdin = options.stdin !== undefined;
+
+  const container = target.docker.getContainer(target.containerId);
+  let exec: Docker.Exec;
+  try {
+    exec = await container.exec({
+      Cmd: wrapped,
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: withStdin,
+      Tty: false,
+      Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
+      WorkingDir: options.workdir,
+      User: options.user,
+    });
+  } catch (e) {
+    throw asGone(e, target) ?? e;
+  }
+
+  const started = performance.now();
+  const sink = new DemuxSink(cap);
+  let deadlinePassed = false;
+  let abandoned = false;
+  let deadline: NodeJS.Timeout | undefined;
+  let backstop: NodeJS.Timeout | undefined;
+
+  try {
+    const stream = await exec.start({ hijack: true, stdin: withStdin });
+    await new Promise<void>((resolve, reject) => {
+      stream.on('error', reject);
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.pipe(sink);
+      if (timeoutMs !== undefined) {
+        deadline = setTimeout(() => {
+          deadlinePassed = true;
+          // The in-container `timeout` should end it now; if it does not, stop waiting
+          // and kill it from outside.
+          backstop = setTimeout(() => {
+            abandoned = true;
+            stream.destroy();
+            void killFromOutside(exec);
+            resolve();
+          }, KILL_GRACE_MS);
+        }, timeoutMs);
+      }
+      if (withStdin) {
+        stream.write(options.stdin);
+        stream.end(); // half-close: the command sees EOF on stdin
+      }
+    });
+  } catch (e) {
+    throw asGone(e, target) ?? e;
+  } finally {
+    clearTimeout(deadline);
+    clearTimeout(backstop);
+  }
+  const durationMs = Math.round(performance.now() - started);
+
+  if (abandoned) return { exitCode: null, ...sink.result(), durationMs, timedOut: true };
+
+  let exitCode: number | null = null;
+  try {
+    const info = await exec.inspect();
+    exitCode = info.Running ? null : info.ExitCode;
+  } catch (e) {
+    throw asGone(e, target) ?? e;
+  }
+  // No exit code, or death by signal: find out whether the container itself went away
+  // (stopped, removed, OOM-killed) under the command.
+  if ((exitCode === null || exitCode >= 128) && !(await containerRunning(target))) {
+    throw gone(target.containerName, 'stopped while a command ran in it');
+  }
+  // `timeout -s KILL` exits 137 (or 124 for a command that ignored nothing) once the deadline hits.
+  const timedOut = deadlinePassed && (exitCode === 137 || exitCode === 124);
+  return { exitCode: timedOut ? null : exitCode, ...sink.result(), durationMs, timedOut };
+}
+
+async function killFromOutside(exec: Docker.Exec): Promise<void> {
+  // Last resort, for images without a `timeout` binary: the exec's host pid is only
+  // reachable when the engine runs on this host, as it does with a local socket.
+  try {
+    const info = (await exec.inspect()) as { Pid?: number; Running: boolean };
+    if (info.Running && info.Pid && info.Pid > 0) process.kill(info.Pid, 'SIGKILL');
+  } catch {
+    // the command already ended, or its pid is not ours to signal
+  }
+}
+
+async function containerRunning(target: ExecTarget): Promise<boolean> {
+  try {
+    const info = await target.docker.getContainer(target.containerId).inspect();
+    return info.State.Running;
+  } catch {
+    return false;
+  }
+}
+
+export function gone(containerName: string, why: string, cause?: unknown): PairbenchError {
+  return new PairbenchError(ERROR_CODES.CONTAINER_GONE, `container ${containerName} ${why}`, {
+    cause,
+    outcome: 'container_failed',
+  });
+}
+
+/** Maps the engine's "no such container" / "is not running" answers to CONTAINER_GONE. */
+export function asGone(e: unknown, target: { containerName: string }): PairbenchError | null {
+  const status = (e as { statusCode?: number }).statusCode;
+  const msg = errorMessage(e);
+  if (status === 404 && /no such container/i.test(msg)) return gone(target.containerName, 'is gone (removed)', e);
+  if (status === 409 || /is not running|is paused|is restarting/i.test(msg)) return gone(target.containerName, 'is not running', e);
+  if (status === 404 && !/no such exec/i.test(msg)) return gone(target.containerName, 'is gone', e);
+  return null;
+}
+
+/** Demuxes Docker's 8-byte-header frames into capped stdout/stderr buffers. */
+class DemuxSink extends Writable {
+  private pending: Buffer = Buffer.alloc(0);
+  private frameStream = 0;
+  private frameLeft = 0;
+  private readonly out: { chunks: Buffer[]; kept: number }[] = [
+    { chunks: [], kept: 0 },
+    { chunks: [], kept: 0 },
+  ];
+  private dropped = false;
+
+  constructor(private readonly cap: number) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error) => void): void {
+    let buf = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = Buffer.alloc(0);
+    while (buf.length > 0) {
+      if (this.frameLeft === 0) {
+        if (buf.length < 8) {
+          this.pending = Buffer.from(buf);
+          break;
+        }
+        this.frameStream = buf[0] ?? 1;
+        this.frameLeft = buf.readUInt32BE(4);
+        buf = buf.subarray(8);
+        continue;
+      }
+      const take = Math.min(this.frameLeft, buf.length);
+      this.keep(this.frameStream, buf.subarray(0, take));
+      this.frameLeft -= take;
+      buf = buf.subarray(take);
+    }
+    done();
+  }
+
+  private keep(stream: number, data: Buffer): void {
+    if (stream !== 1 && stream !== 2) return; // stdin echo frames carry nothing for us
+    const o = this.out[stream - 1]!;
+    const room = this.cap - o.kept;
+    if (room <= 0) {
+      this.dropped = true;
+      return;
+    }
+    const part = data.length <= room ? data : data.subarray(0, room);
+    if (part.length < data.length) this.dropped = true;
+    o.chunks.push(Buffer.from(part));
+    o.kept += part.length;
+  }
+
+  result(): { stdout: string; stderr: string; truncated: boolean } {
+    return {
+      stdout: Buffer.concat(this.out[0]!.chunks).toString('utf8'),
+      stderr: Buffer.concat(this.out[1]!.chunks).toString('utf8'),
+      truncated: this.dropped,
+    };
+  }
+}

@@ -1,0 +1,188 @@
+// Task images, built once per content: the tag carries a hash of environment/, so a second
+// sweep finds its images and builds nothing. A build that fails (a base image that cannot
+// be had, a failing step, the build timeout) is the trial's `build_failed` outcome, and the
+// whole build log is kept where the error message says.
+
+import { createHash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { lstat, mkdir, readFile, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { LoadedTask } from '../task/types.js';
+import { ERROR_CODES, PairbenchError, errorMessage } from '../errors.js';
+import { listTree, packDirectory } from './tar.js';
+
+export const TASK_IMAGE_REPO = 'pairbench-task';
+
+export interface EnsureImageOptions {
+  logPath: string;
+  timeoutMs?: number; // default: the task's [environment] build_timeout_sec
+}
+
+export interface EnsuredImage {
+  image: string;
+  built: boolean;
+  buildMs: number;
+}
+
+/** First 12 hex digits of sha256 over environment/'s paths and bytes, in sorted order. */
+export async function environmentHash(environmentDir: string): Promise<string> {
+  const h = createHash('sha256');
+  for (const rel of await listTree(environmentDir)) {
+    const abs = path.join(environmentDir, rel);
+    const st = await lstat(abs);
+    const kind = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : 'f';
+    h.update(`${kind}\u0000${rel}\u0000`);
+    if (kind === 'f') h.update(await readFile(abs));
+    if (kind === 'l') h.update(await readlink(abs));
+    h.update('\u0000');
+  }
+  return h.digest('hex').slice(0, 12);
+}
+
+/** Docker repository names are lowercase [a-z0-9._-]; task directory names may not be. */
+export function imageNameFor(taskName: string): string {
+  const slug = taskName
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  return `${TASK_IMAGE_REPO}/${slug || 'task'}`;
+}
+
+export async function taskImageTag(task: LoadedTask): Promise<string> {
+  return `${imageNameFor(task.name)}:${await environmentHash(task.paths.environmentDir)}`;
+}
+
+// Concurrent trials of one task share one build instead of racing the engine.
+const inFlight = new Map<string, Promise<EnsuredImage>>();
+
+export async function ensureTaskImage(docker: Docker, task: LoadedTask, opts: EnsureImageOptions): Promise<EnsuredImage> {
+  const timeoutMs = opts.timeoutMs ?? task.config.environment.buildTimeoutSec * 1000;
+  const prebuilt = task.config.environment.dockerImage;
+  const key = prebuilt ?? (await taskImageTag(task));
+  const running = inFlight.get(key);
+  if (running) return running;
+  const job = (prebuilt ? ensurePrebuilt(docker, prebuilt, opts.logPath, timeoutMs) : ensureBuilt(docker, task, key, opts.logPath, timeoutMs)).finally(
+    () => inFlight.delete(key),
+  );
+  inFlight.set(key, job);
+  return job;
+}
+
+async function imageExists(docker: Docker, ref: string): Promise<boolean> {
+  try {
+    await docker.getImage(ref).inspect();
+    return true;
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return false;
+    throw e;
+  }
+}
+
+async function ensureBuilt(docker: Docker, task: LoadedTask, tag: string, logPath: string, timeoutMs: number): Promise<EnsuredImage> {
+  if (await imageExists(docker, tag)) return { image: tag, built: false, buildMs: 0 };
+  const started = performance.now();
+  const log = await openLog(logPath);
+  log.write(`# pairbench: building ${tag} for task ${task.name} from ${task.paths.environmentDir}\n`);
+  try {
+    if (!task.paths.dockerfile) throw new Error('the task has neither environment/Dockerfile nor [environment] docker_image');
+    const context = await packDirectory(task.paths.environmentDir);
+    const dockerfile = path.relative(task.paths.environmentDir, task.paths.dockerfile).split(path.sep).join('/');
+    const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+      t: tag,
+      dockerfile,
+      rm: true,
+      forcerm: true,
+      labels: { [`pairbench.task`]: task.name, 'pairbench.managed': 'true' },
+    });
+    await followToLog(docker, stream, log, timeoutMs, `build of ${tag}`);
+    if (!(await imageExists(docker, tag))) throw new Error('the engine reported no error but the image is missing');
+  } catch (e) {
+    log.write(`\n# pairbench: build failed: ${errorMessage(e)}\n`);
+    await closeLog(log);
+    throw buildFailed(task.name, tag, logPath, e);
+  }
+  log.write(`\n# pairbench: built ${tag}\n`);
+  await closeLog(log);
+  return { image: tag, built: true, buildMs: Math.round(performance.now() - started) };
+}
+
+async function ensurePrebuilt(docker: Docker, ref: string, logPath: string, timeoutMs: number): Promise<EnsuredImage> {
+  if (await imageExists(docker, ref)) return { image: ref, built: false, buildMs: 0 };
+  const started = performance.now();
+  const log = await openLog(logPath);
+  log.write(`# pairbench: ${ref} is not present locally; pulling it\n`);
+  try {
+    const stream = (await docker.pull(ref)) as NodeJS.ReadableStream;
+    await followToLog(docker, stream, log, timeoutMs, `pull of ${ref}`);
+  } catch (e) {
+    log.write(`\n# pairbench: pull failed: ${errorMessage(e)}\n`);
+    await closeLog(log);
+    throw buildFailed(ref, ref, logPath, e);
+  }
+  await closeLog(log);
+  return { image: ref, built: true, buildMs: Math.round(performance.now() - started) };
+}
+
+function buildFailed(task: string, image: string, logPath: string, cause: unknown): PairbenchError {
+  return new PairbenchError(
+    ERROR_CODES.BUILD_FAILED,
+    `image ${image} for task ${task} could not be had: ${firstLine(errorMessage(cause))} (build log: ${logPath})`,
+    { cause, outcome: 'build_failed' },
+  );
+}
+
+interface ProgressEvent {
+  stream?: string;
+  status?: string;
+  progress?: string;
+  id?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+/** Writes every progress event to the log; rejects on an error event or the timeout. */
+function followToLog(docker: Docker, stream: NodeJS.ReadableStream, log: WriteStream, timeoutMs: number, what: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let failure: string | null = null;
+    const timer = setTimeout(() => {
+      failure = `${what} timed out after ${Math.round(timeoutMs / 1000)} s`;
+      // Dropping the connection makes the engine cancel the build.
+      (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      reject(new Error(failure));
+    }, timeoutMs);
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null) => {
+        clearTimeout(timer);
+        if (failure) return;
+        if (err) reject(err);
+        else resolve();
+      },
+      (ev: ProgressEvent) => {
+        if (ev.stream) log.write(ev.stream);
+        else if (ev.status) log.write(`${ev.id ? `${ev.id}: ` : ''}${ev.status}${ev.progress ? ` ${ev.progress}` : ''}\n`);
+        const message = ev.errorDetail?.message ?? ev.error;
+        if (message && !failure) {
+          failure = message;
+          log.write(`${message}\n`);
+          clearTimeout(timer);
+          reject(new Error(message));
+        }
+      },
+    );
+  });
+}
+
+async function openLog(logPath: string): Promise<WriteStream> {
+  await mkdir(path.dirname(logPath), { recursive: true });
+  return createWriteStream(logPath, { flags: 'w' });
+}
+
+function closeLog(log: WriteStream): Promise<void> {
+  return new Promise((resolve) => log.end(resolve));
+}
+
+function firstLine(s: string): string {
+  return s.trim().split('\n')[0] ?? s;
+}
