@@ -1,0 +1,89 @@
+// A sweep's settings, from three layers: defaults < sweep file < command-line flags. Each
+// layer is parsed on its own (so a problem names where it came from), then merged and
+// checked as a whole; every problem is reported at once.
+
+import type { SelinuxMode } from '../trial-types.js';
+import type { GroupBy, Order, RestartEvery } from './plan.js';
+
+export interface ServingSettings {
+  /** 'simulated', a path to a serving.toml, or null (remote endpoint from base_url/model, or none). */
+  source: string | null;
+  baseUrl: string | null;
+  model: string | null;
+  dialect: string | null;
+  /** The NAME of the environment variable holding the key; a key itself is never accepted. */
+  apiKeyEnv: string | null;
+}
+
+export interface SweepSettings {
+  harnesses: string[];
+  tasks: string[] | 'all';
+  trials: number;
+  tasksDir: string;
+  runsDir: string;
+  order: Order;
+  seed: number | null;
+  groupBy: GroupBy;
+  restartEvery: RestartEvery;
+  canaryEvery: number | null;
+  canaryFactor: number | null;
+  concurrency: number;
+  retries: number;
+  graceSec: number;
+  timeScale: number | null;
+  selinux: SelinuxMode;
+  maxTurns: number | null;
+  serving: ServingSettings;
+}
+
+/** One layer: any field may be absent. */
+export type SettingsLayer = Partial<Omit<SweepSettings, 'serving'>> & { serving?: Partial<ServingSettings> };
+
+export const DEFAULT_SETTINGS: Omit<SweepSettings, 'harnesses' | 'tasks' | 'trials'> = {
+  tasksDir: './tasks',
+  runsDir: '.pairbench/runs',
+  order: 'alternate',
+  seed: null,
+  groupBy: 'slot',
+  restartEvery: 'never',
+  canaryEvery: null,
+  canaryFactor: null,
+  concurrency: 1,
+  retries: 0,
+  graceSec: 30,
+  timeScale: null,
+  selinux: 'auto',
+  maxTurns: null,
+  serving: { source: null, baseUrl: null, model: null, dialect: null, apiKeyEnv: null },
+};
+
+/** Merges layers left to right (later wins) over the defaults; lists what is still missing. */
+export function mergeSettings(...layers: SettingsLayer[]): { settings: SweepSettings; problems: string[] } {
+  const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  let serving: ServingSettings = { ...DEFAULT_SETTINGS.serving };
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer)) {
+      if (v === undefined) continue;
+      if (k === 'serving') serving = { ...serving, ...dropUndefined(v as Partial<ServingSettings>) };
+      else merged[k] = v;
+    }
+  }
+  const problems: string[] = [];
+  if (merged.harnesses === undefined) problems.push('harnesses: none given; pass --harness <name...> or set `harnesses` in the sweep file');
+  if (merged.tasks === undefined) problems.push('tasks: none given; pass --task <name...>|all or set `tasks` in the sweep file');
+  if (merged.trials === undefined) problems.push('trials: not given; pass --trials N or set `trials` in the sweep file');
+  const settings = { harnesses: [], tasks: [], trials: 1, ...merged, serving } as unknown as SweepSettings;
+  if (settings.canaryFactor !== null && settings.canaryEvery === null) {
+    problems.push('canary_factor: set canary_every too (--canary-every N), or the factor is never used');
+  }
+  const s = settings.serving;
+  if (s.source !== null && s.baseUrl !== null) {
+    problems.push('serving: give either --serving (simulated or a serving.toml) or --base-url for a remote endpoint, not both');
+  }
+  if (s.baseUrl !== null && s.model === null) problems.push('serving: --base-url needs --model');
+  return { settings, problems };
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

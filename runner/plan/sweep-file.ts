@@ -1,0 +1,126 @@
+// A sweep file: the sweep's settings in TOML, committable beside the tasks, so a comparison
+// can be re-run exactly. Paths in it are relative to the file. See docs/sweep.example.toml.
+
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { z } from 'zod';
+import type { SettingsLayer } from './settings.js';
+
+const wholeAtLeast = (min: number) => z.number().int().min(min);
+const GROUP_BY = z.union([z.literal('slot'), z.literal('task'), wholeAtLeast(1)], {
+  error: 'must be "slot", "task" or a whole number of slots >= 1',
+});
+const RESTART_EVERY = z.union([z.literal('group'), z.literal('never'), wholeAtLeast(1)], {
+  error: 'must be "group", "never" or a whole number of trials >= 1',
+});
+
+const ServingSection = z.strictObject({
+  source: z.string().min(1).optional(),
+  base_url: z.url().optional(),
+  model: z.string().min(1).optional(),
+  dialect: z.enum(['llama-server', 'vllm', 'ollama', 'openai']).optional(),
+  api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+});
+
+const SweepFileSchema = z.strictObject({
+  harnesses: z.array(z.string().min(1)).min(1).optional(),
+  tasks: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)], {
+    error: 'must be "all" or a list of task names',
+  }).optional(),
+  trials: wholeAtLeast(1).optional(),
+  tasks_dir: z.string().min(1).optional(),
+  runs_dir: z.string().min(1).optional(),
+  order: z.enum(['alternate', 'shuffle']).optional(),
+  seed: z.number().int().min(0).optional(),
+  group_by: GROUP_BY.optional(),
+  restart_every: RESTART_EVERY.optional(),
+  canary_every: wholeAtLeast(0).optional(),
+  canary_factor: z.number().gt(1).optional(),
+  concurrency: wholeAtLeast(1).optional(),
+  retries: wholeAtLeast(0).optional(),
+  grace_sec: z.number().min(0).optional(),
+  time_scale: z.number().min(0).optional(),
+  selinux: z.enum(['auto', 'on', 'off']).optional(),
+  max_turns: wholeAtLeast(1).optional(),
+  serving: ServingSection.optional(),
+});
+
+export type SweepFile = z.infer<typeof SweepFileSchema>;
+
+/** Parses sweep-file text. `baseDir` anchors relative paths (the file's directory). */
+export function parseSweepFile(text: string, baseDir: string): { layer: SettingsLayer; problems: string[] } {
+  let raw: unknown;
+  try {
+    raw = parseToml(text);
+  } catch (e) {
+    return { layer: {}, problems: [`not valid TOML: ${(e as Error).message.split('\n')[0]}`] };
+  }
+  const problems: string[] = [];
+  if (raw && typeof raw === 'object') {
+    const serving = (raw as Record<string, unknown>).serving;
+    if (serving && typeof serving === 'object' && ('api_key' in serving || 'key' in serving)) {
+      problems.push('serving.api_key: never put a key in a sweep file; set api_key_env to the name of the environment variable that holds it');
+      delete (serving as Record<string, unknown>).api_key;
+      delete (serving as Record<string, unknown>).key;
+    }
+  }
+  const parsed = SweepFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') {
+        const where = path ? `${path}.` : '';
+        for (const key of issue.keys) problems.push(`${where}${key}: not a sweep-file setting (see docs/sweep.example.toml)`);
+      } else {
+        problems.push(`${path || '(file)'}: ${issue.message}`);
+      }
+    }
+    return { layer: {}, problems };
+  }
+  if (problems.length > 0) return { layer: {}, problems };
+  const f = parsed.data;
+  const at = (p: string | undefined): string | undefined => (p === undefined ? undefined : resolve(baseDir, p));
+  const source = f.serving?.source;
+  return {
+    layer: {
+      harnesses: f.harnesses,
+      tasks: f.tasks,
+      trials: f.trials,
+      tasksDir: at(f.tasks_dir),
+      runsDir: at(f.runs_dir),
+      order: f.order,
+      seed: f.seed,
+      groupBy: f.group_by,
+      restartEvery: f.restart_every,
+      canaryEvery: f.canary_every,
+      canaryFactor: f.canary_factor,
+      concurrency: f.concurrency,
+      retries: f.retries,
+      graceSec: f.grace_sec,
+      timeScale: f.time_scale,
+      selinux: f.selinux,
+      maxTurns: f.max_turns,
+      serving: f.serving && {
+        source: source === undefined || source === 'simulated' ? source : resolve(baseDir, source),
+        baseUrl: f.serving.base_url,
+        model: f.serving.model,
+        dialect: f.serving.dialect,
+        apiKeyEnv: f.serving.api_key_env,
+      },
+    },
+    problems: [],
+  };
+}
+
+/** Reads and parses a sweep file; problems are prefixed with its path. */
+export async function loadSweepFile(path: string): Promise<{ layer: SettingsLayer; problems: string[] }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    return { layer: {}, problems: [`${path}: cannot read the sweep file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`] };
+  }
+  const { layer, problems } = parseSweepFile(text, dirname(resolve(path)));
+  return { layer, problems: problems.map((p) => `${path}: ${p}`) };
+}

@@ -1,0 +1,41 @@
+// Which planned entries still need a run: pure, so resume's "never twice, never lost" rule
+// is tested without Docker. An entry is finished once it has an agent outcome, or substrate
+// outcomes on every attempt it is allowed (1 + retries). Running and interrupted rows are
+// not outcomes: the entry runs again, under a fresh attempt number.
+
+import { isAgentOutcome, isSubstrateOutcome } from '../outcomes.js';
+import type { PlanEntry } from '../plan/plan.js';
+
+export interface AttemptRow {
+  slot_index: number | null;
+  harness: string;
+  attempt: number;
+  status: string;
+}
+
+export interface EntryState {
+  entry: PlanEntry;
+  finished: boolean;
+  /** Substrate outcomes so far: they count against the retry budget. */
+  substrateAttempts: number;
+  /** The attempt number the next run takes (one above every attempt already stored). */
+  nextAttempt: number;
+}
+
+export const entryKey = (slotIndex: number, harness: string): string => `${slotIndex}\u0000${harness}`;
+
+export function entryStates(entries: readonly PlanEntry[], rows: readonly AttemptRow[], retries: number): EntryState[] {
+  const byKey = new Map<string, AttemptRow[]>();
+  for (const r of rows) {
+    if (r.slot_index === null) continue;
+    const k = entryKey(r.slot_index, r.harness);
+    byKey.set(k, [...(byKey.get(k) ?? []), r]);
+  }
+  return entries.map((entry) => {
+    const attempts = byKey.get(entryKey(entry.slotIndex, entry.harness)) ?? [];
+    const substrateAttempts = attempts.filter((a) => isSubstrateOutcome(a.status)).length;
+    const finished = attempts.some((a) => isAgentOutcome(a.status)) || substrateAttempts >= 1 + retries;
+    const nextAttempt = attempts.reduce((m, a) => Math.max(m, a.attempt), 0) + 1;
+    return { entry, finished, substrateAttempts, nextAttempt };
+  });
+}
