@@ -1,0 +1,209 @@
+// Loads task directories in Harbor's layout. A broken task is reported with every problem
+// at once; a sweep over many tasks sets the broken ones aside and runs the rest.
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { ERROR_CODES, ValidationError } from '../errors.js';
+import { checkTaskToml, taskNameProblem, TASK_NAME_RULE } from './schema.js';
+import type { LoadedTask, TaskConfig } from './types.js';
+
+export interface BrokenTask {
+  name: string;
+  dir: string;
+  problems: string[];
+}
+
+export interface LoadedTasks {
+  tasks: LoadedTask[];
+  broken: BrokenTask[];
+}
+
+type Kind = 'file' | 'dir' | 'missing';
+
+async function kindOf(path: string): Promise<Kind> {
+  try {
+    const s = await stat(path);
+    return s.isDirectory() ? 'dir' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** A problem for a required file, or null when it is there. */
+function requireFile(kind: Kind, rel: string, why: string): string | null {
+  if (kind === 'file') return null;
+  if (kind === 'dir') return `${rel}: is a directory, not a file; ${why}`;
+  return `${rel}: missing; ${why}`;
+}
+
+/** Loads and validates one task directory; throws ValidationError(TASK_INVALID) listing every problem. */
+export async function loadTask(dir: string): Promise<LoadedTask> {
+  const abs = resolve(dir);
+  const name = basename(abs);
+  if ((await kindOf(abs)) !== 'dir') {
+    throw new ValidationError(ERROR_CODES.TASK_NOT_FOUND, `task directory ${abs} not found`, [
+      `${abs}: no such directory; check the path, or pass --tasks-dir <dir> to point at your tasks`,
+    ]);
+  }
+  const paths = {
+    taskToml: join(abs, 'task.toml'),
+    instruction: join(abs, 'instruction.md'),
+    environmentDir: join(abs, 'environment'),
+    dockerfile: join(abs, 'environment', 'Dockerfile'),
+    solveSh: join(abs, 'solution', 'solve.sh'),
+    testsDir: join(abs, 'tests'),
+    testSh: join(abs, 'tests', 'test.sh'),
+  };
+  const [tomlKind, instructionKind, envKind, dockerfileKind, solveKind, testKind] = await Promise.all(
+    [paths.taskToml, paths.instruction, paths.environmentDir, paths.dockerfile, paths.solveSh, paths.testSh].map(
+      kindOf,
+    ),
+  );
+  const problems: string[] = [];
+
+  const nameProblem = taskNameProblem(name);
+  if (nameProblem) problems.push(`${name}/: ${nameProblem}; rename the directory: ${TASK_NAME_RULE}`);
+
+  let config: TaskConfig | null = null;
+  let raw: Record<string, unknown> = {};
+  let tomlParsed = false; // parsed as TOML, even if some fields are wrong
+  const tomlMissing = requireFile(
+    tomlKind!,
+    'task.toml',
+    'every task needs one; at least schema_version = "1.4" (`pairbench tasks new <name>` writes a starter)',
+  );
+  if (tomlMissing) {
+    problems.push(tomlMissing);
+  } else {
+    const checked = checkTaskToml(await readFile(paths.taskToml, 'utf8'));
+    if (checked.raw) {
+      raw = checked.raw;
+      tomlParsed = true;
+    }
+    if (checked.ok) config = checked.config;
+    else problems.push(...checked.problems);
+  }
+
+  let instruction = '';
+  const instructionMissing = requireFile(
+    instructionKind!,
+    'instruction.md',
+    'write there what the agent is asked to do',
+  );
+  if (instructionMissing) {
+    problems.push(instructionMissing);
+  } else {
+    instruction = await readFile(paths.instruction, 'utf8');
+    if (instruction.trim() === '') {
+      problems.push('instruction.md: empty; write there what the agent is asked to do (exact paths, bytes, messages)');
+    }
+  }
+
+  // The environment is a Dockerfile, or a prebuilt image named in task.toml. When task.toml
+  // does not parse we cannot tell whether docker_image was meant, so stay quiet about it.
+  const section = raw['environment'];
+  const image = section !== null && typeof section === 'object' ? (section as Record<string, unknown>)['docker_image'] : undefined;
+  const hasImage = typeof image === 'string' && image.trim() !== '';
+  if (dockerfileKind !== 'file' && !hasImage && (tomlParsed || tomlMissing !== null)) {
+    const compose = envKind === 'dir' && (await kindOf(join(abs, 'environment', 'docker-compose.yaml'))) === 'file';
+    const what =
+      envKind === 'missing'
+        ? 'environment/: missing'
+        : compose
+          ? 'environment/Dockerfile: missing (environment/docker-compose.yaml is not supported)'
+          : 'environment/Dockerfile: missing';
+    problems.push(
+      `${what}; add environment/Dockerfile (e.g. FROM pairbench/base:bookworm) or set [environment] docker_image in task.toml`,
+    );
+  }
+
+  const solveMissing = requireFile(
+    solveKind!,
+    'solution/solve.sh',
+    'the oracle harness runs it, so write the reference solution there',
+  );
+  if (solveMissing) problems.push(solveMissing);
+  const testMissing = requireFile(
+    testKind!,
+    'tests/test.sh',
+    'the verifier runs it; it must write 1 or 0 to /logs/verifier/reward.txt',
+  );
+  if (testMissing) problems.push(testMissing);
+
+  if (problems.length > 0 || config === null) {
+    throw new ValidationError(ERROR_CODES.TASK_INVALID, `task ${name} (${abs}) is broken`, problems);
+  }
+  return {
+    name,
+    dir: abs,
+    instruction,
+    config,
+    raw,
+    paths: { ...paths, dockerfile: dockerfileKind === 'file' ? paths.dockerfile : null },
+  };
+}
+
+/** Task directory names under `tasksDir`, sorted; hidden entries and plain files are not tasks. */
+export async function listTaskNames(tasksDir: string): Promise<string[]> {
+  const abs = resolve(tasksDir);
+  if ((await kindOf(abs)) !== 'dir') {
+    throw new ValidationError(ERROR_CODES.TASK_NOT_FOUND, `tasks directory ${abs} not found`, [
+      `${abs}: no such directory; run from a checkout that has tasks/, or pass --tasks-dir <dir>`,
+    ]);
+  }
+  const entries = await readdir(abs, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
+}
+
+/**
+ * Loads the named tasks (or all) from `tasksDir`. Broken tasks come back in `broken` with
+ * their problems so a sweep can report them by name and run the others; an unknown name or a
+ * missing directory is the caller's mistake and throws ValidationError(TASK_NOT_FOUND).
+ */
+export async function loadTasks(tasksDir: string, names: string[] | 'all'): Promise<LoadedTasks> {
+  const abs = resolve(tasksDir);
+  const available = await listTaskNames(abs);
+  const known = new Set(available);
+  let wanted: string[];
+  if (names === 'all') {
+    if (available.length === 0) {
+      throw new ValidationError(ERROR_CODES.TASK_NOT_FOUND, `no tasks in ${abs}`, [
+        `${abs}: holds no task directories; create one with \`pairbench tasks new <name>\`, or pass --tasks-dir <dir>`,
+      ]);
+    }
+    wanted = available;
+  } else {
+    wanted = [...new Set(names)];
+    const unknown = wanted.filter((n) => !known.has(n));
+    if (unknown.length > 0) {
+      const existing = available.length > 0 ? available.join(', ') : '(none)';
+      throw new ValidationError(
+        ERROR_CODES.TASK_NOT_FOUND,
+        `unknown task${unknown.length > 1 ? 's' : ''} in ${abs}`,
+        [
+          ...unknown.map((n) => `${n}: no such task directory`),
+          `tasks in ${abs}: ${existing}; pass --tasks-dir <dir> to use tasks kept elsewhere`,
+        ],
+      );
+    }
+  }
+
+  const tasks: LoadedTask[] = [];
+  const broken: BrokenTask[] = [];
+  for (const name of wanted) {
+    const dir = join(abs, name);
+    try {
+      tasks.push(await loadTask(dir));
+    } catch (e) {
+      if (e instanceof ValidationError && e.code === ERROR_CODES.TASK_INVALID) {
+        broken.push({ name, dir, problems: e.problems });
+      } else {
+        throw e;
+      }
+    }
+  }
+  return { tasks, broken };
+}

@@ -1,0 +1,106 @@
+// `pairbench tasks new <name>`: a task directory that loads at once, and whose verifier
+// fails (reward 0) until its author writes it, so `tasks check` cannot pass by accident.
+
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ERROR_CODES, PairbenchError, ValidationError } from '../errors.js';
+import { taskNameProblem, TASK_NAME_RULE } from './schema.js';
+
+const taskToml = (name: string): string => `# Harbor task format. pairbench reads [agent], [verifier], [environment] and [metadata];
+# every other field is kept as-is, so this task also runs under Harbor.
+schema_version = "1.4"
+
+[task]
+name = "${name}"
+version = "0.1.0"
+
+[metadata]
+author_name = "TODO: your name"
+difficulty = "easy" # easy | medium | hard
+category = "TODO"
+tags = []
+
+[agent]
+timeout_sec = 300 # how long the agent may work before it is stopped
+
+[verifier]
+timeout_sec = 60 # how long tests/test.sh may run
+
+[environment]
+build_timeout_sec = 300
+cpus = 1
+memory_mb = 512
+allow_internet = false # tasks must not need the network at build or run time
+`;
+
+const instruction = (name: string): string => `# ${name}
+
+TODO: say exactly what the agent must do. Name exact paths (e.g. /app/out.txt), exact
+file contents and exact messages, so that a correct solution is unambiguous and the
+verifier in tests/test.sh can check it.
+`;
+
+const DOCKERFILE = `# The task's container. It must build without the network: start from the local base
+# image (Debian bookworm with python3, git, tmux) and add files with COPY, not downloads.
+FROM pairbench/base:bookworm
+WORKDIR /app
+`;
+
+const SOLVE_SH = `#!/bin/bash
+# The reference solution: the oracle harness runs it in the task's container, and
+# \`pairbench tasks check\` requires that it passes tests/test.sh.
+# Write one top-level command per line (a heredoc counts as one command), use absolute
+# paths instead of cd, and do not rely on set -e: agents replay it one command at a time.
+#
+# TODO: replace this line with the solution, e.g.
+#   printf 'hello\\n' > /app/out.txt
+echo 'solution not written yet'
+`;
+
+const TEST_SH = `#!/bin/bash
+# The verifier: it runs in the container after the agent, with this directory at /tests.
+# It must always write 1 (pass) or 0 (fail) to /logs/verifier/reward.txt and print what
+# it checked; its output is kept in /logs/verifier/test-stdout.txt.
+mkdir -p /logs/verifier
+
+# TODO: check the agent's work and set reward=1 only when every check passes, e.g.
+#   if [ "$(cat /app/out.txt 2>/dev/null)" = "hello" ]; then reward=1; else reward=0; fi
+echo "FAIL: tests/test.sh is not written yet"
+reward=0
+
+echo "$reward" > /logs/verifier/reward.txt
+echo "reward: $reward"
+`;
+
+/** Creates tasks/<name> from the template and returns its absolute path. */
+export async function scaffoldTask(tasksDir: string, name: string): Promise<string> {
+  const problem = taskNameProblem(name);
+  if (problem) {
+    throw new ValidationError(ERROR_CODES.TASK_INVALID, `cannot create task ${JSON.stringify(name)}`, [
+      `${problem}; ${TASK_NAME_RULE}`,
+    ]);
+  }
+  const dir = join(resolve(tasksDir), name);
+  await mkdir(resolve(tasksDir), { recursive: true });
+  try {
+    await mkdir(dir); // not recursive: fails when the directory exists
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new PairbenchError(
+        ERROR_CODES.TASK_INVALID,
+        `${dir} already exists; pick another name, or remove that directory first`,
+      );
+    }
+    throw e;
+  }
+  await Promise.all(['environment', 'solution', 'tests'].map((d) => mkdir(join(dir, d))));
+  await Promise.all([
+    writeFile(join(dir, 'task.toml'), taskToml(name)),
+    writeFile(join(dir, 'instruction.md'), instruction(name)),
+    writeFile(join(dir, 'environment', 'Dockerfile'), DOCKERFILE),
+    writeFile(join(dir, 'solution', 'solve.sh'), SOLVE_SH),
+    writeFile(join(dir, 'tests', 'test.sh'), TEST_SH),
+  ]);
+  await Promise.all([chmod(join(dir, 'solution', 'solve.sh'), 0o755), chmod(join(dir, 'tests', 'test.sh'), 0o755)]);
+  return dir;
+}
