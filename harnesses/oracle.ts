@@ -1,0 +1,47 @@
+// The oracle harness runs the task's reference solution: a task the oracle fails has a
+// broken solution or verifier, not a hard problem.
+
+import path from 'node:path';
+import type { Harness, HarnessContext, HarnessResult, HarnessSpec } from './types.js';
+
+export const ORACLE_LOG = '/logs/agent/oracle.txt';
+const PID_FILE = '/tmp/pairbench-oracle.pid';
+
+export class OracleHarness implements Harness {
+  readonly needsModel = false;
+  constructor(readonly spec: HarnessSpec) {}
+
+  async run(ctx: HarnessContext): Promise<HarnessResult> {
+    const { container, signal } = ctx;
+    if (signal.aborted) return { stop: 'agent_timeout', turns: 0 };
+    await container.copyIn(path.dirname(ctx.task.paths.solveSh), '/solution');
+    ctx.transcript({ type: 'oracle', event: 'start', command: 'bash /solution/solve.sh', log: ORACLE_LOG });
+
+    // setsid puts the solution in its own process group, so an abort can kill all of it
+    // (an exec has no signal of its own; the container outlives the agent phase).
+    const command = `setsid bash -c 'echo $$ > ${PID_FILE}; exec bash /solution/solve.sh' > ${ORACLE_LOG} 2>&1`;
+    const exec = container.exec(command, { workdir: '/', maxOutputBytes: 64 * 1024 });
+    const aborted = new Promise<'aborted'>((resolve) => {
+      if (signal.aborted) resolve('aborted');
+      else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+    });
+    const outcome = await Promise.race([exec, aborted]);
+    if (outcome === 'aborted') {
+      exec.catch(() => undefined); // the exec ends with the process group (or the container)
+      await container
+        .exec(`kill -KILL -- -"$(cat ${PID_FILE})" 2>/dev/null; true`, { timeoutMs: 5_000 })
+        .catch(() => undefined); // best effort: teardown removes the container regardless
+      ctx.transcript({ type: 'oracle', event: 'aborted' });
+      return { stop: 'agent_timeout', turns: 0 };
+    }
+    ctx.transcript({
+      type: 'oracle',
+      event: 'exit',
+      exitCode: outcome.exitCode,
+      durationMs: outcome.durationMs,
+      timedOut: outcome.timedOut,
+    });
+    // A failing solve.sh is still "done": whether the task is solved is the verifier's call.
+    return { stop: 'done', turns: 0 };
+  }
+}

@@ -1,0 +1,36 @@
+// Harness bases to their factories: adding a harness is one entry here. The record is
+// keyed by HarnessBase, so the compiler insists every base has one.
+
+import { ERROR_CODES, PairbenchError } from '../runner/errors.js';
+import { NopHarness } from './nop.js';
+import { OracleHarness } from './oracle.js';
+import { createTerseHarness } from './terse.js';
+import { createTmuxHarness } from './tmux.js';
+import type { Harness, HarnessBase, HarnessSpec } from './types.js';
+
+export type HarnessFactory = (spec: HarnessSpec) => Harness;
+
+const notAvailable =
+  (base: HarnessBase): HarnessFactory =>
+  (spec) => {
+    throw new PairbenchError(
+      ERROR_CODES.CONFIG_INVALID,
+      `harness "${spec.name}": the ${base} harness is not available in this build of pairbench`,
+    );
+  };
+
+export const HARNESS_FACTORIES: Record<HarnessBase, HarnessFactory> = {
+  oracle: (spec) => new OracleHarness(spec),
+  nop: (spec) => new NopHarness(spec),
+  terse: (spec) => createTerseHarness(spec),
+  tmux: (spec) => createTmuxHarness(spec), // a Terminus-style baseline
+};
+
+export function createHarness(spec: HarnessSpec): Harness {
+  const factory = HARNESS_FACTORIES[spec.base] as HarnessFactory | undefined;
+  if (!factory) {
+    const known = Object.keys(HARNESS_FACTORIES).join(', ');
+    throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `harness "${spec.name}": unknown base "${spec.base}" (known: ${known})`);
+  }
+  return factory(spec);
+}

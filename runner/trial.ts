@@ -1,0 +1,345 @@
+// One trial, end to end: build -> setup -> agent -> verify -> teardown, each phase timed on
+// its own. Safe to call in a worker thread: it takes plain data, builds its own harness and
+// model client, and never touches SQLite (turns leave through events.onTurn).
+
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { connectEngine, engineInfo } from './engine/docker.js';
+import { readMountFile, resolveSelinux, writeMountFile } from './engine/mounts.js';
+import { createTrialContainer, type DockerTrialContainer } from './engine/container.js';
+import { ensureTaskImage } from './engine/images.js';
+import type { TrialContainer } from './engine/types.js';
+import { ERROR_CODES, PairbenchError, errorMessage, isPairbenchError } from './errors.js';
+import type { AgentOutcome, Outcome } from './outcomes.js';
+import type { TrialEvents, TrialResult, TrialSpec } from './trial-types.js';
+import { createHarness } from '../harnesses/registry.js';
+import type { Harness, HarnessContext, HarnessResult } from '../harnesses/types.js';
+import type { ModelClient } from '../serving/client/types.js';
+import { runVerifier, type VerifierResult } from '../verifier/verify.js';
+import type { TurnRecord } from '../store/records.js';
+
+export const TRANSCRIPT_FILE = 'transcript.jsonl';
+export const BUILD_LOG_FILE = 'build.log';
+
+/** How long a harness gets to return on its own after its signal fires, before the trial moves on. */
+const HARNESS_GRACE_MS = 5_000;
+
+/** 'prepare' is the harness and model client, before anything touches the engine. */
+type Phase = 'prepare' | 'build' | 'setup' | 'agent' | 'verify';
+
+/** Thrown inside runTrial when the outer signal fires; turned into PB_INTERRUPTED after teardown. */
+class Interrupted extends Error {}
+
+// One engine connection and one SELinux probe per thread: both are per-host facts, and
+// re-asking per trial would be pure overhead.
+let engine: Promise<Docker> | null = null;
+let engineSecurity: Promise<string[]> | null = null;
+
+function getEngine(): Promise<Docker> {
+  engine ??= connectEngine().catch((e: unknown) => {
+    engine = null; // let the next trial retry a restarted engine
+    throw e;
+  });
+  return engine;
+}
+
+async function securityOptions(docker: Docker): Promise<string[]> {
+  engineSecurity ??= engineInfo(docker)
+    .then((i) => i.securityOptions)
+    .catch((e: unknown) => {
+      engineSecurity = null;
+      throw e;
+    });
+  return engineSecurity;
+}
+
+interface Ended {
+  status: Outcome;
+  reward: number | null;
+  rewards: Record<string, number> | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: AbortSignal): Promise<TrialResult> {
+  const start = performance.now();
+  const since = (t: number): number => Math.round(performance.now() - t);
+  const timings: Pick<TrialResult, 'setupMs' | 'agentMs' | 'verifyMs' | 'teardownMs'> = {
+    setupMs: null,
+    agentMs: null,
+    verifyMs: null,
+    teardownMs: null,
+  };
+  // build and setup share setupMs; a phase that ends by throwing is still timed.
+  const timingOf = { build: 'setupMs', setup: 'setupMs', agent: 'agentMs', verify: 'verifyMs' } as const;
+  let phase: Phase = 'prepare';
+  let phaseStart = start;
+  let setupStart = start;
+  const enter = (p: Exclude<Phase, 'prepare'>): void => {
+    phase = p;
+    phaseStart = performance.now();
+    if (p === 'build') setupStart = phaseStart;
+    events.onPhase?.(p);
+  };
+  const finish = (p: keyof typeof timingOf): void => {
+    timings[timingOf[p]] = since(p === 'build' || p === 'setup' ? setupStart : phaseStart);
+  };
+  const checkOuter = (): void => {
+    if (signal?.aborted) throw new Interrupted();
+  };
+
+  let container: DockerTrialContainer | null = null;
+  let image: string | null = null;
+  let turns: number | null = null;
+  let teardownError: string | null = null;
+  let ended: Ended;
+
+  try {
+    checkOuter();
+    mkdirSync(spec.trialDir, { recursive: true });
+    // Before any build, so a bad harness spec or a missing endpoint costs nothing.
+    const harness = createHarness(spec.harness);
+    const model = harness.needsModel ? await modelClientFor(spec) : null;
+
+    enter('build');
+    const docker = await getEngine();
+    const ensured = await untilAborted(
+      ensureTaskImage(docker, spec.task, {
+        logPath: path.join(spec.trialDir, BUILD_LOG_FILE),
+        timeoutMs: spec.task.config.environment.buildTimeoutSec * 1000,
+      }),
+      signal,
+    );
+    image = ensured.image;
+
+    enter('setup');
+    const relabel = await resolveSelinux(spec.selinux, spec.selinux === 'auto' ? { securityOptions: await securityOptions(docker) } : {});
+    const mountFile = await writeMountFile(spec.trialDir, relabel);
+    const binds = await readMountFile(mountFile.path); // apply what the file says, not what we meant
+    container = await createTrialContainer(docker, {
+      image: ensured.image,
+      name: spec.containerName,
+      labels: { sweep: spec.sweepId, trial: spec.trialId, task: spec.task.name },
+      task: spec.task,
+      binds,
+    });
+    finish('setup');
+    checkOuter();
+
+    enter('agent');
+    const agent = await runAgent(harness, spec, container, model, events, signal);
+    finish('agent');
+    turns = agent.turns;
+
+    if (!(await container.isRunning())) {
+      ended = containerGone('during the agent phase', agent.status);
+    } else {
+      enter('verify');
+      const verdict = await untilAborted(runVerifier(container, spec.task, spec.trialDir), signal);
+      finish('verify');
+      // A reward that never arrived because the container died is the container's failure.
+      const lost = verdict.status.startsWith('reward_') && !(await container.isRunning());
+      ended = lost ? containerGone('while the verifier ran', agent.status) : combine(agent, verdict);
+    }
+  } catch (e) {
+    if (phase !== 'prepare' && timings[timingOf[phase]] === null) finish(phase);
+    // Interrupted is never an outcome: the check after teardown turns it into PB_INTERRUPTED.
+    ended = classify(e instanceof Interrupted ? new Error('interrupted') : e, phase);
+  } finally {
+    if (container) {
+      events.onPhase?.('teardown');
+      const teardownStart = performance.now();
+      try {
+        await container.remove();
+      } catch (e) {
+        // The outcome stands; the leftover container keeps the trial's labels for `pairbench cleanup`.
+        teardownError = `teardown: could not remove container ${spec.containerName}: ${errorMessage(e)}`;
+      }
+      timings.teardownMs = since(teardownStart);
+    }
+  }
+
+  if (signal?.aborted) {
+    throw new PairbenchError(ERROR_CODES.INTERRUPTED, `trial ${spec.trialId} interrupted during ${phase}; its container was torn down`);
+  }
+  return {
+    ...ended,
+    errorMessage: ended.errorMessage ?? teardownError,
+    wallMs: since(start),
+    ...timings,
+    turns,
+    image,
+  };
+}
+
+interface AgentEnd {
+  status: 'done' | AgentOutcome;
+  turns: number;
+  message: string | null;
+}
+
+/**
+ * Runs the harness under a signal that fires at the task's agent timeout or on the outer
+ * abort. A harness that does not return within a short grace after that is left behind
+ * (teardown removes its container), so a stuck harness cannot hold the trial.
+ */
+async function runAgent(
+  harness: Harness,
+  spec: TrialSpec,
+  container: TrialContainer,
+  model: ModelClient | null,
+  events: TrialEvents,
+  outer: AbortSignal | undefined,
+): Promise<AgentEnd> {
+  const timeoutSec = spec.task.config.agent.timeoutSec;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error(`agent timeout of ${timeoutSec} s`));
+  }, timeoutSec * 1000);
+  const onOuter = (): void => controller.abort(outer?.reason);
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener('abort', onOuter, { once: true });
+
+  let turnsSeen = 0;
+  const transcriptPath = path.join(spec.trialDir, TRANSCRIPT_FILE);
+  const ctx: HarnessContext = {
+    trialId: spec.trialId,
+    task: spec.task,
+    container,
+    trialDir: spec.trialDir,
+    model,
+    signal: controller.signal,
+    onTurn(turn: TurnRecord) {
+      turnsSeen += 1;
+      events.onTurn(turn);
+    },
+    transcript(entry) {
+      // Synchronous append keeps entries whole and in order, even when a harness does not await.
+      appendFileSync(transcriptPath, `${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`);
+    },
+  };
+  const timeoutMessage = `the agent ran past its timeout of ${timeoutSec} s ([agent] timeout_sec)`;
+
+  try {
+    const result = await withGrace(harness.run(ctx), controller.signal, HARNESS_GRACE_MS);
+    if (outer?.aborted) throw new Interrupted();
+    if (result === 'abandoned') {
+      return { status: 'agent_timeout', turns: turnsSeen, message: `${timeoutMessage}; the harness did not stop within ${HARNESS_GRACE_MS / 1000} s` };
+    }
+    // Past the timer the agent's time is up, whatever the harness says it reached.
+    if (timedOut || result.stop === 'agent_timeout') return { status: 'agent_timeout', turns: result.turns, message: timeoutMessage };
+    if (result.stop === 'done') return { status: 'done', turns: result.turns, message: null };
+    const why = result.stop === 'turn_limit' ? `the harness reached its turn limit (${spec.harness.limits.maxTurns})` : `a reply hit the output token limit (${spec.harness.limits.maxOutputTokens}) and could not be used`;
+    return { status: result.stop, turns: result.turns, message: why };
+  } catch (e) {
+    if (outer?.aborted) throw new Interrupted();
+    // A substrate failure the harness names (container gone, serving down) stands even past the timer.
+    if (isPairbenchError(e) && e.outcome) throw e;
+    if (timedOut) return { status: 'agent_timeout', turns: turnsSeen, message: timeoutMessage };
+    throw e;
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onOuter);
+  }
+}
+
+/** The harness's own result, or 'abandoned' when it outlives its signal by more than graceMs. */
+async function withGrace(run: Promise<HarnessResult>, signal: AbortSignal, graceMs: number): Promise<HarnessResult | 'abandoned'> {
+  let onAbort: (() => void) | null = null;
+  let grace: NodeJS.Timeout | undefined;
+  const abandoned = new Promise<'abandoned'>((resolve) => {
+    onAbort = () => {
+      grace = setTimeout(() => resolve('abandoned'), graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([run, abandoned]);
+  } finally {
+    clearTimeout(grace);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    run.catch(() => undefined); // an abandoned harness may still reject later
+  }
+}
+
+/** The agent's end and the verifier's verdict, as one outcome. */
+function combine(agent: AgentEnd, verdict: VerifierResult): Ended {
+  if (agent.status === 'done') return verdict;
+  // The agent's limit is the outcome; the verifier still ran and its reward is kept. A
+  // verifier problem on top is kept in the error fields so it is not lost.
+  const verifierNote = verdict.errorMessage ? `; the verifier then reported ${verdict.status}: ${verdict.errorMessage}` : '';
+  return {
+    status: agent.status,
+    reward: verdict.reward,
+    rewards: verdict.rewards,
+    errorCode: verdict.errorCode,
+    errorMessage: `${agent.message ?? agent.status}${verifierNote}`,
+  };
+}
+
+function containerGone(when: string, agentStatus: AgentEnd['status']): Ended {
+  const after = agentStatus === 'done' ? '' : ` (the agent had ended with ${agentStatus})`;
+  return {
+    status: 'container_failed',
+    reward: null,
+    rewards: null,
+    errorCode: ERROR_CODES.CONTAINER_GONE,
+    errorMessage: `the trial container exited ${when}${after}; nothing was verified`,
+  };
+}
+
+function classify(e: unknown, phase: Phase): Ended {
+  const none = { reward: null, rewards: null };
+  if (isPairbenchError(e)) {
+    if (e.outcome) {
+      // The engine's "container X is not running" does not say when; the phase does.
+      const when = e.outcome === 'container_failed' && phase !== 'prepare' ? ` (during the ${phase} phase)` : '';
+      return { ...none, status: e.outcome, errorCode: e.code, errorMessage: `${e.message}${when}` };
+    }
+    // Without an outcome of its own (a harness that is not available, an engine that does
+    // not answer) it is still the machinery's failure, never the agent's.
+    const status: Outcome = phase === 'build' || e.code === ERROR_CODES.BUILD_FAILED ? 'build_failed' : 'container_failed';
+    return { ...none, status, errorCode: e.code, errorMessage: e.message };
+  }
+  // Anything else thrown here is the machinery's failure, not the agent's (a harness reports
+  // its own limits through its result), so it never counts against the agent.
+  if (phase === 'build') {
+    return { ...none, status: 'build_failed', errorCode: ERROR_CODES.BUILD_FAILED, errorMessage: `image build: ${errorMessage(e)}` };
+  }
+  return { ...none, status: 'container_failed', errorCode: ERROR_CODES.CONTAINER_FAILED, errorMessage: `${phase}: ${errorMessage(e)}` };
+}
+
+/** Settles with `work`, or rejects with Interrupted as soon as the outer signal fires. */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    throw new Interrupted();
+  }
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Interrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    work.catch(() => undefined); // the teardown that follows makes an abandoned call fail
+  }
+}
+
+async function modelClientFor(spec: TrialSpec): Promise<ModelClient> {
+  if (!spec.serving) {
+    throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `harness "${spec.harness.name}" needs a model, but the trial has no serving endpoint`, {
+      outcome: 'serving_failed',
+    });
+  }
+  // Loaded only when a harness needs it, so oracle and nop trials never pull in the HTTP client.
+  const { createModelClient } = await import('../serving/client/create.js');
+  return createModelClient(spec.serving);
+}

@@ -1,0 +1,92 @@
+// Runs a task's tests/test.sh in the trial container and turns what it leaves in
+// /logs/verifier into an outcome. The reward is read on the host side of the bind, which
+// is exactly what the SELinux relabel exists for: a verifier that cannot write there leaves
+// no reward, and the message below says so instead of blaming the agent.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { TrialContainer } from '../runner/engine/types.js';
+import { TRIAL_MOUNTS } from '../runner/engine/mounts.js';
+import { ERROR_CODES } from '../runner/errors.js';
+import type { Outcome } from '../runner/outcomes.js';
+import type { LoadedTask } from '../runner/task/types.js';
+import { REWARD_JSON, REWARD_TXT, isPassingReward, parseReward, type RewardRead } from './reward.js';
+
+export const VERIFIER_DIR = '/logs/verifier';
+export const TEST_STDOUT = `${VERIFIER_DIR}/test-stdout.txt`;
+
+export interface VerifierResult {
+  status: Outcome;
+  reward: number | null;
+  rewards: Record<string, number> | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+/** Host directory bound to /logs/verifier, as the mount file lays it out. */
+export function verifierHostDir(trialDir: string): string {
+  const mount = TRIAL_MOUNTS.find((m) => m.containerPath === VERIFIER_DIR);
+  return path.join(path.resolve(trialDir), mount?.hostSubdir ?? 'logs/verifier');
+}
+
+/** Throws only when the container itself fails (PairbenchError from the engine); every verifier problem is a result. */
+export async function runVerifier(container: TrialContainer, task: LoadedTask, trialDir: string): Promise<VerifierResult> {
+  const { timeoutSec, env } = task.config.verifier;
+  await container.copyIn(task.paths.testsDir, '/tests');
+  const run = await container.exec(`bash /tests/test.sh > ${TEST_STDOUT} 2>&1`, {
+    timeoutMs: timeoutSec * 1000,
+    env,
+    maxOutputBytes: 64 * 1024, // output goes to the file; this only bounds stray noise
+  });
+  if (run.timedOut) {
+    return substrate(
+      'verifier_timeout',
+      ERROR_CODES.VERIFIER_TIMEOUT,
+      `tests/test.sh ran past the verifier timeout of ${timeoutSec} s ([verifier] timeout_sec); its output so far is in ${path.join(verifierHostDir(trialDir), 'test-stdout.txt')}`,
+    );
+  }
+  const hostDir = verifierHostDir(trialDir);
+  const read = parseReward({
+    json: await readIfPresent(path.join(hostDir, REWARD_JSON)),
+    txt: await readIfPresent(path.join(hostDir, REWARD_TXT)),
+  });
+  return fromRead(read, hostDir, run.exitCode);
+}
+
+export function fromRead(read: RewardRead, hostDir: string, exitCode: number | null): VerifierResult {
+  const where = (file: string): string => `${VERIFIER_DIR}/${file} (host: ${path.join(hostDir, file)})`;
+  switch (read.kind) {
+    case 'ok':
+      return {
+        status: isPassingReward(read.reward) ? 'pass' : 'fail',
+        reward: read.reward,
+        rewards: read.rewards,
+        errorCode: null,
+        errorMessage: null,
+      };
+    case 'missing':
+      return substrate(
+        'reward_missing',
+        ERROR_CODES.REWARD_MISSING,
+        `tests/test.sh (exit code ${exitCode ?? 'none'}) wrote no reward: looked for ${read.looked.map(where).join(' and ')}. ` +
+          `If the test wrote one and it is not there, the host may enforce SELinux and the bind needs relabelling: run with --selinux on.`,
+      );
+    case 'empty':
+      return substrate('reward_empty', ERROR_CODES.REWARD_EMPTY, `${where(read.file)} is empty (tests/test.sh exit code ${exitCode ?? 'none'})`);
+    case 'invalid':
+      return substrate('reward_invalid', ERROR_CODES.REWARD_INVALID, `${where(read.file)} is not a valid reward: ${read.problem}`);
+  }
+}
+
+function substrate(status: Outcome, errorCode: string, errorMessage: string): VerifierResult {
+  return { status, reward: null, rewards: null, errorCode, errorMessage };
+}
+
+async function readIfPresent(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
