@@ -1,0 +1,23 @@
+// A turn row from one model call's telemetry; the loop fills in what the command did.
+
+import type { CallTelemetry } from '../../serving/client/types.js';
+import { emptyTurn, type TurnRecord } from '../../store/records.js';
+
+export function turnFromTelemetry(turnIndex: number, t: CallTelemetry): TurnRecord {
+  return {
+    ...emptyTurn(turnIndex),
+    ttft_ms: t.ttftMs,
+    model_ms: t.wallMs,
+    prompt_tokens: t.promptTokens,
+    cached_tokens: t.cachedTokens,
+    completion_tokens: t.completionTokens,
+    reasoning_tokens: t.reasoningTokens,
+    reasoning_chars: t.reasoningChars,
+    decode_tps: t.decodeTps,
+    draft_n: t.draftN,
+    draft_accepted: t.draftAccepted,
+    speculative_applied: t.speculativeApplied,
+    http_status: t.httpStatus,
+    finish_reason: t.finishReason,
+  };
+}

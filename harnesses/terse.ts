@@ -1,0 +1,18 @@
+// `terse`: the host-side agent. The loop runs in pairbench and reaches into the container
+// only to run one command per turn; replies follow the terse tag contract; no deliberation;
+// speculative parameters sent.
+
+import { AgentHarness } from './agent/harness.js';
+import type { Harness, HarnessSpec, Levers } from './types.js';
+
+export const TERSE_LEVERS: Levers = {
+  thinking: false,
+  speculative: true,
+  contract: 'terse',
+  state: 'host-exec',
+  context: { kind: 'full' },
+};
+
+export function createTerseHarness(spec: HarnessSpec): Harness {
+  return new AgentHarness(spec, TERSE_LEVERS);
+}

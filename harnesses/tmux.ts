@@ -1,0 +1,19 @@
+// `tmux`: a Terminus-style baseline (modelled on the design terminal-bench and Harbor ship,
+// written here from its description; not Terminus itself). A tmux session inside the
+// container, JSON replies with keystrokes and waits, a second confirmation before the
+// task counts as complete; deliberation on, no speculative parameters.
+
+import { AgentHarness } from './agent/harness.js';
+import type { Harness, HarnessSpec, Levers } from './types.js';
+
+export const TMUX_LEVERS: Levers = {
+  thinking: true,
+  speculative: false,
+  contract: 'json',
+  state: 'tmux',
+  context: { kind: 'full' },
+};
+
+export function createTmuxHarness(spec: HarnessSpec): Harness {
+  return new AgentHarness(spec, TMUX_LEVERS);
+}

@@ -1,0 +1,136 @@
+// Harness variant names: a base, then lever switches. `terse+think` is terse with thinking
+// on; `tmux-think` is the Terminus-style baseline with thinking off; `terse+window:4` keeps
+// the last four exchanges. The stored harness name is the variant string itself, so it
+// always starts with its base.
+
+import { ERROR_CODES, ValidationError } from '../runner/errors.js';
+import { TERSE_LEVERS } from './terse.js';
+import { TMUX_LEVERS } from './tmux.js';
+import type { ContextPolicy, HarnessBase, HarnessLimits, HarnessSpec, Levers } from './types.js';
+
+export const DEFAULT_LIMITS: HarnessLimits = { maxTurns: 30, maxOutputTokens: 2048, observationBytes: 4096 };
+
+export const BASE_LEVERS: Record<'terse' | 'tmux', Levers> = { terse: TERSE_LEVERS, tmux: TMUX_LEVERS };
+const BASES: readonly HarnessBase[] = ['terse', 'tmux', 'oracle', 'nop'];
+
+export const VARIANT_VOCABULARY =
+  'bases: terse, tmux (a Terminus-style baseline), oracle, nop; switches after terse or tmux: ' +
+  '+think/-think, +spec/-spec, +json/+terse (contract), +tmux/+host (state), ' +
+  '+full, +window:K (K >= 1), +state-file (context); e.g. terse+think, tmux-think, terse+window:4';
+
+type Lever = 'thinking' | 'speculative' | 'contract' | 'state' | 'context';
+
+interface Switch {
+  lever: Lever;
+  apply(levers: Levers): Levers;
+}
+
+function switchFor(sign: '+' | '-', word: string): Switch | string {
+  const on = sign === '+';
+  switch (word) {
+    case 'think':
+      return { lever: 'thinking', apply: (l) => ({ ...l, thinking: on }) };
+    case 'spec':
+      return { lever: 'speculative', apply: (l) => ({ ...l, speculative: on }) };
+    case 'json':
+    case 'terse': {
+      const other = word === 'json' ? 'terse' : 'json';
+      return { lever: 'contract', apply: (l) => ({ ...l, contract: on ? word : other }) };
+    }
+    case 'tmux':
+    case 'host': {
+      const state = (word === 'tmux') === on ? 'tmux' : 'host-exec';
+      return { lever: 'state', apply: (l) => ({ ...l, state }) };
+    }
+  }
+  let context: ContextPolicy | null = null;
+  if (word === 'full') context = { kind: 'full' };
+  else if (word === 'state-file') context = { kind: 'state-file' };
+  else if (word.startsWith('window:')) {
+    const k = word.slice('window:'.length);
+    if (!/^[1-9]\d*$/.test(k)) return `"${sign}${word}": K in window:K must be a whole number >= 1`;
+    context = { kind: 'window', k: Number(k) };
+  }
+  if (context === null) return `"${sign}${word}": unknown switch`;
+  if (!on) return `"${sign}${word}": a context policy is chosen with +, not switched off (use +full for the default)`;
+  const policy = context;
+  return { lever: 'context', apply: (l) => ({ ...l, context: policy }) };
+}
+
+/** Splits `+a-b+state-file` into signed words; `state-file` is the one word with a dash. */
+function splitSwitches(rest: string): { sign: '+' | '-'; word: string }[] | string {
+  const out: { sign: '+' | '-'; word: string }[] = [];
+  let i = 0;
+  while (i < rest.length) {
+    const sign = rest[i];
+    if (sign !== '+' && sign !== '-') return `unexpected "${rest.slice(i)}": each switch starts with + or -`;
+    i++;
+    let end: number;
+    if (rest.startsWith('state-file', i)) end = i + 'state-file'.length;
+    else {
+      const next = rest.slice(i).search(/[+-]/);
+      end = next < 0 ? rest.length : i + next;
+    }
+    out.push({ sign, word: rest.slice(i, end) });
+    i = end;
+  }
+  return out;
+}
+
+function limitProblems(limits: HarnessLimits): string[] {
+  const problems: string[] = [];
+  const whole = (key: 'maxTurns' | 'maxOutputTokens' | 'observationBytes'): void => {
+    if (!(Number.isInteger(limits[key]) && limits[key] > 0)) problems.push(`${key}: must be a whole number > 0 (got ${limits[key]})`);
+  };
+  whole('maxTurns');
+  whole('maxOutputTokens');
+  whole('observationBytes');
+  const t = limits.commandTimeoutSec;
+  if (t !== undefined && !(Number.isFinite(t) && t > 0)) problems.push(`commandTimeoutSec: must be a number > 0 (got ${t})`);
+  return problems;
+}
+
+export function parseHarnessVariant(name: string, limits?: Partial<HarnessLimits>): HarnessSpec {
+  const merged: HarnessLimits = { ...DEFAULT_LIMITS, ...limits };
+  const problems = limitProblems(merged);
+  const trimmed = name.trim();
+  const baseWord = /^[a-z]*/.exec(trimmed)![0];
+  const base = BASES.find((b) => b === baseWord);
+  const rest = trimmed.slice(baseWord.length);
+  let levers: Levers | null = null;
+
+  if (base === undefined) {
+    problems.push(baseWord === '' ? `"${trimmed}": a variant starts with a base name` : `"${baseWord}": unknown base`);
+  } else if (base === 'oracle' || base === 'nop') {
+    if (rest !== '') problems.push(`"${rest}": ${base} has no levers to switch`);
+  } else {
+    levers = BASE_LEVERS[base];
+    const switches = splitSwitches(rest);
+    if (typeof switches === 'string') problems.push(switches);
+    else {
+      const seen = new Set<Lever>();
+      for (const { sign, word } of switches) {
+        const sw = switchFor(sign, word);
+        if (typeof sw === 'string') {
+          problems.push(sw);
+          continue;
+        }
+        if (seen.has(sw.lever)) problems.push(`"${sign}${word}": the ${sw.lever} lever is set more than once`);
+        seen.add(sw.lever);
+        const next = sw.apply(levers);
+        // A switch that changes nothing would give two names to one configuration.
+        if (JSON.stringify(next) === JSON.stringify(levers)) problems.push(`"${sign}${word}": already ${base}'s setting`);
+        levers = next;
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new ValidationError(ERROR_CODES.CONFIG_INVALID, `harness "${name}"`, [...problems, `valid: ${VARIANT_VOCABULARY}`]);
+  }
+  return { name: trimmed, base: base!, levers, limits: merged };
+}
+
+/** A label for reports: the tmux base is a Terminus-style baseline, never Terminus itself. */
+export function variantLabel(name: string): string {
+  return name.startsWith('tmux') ? `${name} (Terminus-style baseline)` : name;
+}
