@@ -1,0 +1,87 @@
+// Waits for a server to be ready by polling its dialect's health route. llama-server accepts
+// connections while loading and answers 503 until the model is in; vLLM answers nothing until
+// ready; Ollama has no /health but answers GET /; a generic OpenAI API lists its models.
+
+import { ERROR_CODES, PairbenchError } from '../../runner/errors.js';
+import type { ServingEndpoint } from '../../runner/trial-types.js';
+import { readApiKey } from '../client/create.js';
+import { excerpt } from '../client/errors.js';
+import type { Dialect } from '../client/types.js';
+
+export function healthUrl(baseUrl: string, dialect: Dialect): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  switch (dialect) {
+    case 'llama-server':
+    case 'vllm':
+      return `${base}/health`;
+    case 'ollama':
+      return `${base}/`;
+    case 'openai':
+      return base.endsWith('/v1') ? `${base}/models` : `${base}/v1/models`;
+  }
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  intervalMs: number;
+  signal?: AbortSignal;
+  /** Checked between polls: a reason to stop waiting (an owned process that exited). */
+  gaveUp?: () => string | null;
+}
+
+export interface Ready {
+  url: string;
+  waitedMs: number;
+  polls: number;
+}
+
+/** Polls until the route answers 2xx; throws SERVING_NOT_READY with the URL and the last answer. */
+export async function waitUntilReady(endpoint: Pick<ServingEndpoint, 'baseUrl' | 'dialect' | 'apiKeyEnv'>, options: WaitOptions): Promise<Ready> {
+  const url = healthUrl(endpoint.baseUrl, endpoint.dialect);
+  const key = readApiKey(endpoint.apiKeyEnv, process.env);
+  const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+  const started = performance.now();
+  const deadline = started + options.timeoutMs;
+  let last = 'no answer yet';
+  let polls = 0;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    polls++;
+    const remaining = deadline - performance.now();
+    try {
+      const res = await fetch(url, { headers, signal: anySignal(AbortSignal.timeout(Math.max(1, Math.min(5_000, remaining))), options.signal) });
+      const body = await res.text();
+      if (res.ok) return { url, waitedMs: Math.round(performance.now() - started), polls };
+      last = `HTTP ${res.status} ${excerpt(body, key)}`;
+    } catch (e) {
+      options.signal?.throwIfAborted();
+      last = describe(e);
+    }
+    const gaveUp = options.gaveUp?.();
+    if (gaveUp) throw notReady(url, `${gaveUp}; last answer: ${last}`);
+    if (performance.now() + options.intervalMs >= deadline) {
+      throw notReady(url, `not ready within ${options.timeoutMs} ms; last answer: ${last}`);
+    }
+    await new Promise((r) => setTimeout(r, options.intervalMs));
+  }
+}
+
+function notReady(url: string, detail: string): PairbenchError {
+  return new PairbenchError(ERROR_CODES.SERVING_NOT_READY, `serving layer at ${url} is not ready: ${detail}`, { outcome: 'serving_failed' });
+}
+
+function anySignal(a: AbortSignal, b: AbortSignal | undefined): AbortSignal {
+  return b ? AbortSignal.any([a, b]) : a;
+}
+
+function describe(e: unknown): string {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const errors = (cur as { errors?: unknown }).errors;
+    cur = Array.isArray(errors) && errors.length > 0 ? errors[0] : (cur as { cause?: unknown }).cause;
+  }
+  if (e instanceof Error && e.name === 'TimeoutError') return 'no answer within 5 s';
+  return e instanceof Error ? e.message : String(e);
+}

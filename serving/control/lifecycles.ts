@@ -1,0 +1,194 @@
+// How each kind of management brings a server up and restarts it. The controller adds the
+// health wait, the events and the canary on top; a lifecycle only does the process work.
+
+import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { execa } from 'execa';
+import { ERROR_CODES, PairbenchError } from '../../runner/errors.js';
+import { excerpt } from '../client/errors.js';
+import type { Management, SimulatedSettings } from './config.js';
+import { describeExit, startOwnedProcess, type OwnedProcess, type ProcessExit } from './owned-process.js';
+
+export interface Lifecycle {
+  /** false for a remote API: nothing pairbench can restart. */
+  readonly canRestart: boolean;
+  start(): Promise<void>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  /** Why the server cannot come up now (an owned process exited), or null. */
+  failure(): string | null;
+}
+
+export interface LifecycleContext {
+  logPath: string;
+  /** Called when an owned process exits while pairbench did not ask it to. */
+  onCrash(exit: ProcessExit, logTail: string): void;
+}
+
+/** An owned process: started with the sweep, restarted as a real process (empty caches). */
+export class OwnedLifecycle implements Lifecycle {
+  readonly canRestart = true;
+  private proc: OwnedProcess | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly argv: string[],
+    private readonly cwd: string | null,
+    private readonly ctx: LifecycleContext,
+  ) {}
+
+  async start(): Promise<void> {
+    const proc = startOwnedProcess(this.argv, { logPath: this.ctx.logPath, cwd: this.cwd });
+    this.proc = proc;
+    void proc.exited.then((exit) => {
+      if (!this.stopping && this.proc === proc) this.ctx.onCrash(exit, logTail(this.ctx.logPath));
+    });
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    if (!proc) return;
+    this.stopping = true;
+    try {
+      await proc.stop();
+    } finally {
+      this.stopping = false;
+    }
+  }
+
+  failure(): string | null {
+    const exit = this.proc?.exit;
+    return exit ? `the server process exited (${describeExit(exit)}); end of serving.log: ${logTail(this.ctx.logPath)}` : null;
+  }
+}
+
+/** A server someone else runs, restarted by a command such as `systemctl --user restart llama-server`. */
+export class RestartCommandLifecycle implements Lifecycle {
+  readonly canRestart = true;
+  constructor(
+    private readonly command: string,
+    private readonly ctx: LifecycleContext,
+  ) {}
+
+  async start(): Promise<void> {}
+
+  async restart(): Promise<void> {
+    const r = await execa(this.command, { shell: true, all: true, reject: false, timeout: 300_000, stdin: 'ignore' });
+    appendFileSync(this.ctx.logPath, `=== pairbench: restart command at ${new Date().toISOString()} (exit ${r.exitCode ?? 'none'}) ===\n${r.all ?? ''}\n`);
+    if (r.failed) {
+      throw new PairbenchError(ERROR_CODES.SERVING_START_FAILED, `restart command failed (${r.timedOut ? 'timed out' : `exit code ${r.exitCode}`}): ${excerpt(r.all ?? '', null)}`, {
+        outcome: 'serving_failed',
+      });
+    }
+  }
+
+  async stop(): Promise<void> {}
+  failure(): string | null {
+    return null;
+  }
+}
+
+/** A server in a named container on the engine, restarted through the engine's API. */
+export class ContainerLifecycle implements Lifecycle {
+  readonly canRestart = true;
+  private readonly docker = new Docker();
+  constructor(private readonly name: string) {}
+
+  async start(): Promise<void> {
+    await this.engine('start', async (c) => {
+      const info = await c.inspect();
+      if (!info.State.Running) await c.start();
+    });
+  }
+
+  async restart(): Promise<void> {
+    await this.engine('restart', (c) => c.restart({ t: 10 }));
+  }
+
+  async stop(): Promise<void> {} // not ours to stop: it was running before the sweep
+  failure(): string | null {
+    return null;
+  }
+
+  private async engine(what: string, fn: (c: Docker.Container) => Promise<unknown>): Promise<void> {
+    try {
+      await fn(this.docker.getContainer(this.name));
+    } catch (e) {
+      throw new PairbenchError(ERROR_CODES.SERVING_START_FAILED, `cannot ${what} serving container ${this.name}: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+        outcome: 'serving_failed',
+      });
+    }
+  }
+}
+
+/** A remote API: nothing to start, nothing to restart. */
+export class RemoteLifecycle implements Lifecycle {
+  readonly canRestart = false;
+  async start(): Promise<void> {}
+  async restart(): Promise<void> {}
+  async stop(): Promise<void> {}
+  failure(): string | null {
+    return null;
+  }
+}
+
+export function lifecycleFor(management: Management, port: number | null, ctx: LifecycleContext): Lifecycle {
+  switch (management.type) {
+    case 'command':
+      return new OwnedLifecycle(management.command, management.cwd, ctx);
+    case 'simulated':
+      if (port === null) throw new Error('simulated serving needs a port');
+      return new OwnedLifecycle(simulatedServerArgv(management.simulated, port), null, ctx);
+    case 'restart_command':
+      return new RestartCommandLifecycle(management.command, ctx);
+    case 'container':
+      return new ContainerLifecycle(management.container);
+    case 'none':
+      return new RemoteLifecycle();
+  }
+}
+
+/** `node <repo>/bin/pairbench.js serve --simulated ...` on a fixed port, so restarts keep the URL. */
+export function simulatedServerArgv(s: SimulatedSettings, port: number): string[] {
+  const argv = [process.execPath, pairbenchBin(), 'serve', '--simulated', '--port', String(port), '--time-scale', String(s.timeScale), '--load-time-ms', String(s.loadTimeMs)];
+  if (s.tasksDir) argv.push('--tasks-dir', s.tasksDir);
+  if (s.seed !== null) argv.push('--seed', String(s.seed));
+  if (s.slowdownPerRequest !== null) argv.push('--slowdown-per-request', String(s.slowdownPerRequest));
+  for (const [fault, rate] of Object.entries(s.faults)) argv.push(`--fault-${fault}`, String(rate));
+  return argv;
+}
+
+/** bin/pairbench.js of this checkout, found upward from this module (source or dist). */
+export function pairbenchBin(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'bin', 'pairbench.js');
+    if (existsSync(candidate) && existsSync(join(dir, 'package.json'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find bin/pairbench.js above serving/control');
+}
+
+export function logTail(path: string, bytes = 600): string {
+  try {
+    const size = statSync(path).size;
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(Math.min(bytes, size));
+      readSync(fd, buf, 0, buf.length, size - buf.length);
+      return excerpt(buf.toString('utf8'), null);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '(no log)';
+  }
+}

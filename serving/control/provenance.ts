@@ -1,0 +1,47 @@
+// What a server says of itself, stored with the sweep: llama-server /props and /v1/models,
+// vLLM /v1/models and /version, Ollama /api/version and /api/tags, OpenAI /v1/models.
+// A route that fails is recorded as such; provenance never fails a sweep.
+
+import type { ServingEndpoint } from '../../runner/trial-types.js';
+import { readApiKey } from '../client/create.js';
+import { excerpt } from '../client/errors.js';
+import type { Dialect } from '../client/types.js';
+
+const ROUTES: Record<Dialect, string[]> = {
+  'llama-server': ['/props', '/v1/models'],
+  vllm: ['/v1/models', '/version'],
+  ollama: ['/api/version', '/api/tags'],
+  openai: ['/v1/models'],
+};
+
+export async function fetchProvenance(endpoint: ServingEndpoint, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  const base = endpoint.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+  const out: Record<string, unknown> = { dialect: endpoint.dialect, model: endpoint.model, simulated: endpoint.simulated, fetchedAt: new Date().toISOString() };
+  let key: string | null = null;
+  try {
+    key = readApiKey(endpoint.apiKeyEnv, process.env);
+  } catch (e) {
+    out.error = e instanceof Error ? e.message : String(e);
+  }
+  const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+  await Promise.all(
+    ROUTES[endpoint.dialect].map(async (route) => {
+      try {
+        const res = await fetch(`${base}${route}`, { headers, signal: AbortSignal.timeout(timeoutMs) });
+        const text = await res.text();
+        if (!res.ok) {
+          out[route] = { error: `HTTP ${res.status}: ${excerpt(text, key)}` };
+          return;
+        }
+        try {
+          out[route] = JSON.parse(text) as unknown;
+        } catch {
+          out[route] = { text: excerpt(text, key) };
+        }
+      } catch (e) {
+        out[route] = { error: e instanceof Error ? e.message : String(e) };
+      }
+    }),
+  );
+  return out;
+}
