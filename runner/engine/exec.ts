@@ -99,11 +99,11 @@ export async function execInContainer(target: ExecTarget, command: string | stri
   }
   // No exit code, or death by signal: find out whether the container itself went away
   // (stopped, removed, OOM-killed) under the command.
-  if ((exitCode === null || exitCode >= 128) && !(await containerRunning(target))) {
+  // `timeout -s KILL` exits 137 (124 from some builds) once the deadline has passed.
+  const timedOut = deadlinePassed && (exitCode === 137 || exitCode === 124);
+  if ((exitCode === null || exitCode >= 128) && !timedOut && (await containerDied(target))) {
     throw gone(target.containerName, 'stopped while a command ran in it');
   }
-  // `timeout -s KILL` exits 137 (or 124 for a command that ignored nothing) once the deadline hits.
-  const timedOut = deadlinePassed && (exitCode === 137 || exitCode === 124);
   return { exitCode: timedOut ? null : exitCode, ...sink.result(), durationMs, timedOut };
 }
 
@@ -116,6 +116,19 @@ async function killFromOutside(exec: Docker.Exec): Promise<void> {
   } catch {
     // the command already ended, or its pid is not ours to signal
   }
+}
+
+/**
+ * The engine may still report a dying container as running for a moment after its
+ * processes were killed, so a signal death is re-checked a few times before it counts
+ * as the command's own.
+ */
+async function containerDied(target: ExecTarget): Promise<boolean> {
+  for (let i = 0; i < 5; i++) {
+    if (!(await containerRunning(target))) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
 }
 
 async function containerRunning(target: ExecTarget): Promise<boolean> {
