@@ -19,8 +19,8 @@ export class OracleHarness implements Harness {
 
     // setsid puts the solution in its own process group, so an abort can kill all of it
     // (an exec has no signal of its own; the container outlives the agent phase).
-    const command = `setsid bash -c 'echo $$ > ${PID_FILE}; exec bash /solution/solve.sh' > ${ORACLE_LOG} 2>&1`;
-    const exec = container.exec(command, { workdir: '/', maxOutputBytes: 64 * 1024 });
+    const command = `setsid -w bash -c 'echo $$ > ${PID_FILE}; exec bash /solution/solve.sh' > ${ORACLE_LOG} 2>&1`;
+    const exec = container.exec(command, { maxOutputBytes: 64 * 1024 });
     const aborted = new Promise<'aborted'>((resolve) => {
       if (signal.aborted) resolve('aborted');
       else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
