@@ -1,0 +1,88 @@
+// A runner killed mid-trial leaves its container behind; `pairbench cleanup` finds it by
+// its labels and removes it, and touches no other sweep's containers.
+
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { execa } from 'execa';
+import type Docker from 'dockerode';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { connectEngine } from '../../runner/engine/docker.js';
+import { createTrialContainer } from '../../runner/engine/container.js';
+import { findPairbenchContainers, removeContainers } from '../../runner/engine/cleanup.js';
+import { TASK_DEFAULTS, type LoadedTask } from '../../runner/task/types.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const ORPHAN = path.join(import.meta.dirname, 'fixtures/engine-cleanup/orphan.mjs');
+const IMAGE = 'pairbench/base:bookworm';
+const SWEEP = `cleanup-test-${randomUUID().slice(0, 8)}`;
+const BYSTANDER = `cleanup-bystander-${randomUUID().slice(0, 8)}`;
+
+let docker: Docker;
+
+function pairbench(...args: string[]) {
+  return execa('node', [path.join(ROOT, 'bin/pairbench.js'), ...args], { cwd: ROOT, reject: false });
+}
+
+beforeAll(async () => {
+  docker = await connectEngine();
+});
+
+afterAll(async () => {
+  for (const sweep of [SWEEP, BYSTANDER]) await removeContainers(docker, await findPairbenchContainers(docker, { sweep }));
+});
+
+it('finds and removes the container of a killed run, and only that sweep’s', async () => {
+  // Another sweep's container, which a scoped cleanup must leave alone.
+  const task = {
+    name: 'engine-cleanup',
+    config: { environment: { cpus: 0.5, memoryMb: 128, pidsLimit: TASK_DEFAULTS.pidsLimit, allowInternet: false } },
+  } as LoadedTask;
+  const bystander = await createTrialContainer(docker, {
+    image: IMAGE,
+    name: `${BYSTANDER}-c`,
+    labels: { sweep: BYSTANDER, trial: 'b', task: task.name },
+    task,
+    binds: [],
+  });
+
+  const child = execa('node', [ORPHAN, SWEEP, IMAGE], { cwd: ROOT, reject: false, buffer: false });
+  const id = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ready (\w+)\n/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
+    void child.then((r) => reject(new Error(`orphan maker exited early: ${r.exitCode}`)));
+  });
+  child.kill('SIGKILL');
+  const ended = await child;
+  expect(ended.signal).toBe('SIGKILL');
+
+  // The orphan outlived its runner.
+  expect((await docker.getContainer(id).inspect()).State.Running).toBe(true);
+
+  const dry = await pairbench('cleanup', '--sweep', SWEEP, '--dry-run', '--json');
+  expect(dry.stderr).toBe('');
+  expect(dry.exitCode).toBe(0);
+  const report = JSON.parse(dry.stdout) as { dryRun: boolean; found: { id: string; name: string; sweep: string; trial: string; task: string; state: string }[]; removed: unknown[] };
+  expect(report.dryRun).toBe(true);
+  expect(report.found).toEqual([
+    { id, name: `${SWEEP}-orphan`, sweep: SWEEP, trial: 'orphan-trial', task: 'engine-cleanup', state: 'running' },
+  ]);
+  expect(report.removed).toEqual([]);
+  expect((await docker.getContainer(id).inspect()).State.Running).toBe(true); // a dry run removes nothing
+
+  const real = await pairbench('cleanup', '--sweep', SWEEP);
+  expect(real.exitCode).toBe(0);
+  expect(real.stdout).toContain(`removed ${SWEEP}-orphan`);
+  expect(await findPairbenchContainers(docker, { sweep: SWEEP })).toEqual([]);
+  await expect(docker.getContainer(id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+
+  // The other sweep's container is untouched.
+  expect(await bystander.isRunning()).toBe(true);
+  const again = await pairbench('cleanup', '--sweep', SWEEP, '--json');
+  expect(JSON.parse(again.stdout)).toMatchObject({ found: [], removed: [], failed: [] });
+  await bystander.remove();
+});
