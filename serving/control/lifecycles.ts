@@ -162,7 +162,7 @@ export function simulatedServerArgv(s: SimulatedSettings, port: number): string[
   if (s.tasksDir) argv.push('--tasks-dir', s.tasksDir);
   if (s.seed !== null) argv.push('--seed', String(s.seed));
   if (s.slowdownPerRequest !== null) argv.push('--slowdown-per-request', String(s.slowdownPerRequest));
-  for (const [fault, rate] of Object.entries(s.faults)) argv.push(`--fault-${fault}`, String(rate));
+  for (const [fault, rate] of Object.entries(s.faults)) argv.push(`--fault-${fault === 'http503' ? '503' : fault}`, String(rate));
   return argv;
 }
 
