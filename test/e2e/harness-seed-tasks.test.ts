@@ -1,0 +1,187 @@
+// Both agent harnesses against the simulated server (time-scale 0) and real Docker, through
+// runTrial: each passes the three seed tasks on byte-identical task prompts, and the turn
+// rows show each lever at work.
+
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectEngine } from '../../runner/engine/docker.js';
+import { LABELS } from '../../runner/engine/container.js';
+import { loadTask } from '../../runner/task/load.js';
+import type { LoadedTask } from '../../runner/task/types.js';
+import { runTrial } from '../../runner/trial.js';
+import type { TrialResult } from '../../runner/trial-types.js';
+import { startSimulatedServer, type SimulatedServer } from '../../serving/simulated/server.js';
+import { parseHarnessVariant } from '../../harnesses/variants.js';
+import type { HarnessLimits } from '../../harnesses/types.js';
+import type { TurnRecord } from '../../store/records.js';
+import type { ChatMessage } from '../../serving/client/types.js';
+
+const TASKS_DIR = path.resolve(import.meta.dirname, '../../tasks');
+const SEED_TASKS = ['fizzbuzz', 'word-count', 'git-init'] as const;
+const SWEEP = `e2e-harness-seed-${process.pid}-${Date.now().toString(36)}`;
+
+let docker: Docker;
+let server: SimulatedServer;
+let root: string;
+const tasks = new Map<string, LoadedTask>();
+let seq = 0;
+
+beforeAll(async () => {
+  docker = await connectEngine();
+  server = await startSimulatedServer({ tasksDir: TASKS_DIR, timeScale: 0 });
+  root = await mkdtemp(path.join(tmpdir(), 'pb-harness-seed-'));
+  for (const name of SEED_TASKS) tasks.set(name, await loadTask(path.join(TASKS_DIR, name)));
+});
+
+afterAll(async () => {
+  const left = await docker.listContainers({ all: true, filters: { label: [`${LABELS.sweep}=${SWEEP}`] } });
+  await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await server?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+interface Ran {
+  variant: string;
+  task: LoadedTask;
+  result: TrialResult;
+  turns: TurnRecord[];
+  transcript: Record<string, unknown>[];
+  firstMessages: ChatMessage[];
+}
+
+async function run(variant: string, taskName: string, limits?: Partial<HarnessLimits>): Promise<Ran> {
+  const task = tasks.get(taskName)!;
+  const n = ++seq;
+  const trialId = `${SWEEP}-t${n}`;
+  const trialDir = path.join(root, trialId);
+  const turns: TurnRecord[] = [];
+  const result = await runTrial(
+    {
+      trialId,
+      sweepId: SWEEP,
+      task,
+      harness: parseHarnessVariant(variant, limits),
+      trialIndex: n,
+      attempt: 1,
+      trialDir,
+      containerName: `pb-${SWEEP}-t${n}`,
+      selinux: 'auto',
+      serving: { baseUrl: server.url, model: 'pairbench-simulated', dialect: 'llama-server', apiKeyEnv: null, simulated: true },
+    },
+    { onTurn: (t) => turns.push(t) },
+  );
+  const transcript = (await readFile(path.join(trialDir, 'transcript.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const first = transcript.find((e) => e.type === 'request');
+  return { variant, task, result, turns, transcript, firstMessages: (first?.messages ?? []) as ChatMessage[] };
+}
+
+const ran = new Map<string, Ran>();
+const key = (variant: string, task: string): string => `${variant} on ${task}`;
+
+describe('terse and tmux on the seed tasks', () => {
+  // Paired: for each task both harnesses run back to back on the same prompt.
+  for (const task of SEED_TASKS) {
+    it(`both pass ${task}`, async () => {
+      for (const variant of ['terse', 'tmux']) {
+        const r = await run(variant, task);
+        ran.set(key(variant, task), r);
+        expect(r.result, `${variant} on ${task}: ${r.result.errorMessage}`).toMatchObject({ status: 'pass', reward: 1 });
+        expect(r.turns.length).toBe(r.result.turns);
+        expect(r.turns.every((t) => t.parse_ok === true)).toBe(true);
+        expect(r.turns.map((t) => t.turn_index)).toEqual(r.turns.map((_, i) => i));
+        // The instruction message is the task's instruction.md, byte for byte.
+        expect(r.firstMessages[1]).toEqual({ role: 'user', content: r.task.instruction });
+      }
+      const terse = ran.get(key('terse', task))!;
+      const tmux = ran.get(key('tmux', task))!;
+      // Every command the terse agent ran exited 0 and the row says how long it took.
+      const commands = terse.turns.filter((t) => t.command !== null);
+      expect(commands.length).toBeGreaterThan(0);
+      for (const t of commands) {
+        expect(t.exit_code).toBe(0);
+        expect(t.exec_ms).toBeGreaterThan(0);
+        expect(t.wait_ms).toBe(0);
+      }
+      // The terminal baseline waits on the screen; it does not know exit codes.
+      const typed = tmux.turns.filter((t) => t.command !== null);
+      expect(typed.length).toBeGreaterThan(0);
+      for (const t of typed) {
+        expect(t.exit_code).toBeNull();
+        expect(t.wait_ms).toBeGreaterThan(0);
+      }
+      // json needs a second task_complete: the last two tmux turns both claim completion.
+      const completes = tmux.transcript.filter((e) => e.type === 'reply' && String(e.content).includes('"task_complete": true'));
+      expect(completes).toHaveLength(2);
+      expect(terse.result.turns!).toBeLessThan(tmux.result.turns!);
+    });
+  }
+
+  it('sends byte-identical task prompts to harnesses sharing a contract', async () => {
+    const terseThink = await run('terse+think', 'fizzbuzz');
+    const tmuxTerse = await run('tmux+terse', 'fizzbuzz');
+    const terseJson = await run('terse+json', 'fizzbuzz');
+    for (const r of [terseThink, tmuxTerse, terseJson]) {
+      expect(r.result, `${r.variant}: ${r.result.errorMessage}`).toMatchObject({ status: 'pass' });
+      expect(r.firstMessages[1]!.content).toBe(r.task.instruction);
+    }
+    const terse = ran.get(key('terse', 'fizzbuzz'))!.firstMessages.slice(0, 2);
+    const tmux = ran.get(key('tmux', 'fizzbuzz'))!.firstMessages.slice(0, 2);
+    expect(terseThink.firstMessages.slice(0, 2)).toEqual(terse);
+    expect(tmuxTerse.firstMessages.slice(0, 2)).toEqual(terse);
+    expect(terseJson.firstMessages.slice(0, 2)).toEqual(tmux);
+    // Across contracts only the system prompt differs.
+    expect(terse[1]).toEqual(tmux[1]);
+    expect(terse[0]!.content).not.toBe(tmux[0]!.content);
+    ran.set(key('terse+think', 'fizzbuzz'), terseThink);
+  });
+
+  it('shows thinking as reasoning tokens only with the lever on', () => {
+    const on = [ran.get(key('tmux', 'git-init'))!, ran.get(key('terse+think', 'fizzbuzz'))!];
+    const off = [ran.get(key('terse', 'git-init'))!, ran.get(key('terse', 'fizzbuzz'))!];
+    // llama-server reports no reasoning token count, so the client keeps characters instead.
+    const reasoning = (t: TurnRecord): number => (t.reasoning_tokens ?? 0) + (t.reasoning_chars ?? 0);
+    for (const r of on) for (const t of r.turns) expect(reasoning(t), r.variant).toBeGreaterThan(0);
+    for (const r of off) for (const t of r.turns) expect(reasoning(t), r.variant).toBe(0);
+    const requests = (r: Ran): unknown[] => r.transcript.filter((e) => e.type === 'request').map((e) => e.thinking);
+    expect(new Set(requests(on[0]!))).toEqual(new Set([true]));
+    expect(new Set(requests(off[0]!))).toEqual(new Set([false]));
+  });
+
+  it('shows speculative decoding applied only with the lever on', async () => {
+    const tmuxSpec = await run('tmux+spec', 'fizzbuzz');
+    const terseNoSpec = await run('terse-spec', 'fizzbuzz');
+    for (const r of [tmuxSpec, terseNoSpec]) expect(r.result, r.variant).toMatchObject({ status: 'pass' });
+    for (const r of [ran.get(key('terse', 'git-init'))!, tmuxSpec]) {
+      for (const t of r.turns) {
+        expect(t.speculative_applied, r.variant).toBe(true);
+        expect(t.draft_n, r.variant).toBeGreaterThan(0);
+      }
+    }
+    for (const r of [ran.get(key('tmux', 'git-init'))!, terseNoSpec]) {
+      for (const t of r.turns) expect(t.speculative_applied, r.variant).not.toBe(true);
+    }
+  });
+
+  it('grows prompt tokens each turn under full and holds them flat under window:1', async () => {
+    const full = ran.get(key('terse', 'git-init'))!;
+    const prompts = full.turns.map((t) => t.prompt_tokens!);
+    expect(prompts.length).toBeGreaterThanOrEqual(8);
+    for (let i = 1; i < prompts.length; i++) expect(prompts[i]!, `turn ${i}`).toBeGreaterThan(prompts[i - 1]!);
+
+    const windowed = await run('terse+window:1', 'git-init', { maxTurns: full.turns.length });
+    const w = windowed.turns.map((t) => t.prompt_tokens!);
+    expect(w).toHaveLength(full.turns.length);
+    // From turn 1 on the window holds one exchange: sizes stay within a small band, while the
+    // full history has grown by more than that band several times over.
+    const band = Math.max(...w.slice(1)) - Math.min(...w.slice(1));
+    expect(band).toBeLessThan(150);
+    expect(prompts.at(-1)! - prompts[1]!).toBeGreaterThan(3 * Math.max(band, 50));
+    for (const t of windowed.turns) expect(t.parse_ok).toBe(true);
+  });
+});
