@@ -173,7 +173,8 @@ async function checkCommand(names: string[], flags: CheckFlags): Promise<void> {
     const failed = report.tasks.filter((t) => !t.ok);
     out();
     if (failed.length === 0) {
-      out(chalk.green(`all ${report.tasks.length} tasks are sound: the oracle passes and nop fails each one`));
+      const n = report.tasks.length;
+      out(chalk.green(`${n === 1 ? 'the task is' : `all ${n} tasks are`} sound: the oracle passes and nop fails ${n === 1 ? 'it' : 'each one'}`));
       return;
     }
     out(chalk.red(`${failed.length} of ${report.tasks.length} tasks failed the check: ${failed.map((t) => t.name).join(', ')}`));

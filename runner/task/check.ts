@@ -169,16 +169,23 @@ export async function checkTasks(opts: CheckOptions): Promise<CheckReport> {
   if (tasks.length === 0) return { ok: false, sweepId, runsDir: '', tasks: results };
 
   await connectEngine(); // fails fast, with the engine's own message, when no engine answers
+  const ownRunsDir = opts.runsDir === undefined;
   const runsDir = opts.runsDir ?? (await mkdtemp(join(tmpdir(), 'pairbench-check-')));
-  for (const task of tasks) {
-    const oracle = await runOne(task, 'oracle', sweepId, runsDir, opts);
-    const nop = oracle.status === 'build_failed' ? null : await runOne(task, 'nop', sweepId, runsDir, opts);
-    const reasons = judgeTask(oracle, nop);
-    const check: TaskCheck = { name: task.name, dir: task.dir, ok: reasons.length === 0, reasons, oracle, nop };
-    results.push(check);
-    opts.onTaskDone?.(check);
+  try {
+    for (const task of tasks) {
+      const oracle = await runOne(task, 'oracle', sweepId, runsDir, opts);
+      const nop = oracle.status === 'build_failed' ? null : await runOne(task, 'nop', sweepId, runsDir, opts);
+      const reasons = judgeTask(oracle, nop);
+      const check: TaskCheck = { name: task.name, dir: task.dir, ok: reasons.length === 0, reasons, oracle, nop };
+      results.push(check);
+      opts.onTaskDone?.(check);
+    }
+  } catch (e) {
+    // Interrupted (Ctrl-C): no verdict to explain, so leave nothing behind.
+    if (ownRunsDir) await rm(runsDir, { recursive: true, force: true });
+    throw e;
   }
   const ok = results.every((r) => r.ok);
-  if (ok && opts.runsDir === undefined) await rm(runsDir, { recursive: true, force: true });
+  if (ok && ownRunsDir) await rm(runsDir, { recursive: true, force: true });
   return { ok, sweepId, runsDir, tasks: results };
 }
