@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Everything `npm run demo` and `npm test` need, done only when missing, silent otherwise:
+# npm dependencies, the compiled CLI, a container engine, the local base image, and the
+# chromium the HTML report test renders with. Idempotent; safe to run any number of times.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# npm ci records what it installed in node_modules/.package-lock.json.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "pairbench: npm ci" >&2
+  npm ci --no-audit --no-fund </dev/null >&2
+fi
+
+# tsc rewrites every output on each build, so one output's age stands for all of them.
+built=dist/cli/main.js
+stale() {
+  [ ! -f "$built" ] && return 0
+  [ -n "$(find cli runner harnesses serving verifier store reports scripts \
+    -name '*.ts' -newer "$built" -print -quit 2>/dev/null)" ] && return 0
+  [ package.json -nt "$built" ] || [ tsconfig.json -nt "$built" ] || [ tsconfig.build.json -nt "$built" ]
+}
+if stale; then
+  echo "pairbench: npm run build" >&2
+  npm run --silent build </dev/null >&2
+fi
+
+bash scripts/ensure-docker.sh
+bash scripts/base-image.sh
+
+if [ ! -x /usr/bin/chromium ]; then
+  if [ -f /etc/debian_version ] && [ "$(id -u)" -eq 0 ]; then
+    bash scripts/apt-install.sh chromium
+  else
+    echo "pairbench: /usr/bin/chromium is missing; the HTML report test needs it (install chromium)" >&2
+  fi
+fi
