@@ -71,7 +71,8 @@ function scanLine(line: string, startQuote: '"' | "'" | null): LineScan {
     if (/\s/.test(c)) endWord();
     else if (c === ';' || c === '&' || c === '|' || c === '(' || c === ')') {
       endWord();
-      commandPosition = c !== ')';
+      // After `)` only a function definition `name()` puts the next word in command position.
+      commandPosition = c !== ')' || line.slice(0, i).trimEnd().endsWith('(');
     } else word += c;
   }
   endWord();
