@@ -4,6 +4,11 @@ import { isPairbenchError } from '../runner/errors.js';
 
 /** Parses and runs; a PairbenchError prints its message (never a stack trace) and exits 1. */
 export async function runCli(program: Command, argv: string[]): Promise<void> {
+  // `pairbench report | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   try {
     await program.parseAsync(argv);
   } catch (e) {
