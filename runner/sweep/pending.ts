@@ -20,6 +20,8 @@ export interface EntryState {
   substrateAttempts: number;
   /** The attempt number the next run takes (one above every attempt already stored). */
   nextAttempt: number;
+  /** The outcome that finished the entry, or null while it is unfinished. */
+  outcome: string | null;
 }
 
 export const entryKey = (slotIndex: number, harness: string): string => `${slotIndex}\u0000${harness}`;
@@ -36,6 +38,9 @@ export function entryStates(entries: readonly PlanEntry[], rows: readonly Attemp
     const substrateAttempts = attempts.filter((a) => isSubstrateOutcome(a.status)).length;
     const finished = attempts.some((a) => isAgentOutcome(a.status)) || substrateAttempts >= 1 + retries;
     const nextAttempt = attempts.reduce((m, a) => Math.max(m, a.attempt), 0) + 1;
-    return { entry, finished, substrateAttempts, nextAttempt };
+    const agent = attempts.find((a) => isAgentOutcome(a.status));
+    const lastSubstrate = attempts.filter((a) => isSubstrateOutcome(a.status)).sort((x, y) => y.attempt - x.attempt)[0];
+    const outcome = !finished ? null : (agent ?? lastSubstrate)!.status;
+    return { entry, finished, substrateAttempts, nextAttempt, outcome };
   });
 }

@@ -1,0 +1,313 @@
+// Applies a stored plan: the main thread brings the serving layer up, builds each task's
+// image once, then runs the plan group by group on worker threads. It is the one SQLite
+// writer: a trial's row is inserted when it starts and completed when it ends, turns as
+// they arrive, so a killed runner leaves evidence and loses no finished trial.
+
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { ensureTaskImage } from '../engine/images.js';
+import { findPairbenchContainers, removeContainers } from '../engine/cleanup.js';
+import { ERROR_CODES, errorMessage } from '../errors.js';
+import { isAgentOutcome, isSubstrateOutcome, type TrialStatus } from '../outcomes.js';
+import type { SweepPlan } from '../plan/plan.js';
+import type { LoadedTask } from '../task/types.js';
+import type { SelinuxMode, TrialSpec } from '../trial-types.js';
+import type { HarnessSpec } from '../../harnesses/types.js';
+import type { ServingController, ServingEventOut } from '../../serving/control/types.js';
+import type { Db } from '../../store/db.js';
+import { finishTrial, insertServingEvent, insertTrialStart, insertTurn, updateSweep, type TrialFinish } from '../../store/records.js';
+import type { SweepCounts, SweepReporter, TrialEndInfo, TrialInfo } from '../progress/types.js';
+import { containerNameFor, sweepDirFor, trialDirFor, trialIdFor } from './ids.js';
+import type { SweepInterrupt } from './interrupt.js';
+import { entryStates, type EntryState } from './pending.js';
+import { attemptRows } from './sweep-rows.js';
+import { createTrialPool, type TrialPool } from './pool.js';
+import type { WorkerReply } from './messages.js';
+
+export interface SweepHarness {
+  spec: HarnessSpec;
+  needsModel: boolean;
+}
+
+export interface SweepExecution {
+  db: Db;
+  dbPath: string;
+  sweepId: string;
+  resumed: boolean;
+  plan: SweepPlan;
+  retries: number;
+  concurrency: number;
+  selinux: SelinuxMode;
+  /** Absolute. */
+  runsDir: string;
+  /** The plan's tasks that loaded; entries of any other task are left unrun. */
+  tasks: ReadonlyMap<string, LoadedTask>;
+  harnesses: ReadonlyMap<string, SweepHarness>;
+  /** Null when no harness in the sweep needs a model. */
+  serving: ServingController | null;
+  docker: Docker;
+  reporter: Required<SweepReporter>;
+  interrupt: SweepInterrupt;
+  resumeCommand: string;
+}
+
+export interface SweepOutcome {
+  status: 'completed' | 'interrupted' | 'failed';
+  counts: SweepCounts;
+  wallMs: number;
+}
+
+const now = (): string => new Date().toISOString();
+
+export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
+  const started = Date.now();
+  const states = entryStates(x.plan.entries, attemptRows(x.db, x.sweepId), x.retries);
+  const counts: SweepCounts = { total: states.length, done: 0, passed: 0, failed: 0, substrate: 0, interrupted: 0, restarts: 0 };
+  for (const s of states) if (s.finished) countFinished(counts, s.outcome!);
+  x.reporter.onSweepStart({
+    sweepId: x.sweepId,
+    dbPath: x.dbPath,
+    resumed: x.resumed,
+    total: counts.total,
+    alreadyDone: counts.done,
+    concurrency: x.concurrency,
+    harnesses: x.plan.harnesses,
+    tasks: x.plan.tasks,
+    servingKind: x.serving?.kind ?? 'none',
+  });
+
+  let trialsDone = 0;
+  let failure: string | null = null;
+  let pool: TrialPool | null = null;
+  // afterTrial and boundary restarts run one at a time, in the order trials end.
+  let servingQueue: Promise<void> = Promise.resolve();
+  const servingStep = (what: string, step: (c: ServingController) => Promise<void>): Promise<void> => {
+    const serving = x.serving;
+    if (!serving) return Promise.resolve();
+    servingQueue = servingQueue.then(() =>
+      step(serving).catch((e: unknown) => x.reporter.onWarning(`serving layer, ${what}: ${errorMessage(e)}`)),
+    );
+    return servingQueue;
+  };
+
+  try {
+    if (x.serving) {
+      const serving = x.serving;
+      serving.onEvent = (e: ServingEventOut) => {
+        if (e.kind === 'restart') counts.restarts += 1;
+        insertServingEvent(x.db, { sweep_id: x.sweepId, kind: e.kind, reason: e.reason, at: e.at, duration_ms: e.durationMs, trials_done: trialsDone, detail: e.detail ?? null });
+        x.reporter.onServingEvent({ kind: e.kind, reason: e.reason, durationMs: e.durationMs }, { ...counts });
+      };
+      await serving.start();
+      const provenance = await serving.provenance().catch((e: unknown) => ({ error: errorMessage(e) }));
+      updateSweep(x.db, x.sweepId, { serving_provenance_json: JSON.stringify(provenance) });
+    }
+
+    const todo = states.filter((s) => !s.finished);
+    const buildFailures = await buildImages(x, new Set(todo.map((s) => s.entry.task)));
+    pool = createTrialPool(x.concurrency);
+    const runEntry = entryRunner(x, pool, counts, buildFailures, () => {
+      trialsDone += 1;
+      const done = trialsDone;
+      void servingStep('after a trial', (c) => c.afterTrial(done));
+    });
+
+    let groupsRun = 0;
+    for (const group of x.plan.groups) {
+      if (x.interrupt.stopping) break;
+      const mine = todo.filter((s) => s.entry.groupIndex === group.index && x.tasks.has(s.entry.task));
+      if (mine.length === 0) continue;
+      // A freshly started (or resumed) server needs no restart before its first group.
+      if (group.restartBefore && groupsRun > 0) await servingStep(`restart before group ${group.index}`, (c) => c.atGroupBoundary(group.index));
+      else await servingQueue;
+      groupsRun += 1;
+      await inParallel(mine, x.concurrency, runEntry, () => x.interrupt.stopping);
+    }
+    await servingQueue;
+  } catch (e) {
+    failure = errorMessage(e);
+    x.reporter.onWarning(`the sweep stopped: ${failure}`);
+  } finally {
+    await pool?.destroy().catch(() => undefined);
+    await x.serving?.stop().catch((e: unknown) => x.reporter.onWarning(`stopping the serving layer: ${errorMessage(e)}`));
+    await removeLeftovers(x);
+  }
+
+  const allDone = counts.done === counts.total;
+  const status: SweepOutcome['status'] = x.interrupt.stopping ? 'interrupted' : failure !== null || !allDone ? 'failed' : 'completed';
+  updateSweep(x.db, x.sweepId, { status, finished_at: now() });
+  const wallMs = Date.now() - started;
+  x.reporter.onSweepEnd({ sweepId: x.sweepId, dbPath: x.dbPath, status, counts: { ...counts }, wallMs, resumeCommand: allDone ? null : x.resumeCommand });
+  return { status, counts, wallMs };
+}
+
+function countFinished(counts: SweepCounts, outcome: string): void {
+  counts.done += 1;
+  if (outcome === 'pass') counts.passed += 1;
+  else if (isAgentOutcome(outcome)) counts.failed += 1;
+}
+
+interface BuildFailure {
+  code: string;
+  message: string;
+}
+
+/** One build per task, in the main thread, before any trial: a failure is that task's outcome. */
+async function buildImages(x: SweepExecution, taskNames: Set<string>): Promise<Map<string, BuildFailure>> {
+  const failures = new Map<string, BuildFailure>();
+  for (const name of taskNames) {
+    const task = x.tasks.get(name);
+    if (!task || x.interrupt.stopping) continue;
+    const logPath = join(sweepDirFor(x.runsDir, x.sweepId), `build-${name}.log`);
+    try {
+      await ensureTaskImage(x.docker, task, { logPath });
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? ERROR_CODES.BUILD_FAILED;
+      const message = errorMessage(e).includes(logPath) ? errorMessage(e) : `${errorMessage(e)} (build log: ${logPath})`;
+      failures.set(name, { code, message });
+      x.reporter.onWarning(`task ${name}: image build failed; its trials are recorded as build_failed. ${message}`);
+    }
+  }
+  return failures;
+}
+
+/** Runs one plan entry: attempts until an agent outcome, an interruption, or the retry budget is spent. */
+function entryRunner(
+  x: SweepExecution,
+  pool: TrialPool,
+  counts: SweepCounts,
+  buildFailures: ReadonlyMap<string, BuildFailure>,
+  afterTrial: () => void,
+): (state: EntryState) => Promise<void> {
+  return async (state) => {
+    const { entry } = state;
+    const harness = x.harnesses.get(entry.harness)!;
+    const task = x.tasks.get(entry.task)!;
+    let attempt = state.nextAttempt;
+    let budget = 1 + x.retries - state.substrateAttempts;
+    for (;;) {
+      if (x.interrupt.stopping) return;
+      const trialId = trialIdFor(x.sweepId, entry.slotIndex, entry.harness, attempt);
+      const spec: TrialSpec = {
+        trialId,
+        sweepId: x.sweepId,
+        task,
+        harness: harness.spec,
+        trialIndex: entry.trialIndex,
+        attempt,
+        trialDir: trialDirFor(x.runsDir, x.sweepId, trialId),
+        containerName: containerNameFor(trialId),
+        selinux: x.selinux,
+        serving: harness.needsModel && x.serving ? x.serving.endpoint : null,
+      };
+      const info: TrialInfo = { trialId, task: entry.task, harness: entry.harness, trialIndex: entry.trialIndex, slotIndex: entry.slotIndex, groupIndex: entry.groupIndex, attempt };
+      insertTrialStart(x.db, {
+        id: trialId,
+        sweep_id: x.sweepId,
+        slot_index: entry.slotIndex,
+        group_index: entry.groupIndex,
+        harness: entry.harness,
+        harness_base: harness.spec.base,
+        harness_config_json: JSON.stringify({ levers: harness.spec.levers, limits: harness.spec.limits }),
+        task: entry.task,
+        trial_index: entry.trialIndex,
+        attempt,
+        simulated: spec.serving?.simulated ?? false,
+        container_name: spec.containerName,
+        trial_dir: spec.trialDir,
+        started_at: now(),
+      });
+      x.reporter.onTrialStart(info, { ...counts });
+
+      const built = buildFailures.get(entry.task);
+      const finish: TrialFinish = built
+        ? { ...emptyFinish('build_failed'), error_code: built.code, error_message: built.message }
+        : fromReply(
+            await pool.run(spec, { onTurn: (turn) => insertTurn(x.db, trialId, turn), onPhase: () => undefined }, x.interrupt.abortSignal),
+          );
+      finishTrial(x.db, trialId, finish);
+
+      const status = finish.status;
+      let willRetry = false;
+      if (status === 'interrupted') counts.interrupted += 1;
+      else if (isSubstrateOutcome(status)) {
+        counts.substrate += 1;
+        budget -= 1;
+        // A failed build will not mend itself within this run: its entries are not retried here.
+        willRetry = budget > 0 && !built && !x.interrupt.stopping;
+        if (!willRetry) countFinished(counts, status);
+      } else countFinished(counts, status);
+
+      const end: TrialEndInfo = { ...info, status, reward: finish.reward, wallMs: finish.wall_ms, errorMessage: finish.error_message, willRetry };
+      x.reporter.onTrialEnd(end, { ...counts });
+      if (status !== 'interrupted') afterTrial();
+      if (!willRetry) return;
+      attempt += 1;
+    }
+  };
+}
+
+function emptyFinish(status: TrialStatus): TrialFinish {
+  return {
+    status,
+    reward: null,
+    rewards: null,
+    wall_ms: null,
+    setup_ms: null,
+    agent_ms: null,
+    verify_ms: null,
+    teardown_ms: null,
+    turns: null,
+    error_code: null,
+    error_message: null,
+    image: null,
+    finished_at: now(),
+  };
+}
+
+function fromReply(reply: WorkerReply): TrialFinish {
+  if (reply.kind === 'interrupted') {
+    return { ...emptyFinish('interrupted'), error_code: ERROR_CODES.INTERRUPTED, error_message: reply.message };
+  }
+  if (reply.kind === 'error') {
+    // runTrial turns failures into outcomes itself; whatever still escapes is the machinery's fault.
+    return { ...emptyFinish(reply.outcome ?? 'container_failed'), error_code: reply.code ?? ERROR_CODES.CONTAINER_FAILED, error_message: reply.message };
+  }
+  const r = reply.result;
+  return {
+    status: r.status,
+    reward: r.reward,
+    rewards: r.rewards,
+    wall_ms: r.wallMs,
+    setup_ms: r.setupMs,
+    agent_ms: r.agentMs,
+    verify_ms: r.verifyMs,
+    teardown_ms: r.teardownMs,
+    turns: r.turns,
+    error_code: r.errorCode,
+    error_message: r.errorMessage,
+    image: r.image,
+    finished_at: now(),
+  };
+}
+
+/** At most `limit` at a time, in order; stops taking new items once `stop()` says so. */
+async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>, stop: () => boolean): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length && !stop()) await run(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** Trials tear themselves down; this catches whatever a crash in between left with our label. */
+async function removeLeftovers(x: SweepExecution): Promise<void> {
+  try {
+    const left = await findPairbenchContainers(x.docker, { sweep: x.sweepId });
+    if (left.length === 0) return;
+    const { failed } = await removeContainers(x.docker, left);
+    for (const f of failed) x.reporter.onWarning(`could not remove container ${f.container.name}: ${f.error} (try \`pairbench cleanup\`)`);
+  } catch (e) {
+    x.reporter.onWarning(`could not check for leftover containers: ${errorMessage(e)}`);
+  }
+}

@@ -1,0 +1,110 @@
+// Everything a sweep needs before its first trial, checked all at once: harness variants,
+// tasks, the serving layer, and the plan. Bad input is one ValidationError naming every
+// problem and its fix; broken tasks are set aside by name, not fatal.
+
+import { randomInt } from 'node:crypto';
+import { resolve } from 'node:path';
+import { ERROR_CODES, ValidationError, errorMessage } from '../errors.js';
+import { buildPlan, type RestartEvery, type SweepPlan } from '../plan/plan.js';
+import type { SweepSettings } from '../plan/settings.js';
+import { loadTasks, type BrokenTask } from '../task/load.js';
+import type { LoadedTask } from '../task/types.js';
+import { parseHarnessVariant } from '../../harnesses/variants.js';
+import { createHarness } from '../../harnesses/registry.js';
+import type { ServingConfig } from '../../serving/control/config.js';
+import type { SweepHarness } from './execute.js';
+import { sanitizeIdPart } from './ids.js';
+import { restartEveryFor, servingConfigFor } from './serving-setup.js';
+
+export interface PreparedSweep {
+  settings: SweepSettings;
+  plan: SweepPlan;
+  tasks: Map<string, LoadedTask>;
+  broken: BrokenTask[];
+  harnesses: Map<string, SweepHarness>;
+  servingConfig: ServingConfig | null;
+}
+
+/** What `pairbench run` stores as sweeps.config_json: the request, resolved, and never a secret. */
+export interface StoredConfig {
+  settings: SweepSettings;
+  brokenTasks: { name: string; problems: string[] }[];
+}
+
+export function harnessesFor(names: readonly string[], maxTurns: number | null, problems: string[]): Map<string, SweepHarness> {
+  const out = new Map<string, SweepHarness>();
+  const ids = new Map<string, string>();
+  for (const name of names) {
+    try {
+      const spec = parseHarnessVariant(name, maxTurns === null ? undefined : { maxTurns });
+      out.set(name, { spec, needsModel: createHarness(spec).needsModel });
+    } catch (e) {
+      if (e instanceof ValidationError) problems.push(...e.problems.map((p) => `harness ${name}: ${p}`));
+      else problems.push(`harness ${name}: ${errorMessage(e)}`);
+    }
+    const id = sanitizeIdPart(name);
+    const clash = ids.get(id);
+    if (clash !== undefined && clash !== name) problems.push(`harnesses ${clash} and ${name}: both become "${id}" in trial ids and container names; keep one`);
+    ids.set(id, name);
+  }
+  return out;
+}
+
+export async function tasksFor(
+  tasksDir: string,
+  names: string[] | 'all',
+  problems: string[],
+): Promise<{ tasks: Map<string, LoadedTask>; broken: BrokenTask[] }> {
+  try {
+    const loaded = await loadTasks(tasksDir, names);
+    return { tasks: new Map(loaded.tasks.map((t) => [t.name, t])), broken: loaded.broken };
+  } catch (e) {
+    if (e instanceof ValidationError) problems.push(...e.problems.map((p) => `tasks: ${p}`));
+    else problems.push(`tasks: ${errorMessage(e)}`);
+    return { tasks: new Map(), broken: [] };
+  }
+}
+
+export function servingProblems(harnesses: ReadonlyMap<string, SweepHarness>, config: ServingConfig | null): string[] {
+  const needy = [...harnesses.values()].filter((h) => h.needsModel).map((h) => h.spec.name);
+  if (needy.length === 0 || config !== null) return [];
+  return [
+    `serving: ${needy.join(', ')} need${needy.length === 1 ? 's' : ''} a model; add --serving simulated, --serving <serving.toml>, ` +
+      'or --base-url <url> --model <name> (oracle and nop need none)',
+  ];
+}
+
+/**
+ * Checks a new sweep's settings and plans it. `settingsProblems` (from the flag and file layers)
+ * are reported together with everything found here.
+ */
+export async function prepareNewSweep(
+  input: SweepSettings,
+  explicitRestartEvery: RestartEvery | undefined,
+  settingsProblems: string[],
+): Promise<PreparedSweep> {
+  const problems = [...settingsProblems];
+  const settings: SweepSettings = { ...input, tasksDir: resolve(input.tasksDir), runsDir: resolve(input.runsDir) };
+  const harnesses = harnessesFor(settings.harnesses, settings.maxTurns, problems);
+  const { tasks, broken } = await tasksFor(settings.tasksDir, settings.tasks, problems);
+  const serving = await servingConfigFor(settings);
+  problems.push(...serving.problems, ...servingProblems(harnesses, serving.config));
+  if (problems.length === 0 && tasks.size === 0) {
+    problems.push(`tasks: every task asked for is broken (${broken.map((b) => b.name).join(', ')}); run \`pairbench tasks check\` to see why`);
+  }
+  if (problems.length > 0) throw new ValidationError(ERROR_CODES.CONFIG_INVALID, 'cannot start the sweep', problems);
+
+  settings.restartEvery = restartEveryFor(explicitRestartEvery, serving.config);
+  // A shuffled order always has a recorded seed, so the same plan can be rebuilt.
+  if (settings.order === 'shuffle' && settings.seed === null) settings.seed = randomInt(2 ** 31);
+  const plan = buildPlan({
+    harnesses: settings.harnesses,
+    tasks: [...tasks.keys()],
+    trials: settings.trials,
+    order: settings.order,
+    seed: settings.seed,
+    groupBy: settings.groupBy,
+    restartEvery: settings.restartEvery,
+  });
+  return { settings, plan, tasks, broken, harnesses, servingConfig: serving.config };
+}

@@ -1,0 +1,178 @@
+// The two ways into a sweep: a new one (record it, plan stored first, then execute) and a
+// resumed one (reload its stored plan and config, close out what a killed runner left,
+// remove its orphaned containers, then execute only what is missing).
+
+import { resolve } from 'node:path';
+import type Docker from 'dockerode';
+import { connectEngine, engineInfo } from '../engine/docker.js';
+import { findPairbenchContainers, removeContainers } from '../engine/cleanup.js';
+import { ERROR_CODES, PairbenchError, ValidationError, errorMessage } from '../errors.js';
+import type { SweepPlan } from '../plan/plan.js';
+import type { SweepReporter } from '../progress/types.js';
+import { openStore, type Db } from '../../store/db.js';
+import { getSweep, insertSweep, updateSweep } from '../../store/records.js';
+import { createServingController } from '../../serving/control/controller.js';
+import type { ServingConfig } from '../../serving/control/config.js';
+import type { ServingController } from '../../serving/control/types.js';
+import { executeSweep, type SweepOutcome } from './execute.js';
+import { newSweepId, sweepDirFor } from './ids.js';
+import { SweepInterrupt, onInterruptSignals } from './interrupt.js';
+import { harnessesFor, servingProblems, tasksFor, type PreparedSweep, type StoredConfig } from './prepare.js';
+import { gitState, hostName, pairbenchVersion } from './provenance.js';
+import { controllerRestartPolicy, servingConfigFor } from './serving-setup.js';
+import { markLeftoversInterrupted, sweepIds } from './sweep-rows.js';
+
+export interface RunOptions {
+  dbPath: string;
+  reporter: Required<SweepReporter>;
+  /** Overrides for a resumed sweep; a new sweep takes them from its settings. */
+  concurrency?: number;
+  graceSec?: number;
+  /** Hook SIGINT/SIGTERM (the CLI does; library callers may drive `interrupt` themselves). */
+  handleSignals?: boolean;
+  interrupt?: SweepInterrupt;
+}
+
+export interface SweepRunResult extends SweepOutcome {
+  sweepId: string;
+}
+
+const resumeCommandFor = (sweepId: string, dbPath: string): string => `pairbench run --resume ${sweepId} --db ${dbPath}`;
+
+export async function runNewSweep(prepared: PreparedSweep, options: RunOptions): Promise<SweepRunResult> {
+  const { settings, plan } = prepared;
+  const db = openStore(options.dbPath);
+  try {
+    const docker = await connectEngine();
+    const [engine, git] = await Promise.all([engineInfo(docker), gitState()]);
+    const sweepId = newSweepId();
+    const serving = prepared.servingConfig && needsServing(prepared) ? controllerFor(prepared.servingConfig, settings.restartEvery, settings.runsDir, sweepId) : null;
+    const stored: StoredConfig = { settings, brokenTasks: prepared.broken.map((b) => ({ name: b.name, problems: b.problems })) };
+    insertSweep(db, {
+      id: sweepId,
+      created_at: new Date().toISOString(),
+      finished_at: null,
+      status: 'running',
+      config_json: JSON.stringify(stored),
+      plan_json: JSON.stringify(plan),
+      git_commit: git.commit,
+      git_dirty: git.dirty === null ? null : git.dirty ? 1 : 0,
+      host: hostName(),
+      engine_version: engine.version,
+      serving_kind: serving?.kind ?? 'none',
+      simulated: serving?.kind === 'simulated' ? 1 : 0,
+      serving_provenance_json: null,
+      pairbench_version: pairbenchVersion(),
+    });
+    for (const b of prepared.broken) options.reporter.onWarning(`task ${b.name} is broken and left out of this sweep:\n  - ${b.problems.join('\n  - ')}`);
+    if (prepared.servingConfig && !serving) options.reporter.onWarning('no harness in this sweep needs a model: the serving layer is not started');
+    return await execute(db, docker, sweepId, false, plan, prepared, serving, options, settings.concurrency, settings.graceSec);
+  } finally {
+    db.close();
+  }
+}
+
+export async function resumeSweep(sweepId: string, options: RunOptions): Promise<SweepRunResult> {
+  const dbPath = resolve(options.dbPath);
+  const db = openStore(dbPath);
+  try {
+    const row = getSweep(db, sweepId);
+    if (!row) {
+      const ids = sweepIds(db);
+      throw new PairbenchError(
+        ERROR_CODES.SWEEP_NOT_FOUND,
+        `no sweep ${sweepId} in ${dbPath}; ${ids.length > 0 ? `sweeps there: ${ids.join(', ')}` : 'it holds no sweeps'}`,
+      );
+    }
+    if (!row.plan_json) throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `sweep ${sweepId} has no stored plan; it cannot be resumed`);
+    const { settings } = JSON.parse(row.config_json) as StoredConfig;
+    const plan = JSON.parse(row.plan_json) as SweepPlan;
+
+    const problems: string[] = [];
+    const harnesses = harnessesFor(plan.harnesses, settings.maxTurns, problems);
+    const { tasks, broken } = await tasksFor(settings.tasksDir, plan.tasks, problems);
+    const serving = await servingConfigFor(settings);
+    problems.push(...serving.problems, ...servingProblems(harnesses, serving.config));
+    if (problems.length > 0) throw new ValidationError(ERROR_CODES.CONFIG_INVALID, `cannot resume sweep ${sweepId}`, problems);
+    for (const b of broken) options.reporter.onWarning(`task ${b.name} is broken now; its remaining trials are not run:\n  - ${b.problems.join('\n  - ')}`);
+
+    const leftovers = markLeftoversInterrupted(db, sweepId, new Date().toISOString());
+    if (leftovers > 0) options.reporter.onWarning(`${leftovers} trial(s) left running by the stopped runner are marked interrupted and will run again`);
+    const docker = await connectEngine();
+    const orphans = await findPairbenchContainers(docker, { sweep: sweepId });
+    if (orphans.length > 0) {
+      const { removed, failed } = await removeContainers(docker, orphans);
+      options.reporter.onWarning(`removed ${removed.length} orphaned container(s) of sweep ${sweepId}`);
+      if (failed.length > 0) {
+        throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `could not remove orphaned containers: ${failed.map((f) => `${f.container.name} (${f.error})`).join(', ')}`);
+      }
+    }
+    updateSweep(db, sweepId, { status: 'running', finished_at: null });
+
+    const prepared: PreparedSweep = { settings, plan, tasks, broken, harnesses, servingConfig: serving.config };
+    const controller = serving.config && needsServing(prepared) ? controllerFor(serving.config, plan.restartEvery, settings.runsDir, sweepId) : null;
+    return await execute(db, docker, sweepId, true, plan, prepared, controller, options, options.concurrency ?? settings.concurrency, options.graceSec ?? settings.graceSec);
+  } finally {
+    db.close();
+  }
+}
+
+function needsServing(p: PreparedSweep): boolean {
+  return [...p.harnesses.values()].some((h) => h.needsModel);
+}
+
+function controllerFor(config: ServingConfig, restartEvery: SweepPlan['restartEvery'], runsDir: string, sweepId: string): ServingController {
+  return createServingController({ ...config, restart: controllerRestartPolicy(restartEvery) }, { sweepDir: sweepDirFor(runsDir, sweepId) });
+}
+
+async function execute(
+  db: Db,
+  docker: Docker,
+  sweepId: string,
+  resumed: boolean,
+  plan: SweepPlan,
+  prepared: PreparedSweep,
+  serving: ServingController | null,
+  options: RunOptions,
+  concurrency: number,
+  graceSec: number,
+): Promise<SweepRunResult> {
+  if (concurrency > 1) {
+    options.reporter.onWarning(`concurrency ${concurrency}: trials running side by side disturb each other's timings; use 1 when comparing wall times or latency`);
+  }
+  const interrupt = options.interrupt ?? new SweepInterrupt();
+  const graceMs = graceSec * 1000;
+  interrupt.onChange((kind) => {
+    if (kind === 'stop') {
+      options.reporter.onWarning(`stopping: no new trials; running ones get ${graceSec} s to finish, then are torn down (Ctrl-C again to tear down now)`);
+    } else options.reporter.onWarning('tearing down running trials');
+  });
+  const unhook = options.handleSignals ? onInterruptSignals(interrupt, graceMs) : () => undefined;
+  try {
+    const outcome = await executeSweep({
+      db,
+      dbPath: options.dbPath,
+      sweepId,
+      resumed,
+      plan,
+      retries: prepared.settings.retries,
+      concurrency,
+      selinux: prepared.settings.selinux,
+      runsDir: prepared.settings.runsDir,
+      tasks: prepared.tasks,
+      harnesses: prepared.harnesses,
+      serving,
+      docker,
+      reporter: options.reporter,
+      interrupt,
+      resumeCommand: resumeCommandFor(sweepId, options.dbPath),
+    });
+    return { ...outcome, sweepId };
+  } catch (e) {
+    updateSweep(db, sweepId, { status: 'failed', finished_at: new Date().toISOString() });
+    throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `sweep ${sweepId} failed: ${errorMessage(e)}`, { cause: e });
+  } finally {
+    unhook();
+    interrupt.dispose();
+  }
+}
