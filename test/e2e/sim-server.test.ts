@@ -11,6 +11,7 @@ import { createParser } from 'eventsource-parser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseTerse, TERSE_CORRECTION, TERSE_SYSTEM_PROMPT } from '../../harnesses/contracts.js';
 import { startSimulatedServer, type SimOptions, type SimulatedServer } from '../../serving/simulated/server.js';
+import type { Timings } from '../../serving/simulated/wire.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const tasksDir = mkdtempSync(join(tmpdir(), 'pb-sim-server-'));
@@ -40,7 +41,7 @@ const HEADERS = { 'content-type': 'application/json', 'x-pairbench-task': 'three
 interface Chunk {
   choices: Array<{ delta: { role?: string; content?: string | null; reasoning_content?: string }; finish_reason: string | null }>;
   usage?: Record<string, unknown> & { prompt_tokens: number; completion_tokens: number; total_tokens: number; prompt_tokens_details: { cached_tokens: number } };
-  timings?: Record<string, number>;
+  timings?: Timings;
   system_fingerprint: string;
 }
 
