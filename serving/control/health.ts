@@ -49,7 +49,7 @@ export async function waitUntilReady(endpoint: Pick<ServingEndpoint, 'baseUrl' |
     polls++;
     const remaining = deadline - performance.now();
     try {
-      const res = await fetch(url, { headers, signal: anySignal(AbortSignal.timeout(Math.max(1, Math.min(5_000, remaining))), options.signal) });
+      const res = await fetch(url, { headers, signal: anySignal(AbortSignal.timeout(Math.max(1, Math.ceil(Math.min(5_000, remaining)))), options.signal) });
       const body = await res.text();
       if (res.ok) return { url, waitedMs: Math.round(performance.now() - started), polls };
       last = `HTTP ${res.status} ${excerpt(body, key)}`;
