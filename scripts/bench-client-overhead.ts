@@ -1,0 +1,152 @@
+// The model client's own overhead per call, and the simulated server's sustained throughput.
+//
+// Overhead = the client's TTFT minus the server's time to first token byte, measured on the
+// same request alternately with the client and with a bare http.request, against the simulated
+// server at time-scale 0 (so the server adds no modelled delay). Target: median under 2 ms.
+//
+//   npm run build && node dist/scripts/bench-client-overhead.js [--calls 300] [--seconds 3]
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
+import { createModelClient } from '../serving/client/create.js';
+import type { ChatMessage, ChatRequest } from '../serving/client/types.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : dflt;
+};
+const CALLS = flag('calls', 300);
+const WARMUP = 40;
+const SECONDS = flag('seconds', 3);
+const CONCURRENT = flag('concurrency', 4);
+
+// An agent-sized turn: a system prompt, a task, a couple of exchanged turns.
+const messages: ChatMessage[] = [
+  { role: 'system', content: `You drive a Linux shell to finish a task. ${'Reply with exactly one command per turn and keep it short. '.repeat(40)}` },
+  { role: 'user', content: 'Create hello.txt containing "hello" in /app.' },
+  { role: 'assistant', content: 'ls -la /app' },
+  { role: 'user', content: 'total 8\ndrwxr-xr-x 2 root root 4096 .\ndrwxr-xr-x 1 root root 4096 ..' },
+];
+const chatRequest: ChatRequest = { messages, thinking: false, temperature: 0, seed: 1, maxTokens: 256 };
+
+// The server runs in its own process (as in a sweep), so its work never shares the client's
+// event loop. It is started from its module rather than the CLI to keep the CLI's start-up
+// out of the way.
+async function startServer(): Promise<{ url: string; child: ChildProcess }> {
+  const serverModule = new URL('../serving/simulated/server.js', import.meta.url).href;
+  const code = `const { startSimulatedServer } = await import(${JSON.stringify(serverModule)});
+const s = await startSimulatedServer({ port: 0, timeScale: 0 });
+console.log('listening on ' + s.url);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`simulated server exited (${code}) before listening`)));
+  });
+  return { url, child };
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const rawBody = JSON.stringify({ model: 'pairbench-simulated', messages, stream: true, stream_options: { include_usage: true }, chat_template_kwargs: { enable_thinking: false }, temperature: 0, seed: 1, max_tokens: 256 });
+
+/** A bare streamed request: ms to the first body bytes carrying a token, and to the end. */
+function rawCall(url: string): Promise<{ ttfbMs: number; wallMs: number }> {
+  const u = new URL('/v1/chat/completions', url);
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let first: number | null = null;
+    let seen = '';
+    const req = httpRequest(
+      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } },
+      (res) => {
+        res.on('data', (b: Buffer) => {
+          if (first !== null) return;
+          // Reference measurement only: the first chunk whose delta carries text (the role
+          // chunk has "content":null).
+          seen += b.toString('utf8');
+          if (/"(content|reasoning_content)":"/.test(seen)) first = performance.now();
+        });
+        res.on('end', () => resolve({ ttfbMs: (first ?? performance.now()) - t0, wallMs: performance.now() - t0 }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(rawBody);
+  });
+}
+
+const median = (xs: number[]): number => quantile(xs, 0.5);
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+const f = (x: number, d = 3): string => x.toFixed(d);
+
+async function throughput(url: string, clients: number, seconds: number): Promise<number> {
+  const end = performance.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        await rawCall(url);
+        done++;
+      }
+    }),
+  );
+  return done / seconds;
+}
+
+async function main(): Promise<void> {
+  const { url, child } = await startServer();
+  try {
+    const client = createModelClient({ baseUrl: url, model: 'pairbench-simulated', dialect: 'llama-server', apiKeyEnv: null, simulated: true });
+    for (let i = 0; i < WARMUP; i++) {
+      await client.chat(chatRequest);
+      await rawCall(url);
+    }
+    const clientTtft: number[] = [];
+    const rawTtfb: number[] = [];
+    const pairDiff: number[] = [];
+    const clientWall: number[] = [];
+    const rawWall: number[] = [];
+    for (let i = 0; i < CALLS; i++) {
+      // Alternate which goes first, so neither always gets the warmer socket.
+      const clientFirst = i % 2 === 0;
+      let raw = clientFirst ? null : await rawCall(url);
+      const r = await client.chat(chatRequest);
+      raw ??= await rawCall(url);
+      const ttft = r.telemetry.ttftMs ?? r.telemetry.wallMs;
+      clientTtft.push(ttft);
+      rawTtfb.push(raw.ttfbMs);
+      pairDiff.push(ttft - raw.ttfbMs);
+      clientWall.push(r.telemetry.wallMs);
+      rawWall.push(raw.wallMs);
+    }
+
+    const seq = await throughput(url, 1, SECONDS);
+    const conc = await throughput(url, CONCURRENT, SECONDS);
+
+    const overhead = median(pairDiff);
+    console.log(`client overhead, simulated server at time-scale 0, ${CALLS} alternating pairs (after ${WARMUP} warm-up pairs)`);
+    console.log(`  client TTFT            median ${f(median(clientTtft))} ms   p90 ${f(quantile(clientTtft, 0.9))} ms`);
+    console.log(`  raw http first token   median ${f(median(rawTtfb))} ms   p90 ${f(quantile(rawTtfb, 0.9))} ms`);
+    console.log(`  overhead (TTFT - raw)  median ${f(overhead)} ms   p90 ${f(quantile(pairDiff, 0.9))} ms   target < 2 ms: ${overhead < 2 ? 'met' : 'NOT met'}`);
+    console.log(`  whole call             client median ${f(median(clientWall))} ms   raw median ${f(median(rawWall))} ms   ratio ${f(median(clientWall) / median(rawWall), 2)}`);
+    console.log(`simulated server throughput, time-scale 0, ${SECONDS} s each, streamed ${rawBody.length}-byte requests`);
+    console.log(`  sequential (1 client)  ${f(seq, 0)} req/s`);
+    console.log(`  ${CONCURRENT} concurrent clients   ${f(conc, 0)} req/s`);
+  } finally {
+    agent.destroy();
+    child.kill('SIGTERM');
+  }
+}
+
+await main();
