@@ -1,0 +1,641 @@
+// Pure: a sweep's rows -> the Report every renderer draws from. No I/O, no clocks: the same
+// data, baseline and seed always give the same Report.
+
+import { isAgentOutcome, SUBSTRATE_OUTCOMES } from '../runner/outcomes.js';
+import { ERROR_CODES, PairbenchError } from '../runner/errors.js';
+import type { SweepData, SweepInfo, TrialData } from './queries.js';
+import { overallIntervals, resampleSums, stratumWallRatioInterval, type BootstrapSums, type Interval, type ResampleGroup } from './bootstrap.js';
+import { medianInPlace, percentileSorted } from './stats.js';
+import { seconds } from './format.js';
+
+export const DEFAULT_SEED = 20250106;
+export const DEFAULT_RESAMPLES = 2000;
+
+export const SIMULATED_NOTICE =
+  "SIMULATED SERVING: these figures come from pairbench's simulated server, not from a model.";
+
+export const DEPTH_BUCKETS = [
+  { label: '0-10k', lo: 0, hi: 10_000 },
+  { label: '10-30k', lo: 10_000, hi: 30_000 },
+  { label: '30-60k', lo: 30_000, hi: 60_000 },
+  { label: '60-120k', lo: 60_000, hi: 120_000 },
+  { label: '120k+', lo: 120_000, hi: Infinity },
+] as const;
+
+export interface RatioValue {
+  ratio: number | null;
+  ci: Interval | null;
+  /** The 95% interval includes 1: the data do not settle which side is faster. */
+  crossesOne: boolean;
+}
+
+export interface OutcomeCell {
+  harness: string;
+  task: string;
+  /** Finished trials (running and interrupted rows left out). */
+  trials: number;
+  passes: number;
+  agentFailures: number;
+  substrateErrors: number;
+  /** passes / (trials - substrate errors); null when no trial reached an agent outcome. */
+  passRate: number | null;
+  cleanN: number;
+  meanWallS: number | null;
+}
+
+export interface WallCell {
+  harness: string;
+  n: number;
+  meanWallS: number | null;
+}
+
+export interface WallRow {
+  task: string;
+  cells: WallCell[];
+  /** One per harness other than the baseline: its mean wall over the baseline's. */
+  ratios: { harness: string; value: RatioValue }[];
+  notes: string[];
+}
+
+export interface RunRow {
+  harness: string;
+  trials: number;
+  passes: number;
+  substrateErrors: number;
+  passRate: number | null;
+  cleanN: number;
+  meanWallS: number | null;
+  cleanWallS: number;
+  passesPerWallS: number | null;
+  /** Against the baseline; null on the baseline's own row. */
+  ppsRatio: RatioValue | null;
+  wallRatio: RatioValue | null;
+  notes: string[];
+}
+
+export interface DepthCell {
+  harness: string;
+  ttftN: number;
+  medianTtftMs: number | null;
+  decodeN: number;
+  medianDecodeTps: number | null;
+}
+
+export interface DepthRow {
+  bucket: string;
+  cells: DepthCell[];
+}
+
+export interface TurnIndexRow {
+  turnIndex: number;
+  cells: { harness: string; n: number; medianTtftMs: number | null }[];
+}
+
+export interface CacheRow {
+  harness: string;
+  turns: number;
+  promptTokens: number;
+  cachedTokens: number;
+  share: number | null;
+}
+
+export const WALL_PARTS = ['ttft', 'decode', 'exec', 'wait', 'setup', 'verify', 'other'] as const;
+export type WallPart = (typeof WALL_PARTS)[number];
+
+export interface BreakdownRow {
+  harness: string;
+  cleanN: number;
+  wallPerTrialS: number | null;
+  perTrialS: Record<WallPart, number | null>;
+  shares: Record<WallPart, number | null>;
+}
+
+export interface HonestRead {
+  simulated: boolean;
+  servingKind: string | null;
+  paired: boolean;
+  substrateByKind: { kind: string; total: number; byHarness: Record<string, number> }[];
+  restarts: { at: string; reason: string | null; durationS: number | null; trialsDone: number | null }[];
+  crashes: number;
+  canaries: number;
+  pending: { running: number; interrupted: number };
+  superseded: number;
+  cellsBelowThree: { harness: string; task: string; n: number }[];
+  /** Human sentences drawn from the data, in the order they should be read. */
+  lines: string[];
+}
+
+export interface ChartData {
+  /** Per task and harness: clean walls (seconds), thinned evenly to at most 200, and quartiles. */
+  walls: { task: string; harness: string; n: number; points: number[]; q: [number, number, number, number, number] | null }[];
+  /** Per harness: (prompt tokens, TTFT ms) points, thinned evenly to at most 1,500. */
+  ttftDepth: { harness: string; points: [number, number][] }[];
+}
+
+export interface Report {
+  kind: 'pairbench-report';
+  version: 1;
+  sweep: Omit<SweepInfo, 'plannedHarnesses' | 'plannedTasks'>;
+  simulated: boolean;
+  notice: string | null;
+  baseline: string;
+  harnesses: string[];
+  tasks: string[];
+  paired: boolean;
+  bootstrap: { seed: number; resamples: number; level: 0.95; method: 'paired-slots' | 'independent' };
+  outcomes: OutcomeCell[];
+  walls: WallRow[];
+  run: RunRow[];
+  turns: { buckets: DepthRow[]; byTurn: TurnIndexRow[]; cache: CacheRow[] };
+  breakdown: BreakdownRow[];
+  honest: HonestRead;
+  charts: ChartData | null;
+}
+
+export interface ReportOptions {
+  baseline?: string | undefined;
+  seed?: number | undefined;
+  resamples?: number | undefined;
+  /** Include the data the HTML charts draw. */
+  charts?: boolean | undefined;
+}
+
+const isPending = (status: string): boolean => status === 'running' || status === 'interrupted';
+
+/** Planned order first (baseline first of all), then anything else alphabetically. */
+function orderNames(present: Set<string>, planned: string[], first?: string): string[] {
+  const out: string[] = [];
+  if (first !== undefined && present.has(first)) out.push(first);
+  for (const p of planned) if (present.has(p) && !out.includes(p)) out.push(p);
+  for (const p of [...present].sort()) if (!out.includes(p)) out.push(p);
+  return out;
+}
+
+export function chooseBaseline(data: SweepData, requested: string | undefined): string {
+  const present = new Set(data.trials.filter((t) => !isPending(t.status)).map((t) => t.harness));
+  if (requested !== undefined) {
+    if (present.has(requested)) return requested;
+    throw new PairbenchError(
+      ERROR_CODES.CONFIG_INVALID,
+      `--baseline ${requested}: sweep ${data.sweep.id} has no finished trials of that harness. Harnesses there: ${[...present].sort().join(', ') || '(none)'}.`,
+    );
+  }
+  const ordered = orderNames(present, data.sweep.plannedHarnesses);
+  if (ordered.length === 0) {
+    throw new PairbenchError(
+      ERROR_CODES.SWEEP_NOT_FOUND,
+      `sweep ${data.sweep.id} has no finished trials yet: nothing to report. Let the sweep finish (or resume it with 'pairbench run'), then report again.`,
+    );
+  }
+  return ordered[0]!;
+}
+
+export interface Prepared {
+  harnesses: string[];
+  tasks: string[];
+  finished: TrialData[];
+  /** Per (harness, task): the clean trials, one per trial index (its latest attempt). */
+  clean: Map<string, Map<number, TrialData>>;
+  superseded: number;
+  paired: boolean;
+}
+
+const cellKey = (harness: string, task: string): string => `${harness}\u0000${task}`;
+
+export function prepare(data: SweepData, baseline: string): Prepared {
+  const finished = data.trials.filter((t) => !isPending(t.status));
+  const harnesses = orderNames(new Set(finished.map((t) => t.harness)), data.sweep.plannedHarnesses, baseline);
+  const tasks = orderNames(new Set(finished.map((t) => t.task)), data.sweep.plannedTasks);
+  const clean = new Map<string, Map<number, TrialData>>();
+  let superseded = 0;
+  for (const t of finished) {
+    if (!isAgentOutcome(t.status) || t.wallMs === null) continue; // clean: the agent, not the machine, ended it
+    const key = cellKey(t.harness, t.task);
+    let slots = clean.get(key);
+    if (!slots) clean.set(key, (slots = new Map()));
+    const prev = slots.get(t.trialIndex);
+    if (prev) superseded++;
+    if (!prev || t.attempt > prev.attempt) slots.set(t.trialIndex, t);
+  }
+  // Paired: every (task, trial index) that any harness finished, every harness finished.
+  const ran = new Map<string, Set<string>>();
+  for (const t of finished) {
+    const slot = `${t.task}\u0000${t.trialIndex}`;
+    let hs = ran.get(slot);
+    if (!hs) ran.set(slot, (hs = new Set()));
+    hs.add(t.harness);
+  }
+  const paired = harnesses.length > 1 && [...ran.values()].every((hs) => hs.size === harnesses.length);
+  return { harnesses, tasks, finished, clean, superseded, paired };
+}
+
+export function cleanTrials(p: Prepared, harness: string, task: string): TrialData[] {
+  const slots = p.clean.get(cellKey(harness, task));
+  return slots ? [...slots.entries()].sort((a, b) => a[0] - b[0]).map(([, t]) => t) : [];
+}
+
+/** Builds the bootstrap's units: slots when paired, each harness's own trials when not. */
+export function buildStrata(p: Prepared, arms: { harness: string }[], paired: boolean): ResampleGroup[][] {
+  return p.tasks.map((task) => {
+    if (paired) {
+      const indices = new Set<number>();
+      for (const t of p.finished) if (t.task === task) indices.add(t.trialIndex);
+      const units = [...indices].sort((a, b) => a - b);
+      const k = arms.length;
+      const wall = new Float64Array(units.length * k).fill(NaN);
+      const pass = new Float64Array(units.length * k);
+      arms.forEach((arm, j) => {
+        const slots = p.clean.get(cellKey(arm.harness, task));
+        units.forEach((idx, u) => {
+          const t = slots?.get(idx);
+          if (t) {
+            wall[u * k + j] = t.wallMs! / 1000;
+            pass[u * k + j] = t.status === 'pass' ? 1 : 0;
+          }
+        });
+      });
+      return [{ arms: arms.map((_, j) => j), units: units.length, wall, pass }];
+    }
+    return arms.map((arm, j) => {
+      const trials = cleanTrials(p, arm.harness, task);
+      return {
+        arms: [j],
+        units: trials.length,
+        wall: Float64Array.from(trials, (t) => t.wallMs! / 1000),
+        pass: Float64Array.from(trials, (t) => (t.status === 'pass' ? 1 : 0)),
+      };
+    });
+  });
+}
+
+export function ratioValue(ratio: number | null, ci: Interval | null): RatioValue {
+  return { ratio, ci, crossesOne: ci !== null && ci[0] <= 1 && ci[1] >= 1 };
+}
+
+const sumWallS = (ts: TrialData[]): number => ts.reduce((s, t) => s + t.wallMs! / 1000, 0);
+const meanWallS = (ts: TrialData[]): number | null => (ts.length === 0 ? null : sumWallS(ts) / ts.length);
+
+export function buildReport(data: SweepData, options: ReportOptions = {}): Report {
+  const baseline = chooseBaseline(data, options.baseline);
+  const seed = options.seed ?? DEFAULT_SEED;
+  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
+  const p = prepare(data, baseline);
+  const { harnesses, tasks } = p;
+
+  // Outcomes per harness and task (issue 2's first table).
+  const outcomes: OutcomeCell[] = [];
+  const counts = new Map<string, { trials: number; passes: number; agent: number; substrate: number }>();
+  for (const t of p.finished) {
+    const key = cellKey(t.harness, t.task);
+    let c = counts.get(key);
+    if (!c) counts.set(key, (c = { trials: 0, passes: 0, agent: 0, substrate: 0 }));
+    c.trials++;
+    if (t.status === 'pass') c.passes++;
+    if (isAgentOutcome(t.status)) c.agent++;
+    else c.substrate++; // anything finished that is not an agent outcome is the machine's fault
+  }
+  for (const h of harnesses) {
+    for (const task of tasks) {
+      const c = counts.get(cellKey(h, task));
+      if (!c) continue;
+      const clean = cleanTrials(p, h, task);
+      outcomes.push({
+        harness: h,
+        task,
+        trials: c.trials,
+        passes: c.passes,
+        agentFailures: c.agent - c.passes,
+        substrateErrors: c.substrate,
+        passRate: c.agent > 0 ? c.passes / c.agent : null,
+        cleanN: clean.length,
+        meanWallS: meanWallS(clean),
+      });
+    }
+  }
+
+  // One resample for every interval in the report.
+  const arms = harnesses.map((harness) => ({ harness }));
+  const sums: BootstrapSums = resampleSums({ arms: arms.length, strata: buildStrata(p, arms, p.paired), resamples, seed });
+  const base = 0; // the baseline is always first in `harnesses`
+
+  const walls: WallRow[] = tasks.map((task, s) => {
+    const cells = harnesses.map((h) => {
+      const clean = cleanTrials(p, h, task);
+      return { harness: h, n: clean.length, meanWallS: meanWallS(clean) };
+    });
+    const baseMean = cells[base]!.meanWallS;
+    const ratios = harnesses.slice(1).map((h, i) => {
+      const m = cells[i + 1]!.meanWallS;
+      const ratio = m !== null && baseMean !== null && baseMean > 0 ? m / baseMean : null;
+      return { harness: h, value: ratioValue(ratio, ratio === null ? null : stratumWallRatioInterval(sums, s, i + 1, base)) };
+    });
+    const notes: string[] = [];
+    const small = cells.filter((c) => c.n < 3).map((c) => `${c.harness} n=${c.n}`);
+    if (small.length > 0) notes.push(`n < 3 (${small.join(', ')})`);
+    for (const r of ratios) if (r.value.crossesOne) notes.push(`${r.harness}: interval crosses 1×`);
+    return { task, cells, ratios, notes };
+  });
+
+  const run: RunRow[] = harnesses.map((h, i) => {
+    const mine = p.finished.filter((t) => t.harness === h);
+    const clean = tasks.flatMap((task) => cleanTrials(p, h, task));
+    const passes = mine.filter((t) => t.status === 'pass').length;
+    const substrate = mine.filter((t) => !isAgentOutcome(t.status)).length;
+    const cleanWallS = sumWallS(clean);
+    return {
+      harness: h,
+      trials: mine.length,
+      passes,
+      substrateErrors: substrate,
+      passRate: mine.length - substrate > 0 ? passes / (mine.length - substrate) : null,
+      cleanN: clean.length,
+      meanWallS: meanWallS(clean),
+      cleanWallS,
+      passesPerWallS: cleanWallS > 0 ? passes / cleanWallS : null,
+      ppsRatio: null,
+      wallRatio: null,
+      notes: [],
+    };
+  });
+  const baseRun = run[base]!;
+  run.forEach((r, i) => {
+    if (i === base) return;
+    const ci = overallIntervals(sums, i, base);
+    const pps = r.passesPerWallS !== null && baseRun.passesPerWallS ? r.passesPerWallS / baseRun.passesPerWallS : null;
+    const wall = r.meanWallS !== null && baseRun.meanWallS ? r.meanWallS / baseRun.meanWallS : null;
+    r.ppsRatio = ratioValue(pps, pps === null ? null : ci.pps);
+    r.wallRatio = ratioValue(wall, wall === null ? null : ci.wall);
+    if (r.ppsRatio.crossesOne) r.notes.push('passes/wall-s interval crosses 1×');
+    if (r.wallRatio.crossesOne) r.notes.push('wall interval crosses 1×');
+  });
+  for (const r of run) if (r.cleanN < 3) r.notes.push(`n < 3 (clean n=${r.cleanN})`);
+
+  const turnTables = buildTurnTables(data, harnesses);
+  const breakdown = buildBreakdown(data, p, harnesses);
+  const honest = buildHonest(data, p, outcomes, walls, run);
+  const { plannedHarnesses: _h, plannedTasks: _t, ...sweep } = data.sweep;
+
+  return {
+    kind: 'pairbench-report',
+    version: 1,
+    sweep,
+    simulated: honest.simulated,
+    notice: honest.simulated ? SIMULATED_NOTICE : null,
+    baseline,
+    harnesses,
+    tasks,
+    paired: p.paired,
+    bootstrap: { seed, resamples, level: 0.95, method: p.paired ? 'paired-slots' : 'independent' },
+    outcomes,
+    walls,
+    run,
+    turns: turnTables,
+    breakdown,
+    honest,
+    charts: options.charts ? buildCharts(data, p, harnesses) : null,
+  };
+}
+
+function bucketOf(prompt: number): number {
+  for (let b = 0; b < DEPTH_BUCKETS.length; b++) if (prompt < DEPTH_BUCKETS[b]!.hi) return b;
+  return DEPTH_BUCKETS.length - 1;
+}
+
+/** Per-harness index of each trial, -1 for trials left out (running, interrupted). */
+function harnessOfTrial(data: SweepData, harnesses: string[]): Int32Array {
+  const index = new Map(harnesses.map((h, i) => [h, i]));
+  return Int32Array.from(data.trials, (t) => (isPending(t.status) ? -1 : (index.get(t.harness) ?? -1)));
+}
+
+/** Groups values by key in two passes (count, fill), then takes each group's median. */
+function groupedMedians(keys: Int32Array, values: Float64Array, groups: number): { n: Int32Array; median: (number | null)[] } {
+  const n = new Int32Array(groups);
+  for (let i = 0; i < keys.length; i++) if (keys[i]! >= 0 && values[i] === values[i]) n[keys[i]!]!++;
+  const buffers = Array.from(n, (c) => new Float64Array(c));
+  const fill = new Int32Array(groups);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = values[i]!;
+    if (k >= 0 && v === v) buffers[k]![fill[k]!++] = v;
+  }
+  return { n, median: buffers.map((b) => medianInPlace(b)) };
+}
+
+function buildTurnTables(data: SweepData, harnesses: string[]): Report['turns'] {
+  const { turns } = data;
+  const hOf = harnessOfTrial(data, harnesses);
+  const H = harnesses.length;
+  const B = DEPTH_BUCKETS.length;
+  let maxTurn = -1;
+  const bucketKey = new Int32Array(turns.length);
+  for (let i = 0; i < turns.length; i++) {
+    const h = hOf[turns.trial[i]!]!;
+    const prompt = turns.promptTokens[i]!;
+    bucketKey[i] = h < 0 || prompt !== prompt ? -1 : h * B + bucketOf(prompt);
+    if (h >= 0 && turns.turnIndex[i]! > maxTurn) maxTurn = turns.turnIndex[i]!;
+  }
+  const ttftByBucket = groupedMedians(bucketKey, turns.ttftMs, H * B);
+  const decodeByBucket = groupedMedians(bucketKey, turns.decodeTps, H * B);
+  const buckets: DepthRow[] = DEPTH_BUCKETS.map((bucket, b) => ({
+    bucket: bucket.label,
+    cells: harnesses.map((harness, h) => ({
+      harness,
+      ttftN: ttftByBucket.n[h * B + b]!,
+      medianTtftMs: ttftByBucket.median[h * B + b]!,
+      decodeN: decodeByBucket.n[h * B + b]!,
+      medianDecodeTps: decodeByBucket.median[h * B + b]!,
+    })),
+  })).filter((row) => row.cells.some((c) => c.ttftN > 0 || c.decodeN > 0));
+
+  const T = maxTurn + 1;
+  const turnKey = new Int32Array(turns.length);
+  for (let i = 0; i < turns.length; i++) {
+    const h = hOf[turns.trial[i]!]!;
+    const ti = turns.turnIndex[i]!;
+    turnKey[i] = h < 0 || ti < 0 ? -1 : h * T + ti;
+  }
+  const ttftByTurn = groupedMedians(turnKey, turns.ttftMs, H * T);
+  const byTurn: TurnIndexRow[] = [];
+  for (let ti = 0; ti < T; ti++) {
+    const cells = harnesses.map((harness, h) => ({ harness, n: ttftByTurn.n[h * T + ti]!, medianTtftMs: ttftByTurn.median[h * T + ti]! }));
+    if (cells.some((c) => c.n > 0)) byTurn.push({ turnIndex: ti, cells });
+  }
+
+  const prompt = new Float64Array(H);
+  const cached = new Float64Array(H);
+  const count = new Int32Array(H);
+  for (let i = 0; i < turns.length; i++) {
+    const h = hOf[turns.trial[i]!]!;
+    const pt = turns.promptTokens[i]!;
+    const ct = turns.cachedTokens[i]!;
+    if (h < 0 || pt !== pt) continue;
+    count[h]!++;
+    prompt[h]! += pt;
+    if (ct === ct) cached[h]! += ct;
+  }
+  const cache = harnesses.map((harness, h) => ({
+    harness,
+    turns: count[h]!,
+    promptTokens: prompt[h]!,
+    cachedTokens: cached[h]!,
+    share: prompt[h]! > 0 ? cached[h]! / prompt[h]! : null,
+  }));
+  return { buckets, byTurn, cache };
+}
+
+function buildBreakdown(data: SweepData, p: Prepared, harnesses: string[]): BreakdownRow[] {
+  const { turns } = data;
+  // Which trials are clean (the ones whose walls the report uses), by row position.
+  const cleanSet = new Set<TrialData>();
+  for (const slots of p.clean.values()) for (const t of slots.values()) cleanSet.add(t);
+  const hOf = harnessOfTrial(data, harnesses);
+  const isClean = Uint8Array.from(data.trials, (t) => (cleanSet.has(t) ? 1 : 0));
+  const H = harnesses.length;
+  const ttft = new Float64Array(H), model = new Float64Array(H), exec = new Float64Array(H), wait = new Float64Array(H);
+  for (let i = 0; i < turns.length; i++) {
+    const tr = turns.trial[i]!;
+    if (!isClean[tr]) continue;
+    const h = hOf[tr]!;
+    const m = turns.modelMs[i]!;
+    const f = turns.ttftMs[i]!;
+    if (m === m) {
+      model[h]! += m;
+      if (f === f) ttft[h]! += Math.min(f, m);
+    } else if (f === f) {
+      model[h]! += f; // a turn with a first token but no total: count what is known
+      ttft[h]! += f;
+    }
+    if (turns.execMs[i] === turns.execMs[i]) exec[h]! += turns.execMs[i]!;
+    if (turns.waitMs[i] === turns.waitMs[i]) wait[h]! += turns.waitMs[i]!;
+  }
+  return harnesses.map((harness, h) => {
+    const clean = [...cleanSet].filter((t) => t.harness === harness);
+    const n = clean.length;
+    const wallMs = clean.reduce((s, t) => s + t.wallMs!, 0);
+    const setup = clean.reduce((s, t) => s + (t.setupMs ?? 0), 0);
+    const verify = clean.reduce((s, t) => s + (t.verifyMs ?? 0), 0);
+    const partsMs: Record<WallPart, number> = {
+      ttft: ttft[h]!,
+      decode: model[h]! - ttft[h]!,
+      exec: exec[h]!,
+      wait: wait[h]!,
+      setup,
+      verify,
+      other: 0,
+    };
+    partsMs.other = wallMs - (partsMs.ttft + partsMs.decode + partsMs.exec + partsMs.wait + setup + verify);
+    const perTrialS = {} as Record<WallPart, number | null>;
+    const shares = {} as Record<WallPart, number | null>;
+    for (const part of WALL_PARTS) {
+      perTrialS[part] = n > 0 ? partsMs[part] / 1000 / n : null;
+      shares[part] = wallMs > 0 ? partsMs[part] / wallMs : null;
+    }
+    return { harness, cleanN: n, wallPerTrialS: n > 0 ? wallMs / 1000 / n : null, perTrialS, shares };
+  });
+}
+
+function buildHonest(data: SweepData, p: Prepared, outcomes: OutcomeCell[], walls: WallRow[], run: RunRow[]): HonestRead {
+  const simulated = data.sweep.simulated || data.trials.some((t) => t.simulated);
+  const byKind = new Map<string, Record<string, number>>();
+  for (const t of p.finished) {
+    if (isAgentOutcome(t.status)) continue;
+    const rec = byKind.get(t.status) ?? {};
+    rec[t.harness] = (rec[t.harness] ?? 0) + 1;
+    byKind.set(t.status, rec);
+  }
+  const kindOrder = (k: string): number => {
+    const i = (SUBSTRATE_OUTCOMES as readonly string[]).indexOf(k);
+    return i < 0 ? SUBSTRATE_OUTCOMES.length : i;
+  };
+  const substrateByKind = [...byKind.entries()]
+    .sort((a, b) => kindOrder(a[0]) - kindOrder(b[0]) || a[0].localeCompare(b[0]))
+    .map(([kind, byHarness]) => ({ kind, total: Object.values(byHarness).reduce((s, v) => s + v, 0), byHarness }));
+  const restarts = data.servingEvents
+    .filter((e) => e.kind === 'restart')
+    .map((e) => ({ at: e.at, reason: e.reason, durationS: e.durationMs === null ? null : e.durationMs / 1000, trialsDone: e.trialsDone }));
+  const crashes = data.servingEvents.filter((e) => e.kind === 'crash').length;
+  const canaries = data.servingEvents.filter((e) => e.kind === 'canary').length;
+  const pending = {
+    running: data.trials.filter((t) => t.status === 'running').length,
+    interrupted: data.trials.filter((t) => t.status === 'interrupted').length,
+  };
+  const cellsBelowThree = walls.flatMap((w) => w.cells.filter((c) => c.n < 3).map((c) => ({ harness: c.harness, task: w.task, n: c.n })));
+
+  const lines: string[] = [];
+  if (simulated) lines.push(`${SIMULATED_NOTICE} Read the walls and ratios as a test of pairbench itself, never as a harness comparison.`);
+  const finished = p.finished.length;
+  const substrate = substrateByKind.reduce((s, k) => s + k.total, 0);
+  lines.push(
+    substrate === 0
+      ? `All ${finished} finished trials reached an agent outcome; no substrate errors.`
+      : `${substrate} of ${finished} finished trials ended in a substrate error (${substrateByKind.map((k) => `${k.kind} ${k.total}`).join(', ')}); they are out of every pass-rate denominator and every wall.`,
+  );
+  if (restarts.length > 0) {
+    lines.push(
+      `The serving layer restarted ${restarts.length} time${restarts.length === 1 ? '' : 's'}: ${restarts
+        .map((r) => `${r.reason ?? 'no reason given'}${r.durationS === null ? '' : ` (took ${seconds(r.durationS)})`}`)
+        .join('; ')}.`,
+    );
+  } else {
+    lines.push('The serving layer did not restart during the sweep.');
+  }
+  if (crashes > 0) lines.push(`The serving layer crashed ${crashes} time${crashes === 1 ? '' : 's'}.`);
+  if (canaries > 0) lines.push(`${canaries} canary check${canaries === 1 ? '' : 's'} ran.`);
+  lines.push(
+    p.paired
+      ? 'The sweep was paired: every harness ran every (task, trial index) slot, so intervals resample slots and keep each pair together.'
+      : 'The sweep was not paired (some harness missed a slot), so intervals resample each harness on its own.',
+  );
+  const ns = outcomes.map((o) => o.cleanN);
+  if (ns.length > 0) lines.push(`Clean trials per cell: ${Math.min(...ns)} to ${Math.max(...ns)}.`);
+  if (cellsBelowThree.length > 0) {
+    lines.push(
+      `${cellsBelowThree.length} cell${cellsBelowThree.length === 1 ? ' has' : 's have'} fewer than 3 clean trials (${cellsBelowThree
+        .map((c) => `${c.harness} on ${c.task}: n=${c.n}`)
+        .join('; ')}): enough for direction, not for a tight interval.`,
+    );
+  }
+  const crossing = [
+    ...walls.flatMap((w) => w.ratios.filter((r) => r.value.crossesOne).map((r) => `${r.harness} on ${w.task}`)),
+    ...run.filter((r) => r.wallRatio?.crossesOne).map((r) => `${r.harness} over the run`),
+  ];
+  if (crossing.length > 0) lines.push(`Wall-ratio intervals that cross 1× (no settled winner): ${crossing.join('; ')}.`);
+  if (pending.running + pending.interrupted > 0) {
+    lines.push(
+      `Left out of every table: ${pending.running + pending.interrupted} trial${pending.running + pending.interrupted === 1 ? '' : 's'} that did not reach an outcome (${pending.running} running, ${pending.interrupted} interrupted).`,
+    );
+  }
+  if (p.superseded > 0) lines.push(`${p.superseded} clean trial${p.superseded === 1 ? ' was' : 's were'} superseded by a later attempt on the same slot; walls use the latest.`);
+  return { simulated, servingKind: data.sweep.servingKind, paired: p.paired, substrateByKind, restarts, crashes, canaries, pending, superseded: p.superseded, cellsBelowThree, lines };
+}
+
+/** Evenly spaced picks (first and last included), so thinning keeps the shape of the data. */
+function thin<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  const out: T[] = [];
+  for (let i = 0; i < max; i++) out.push(items[Math.round((i * (items.length - 1)) / (max - 1))]!);
+  return out;
+}
+
+function buildCharts(data: SweepData, p: Prepared, harnesses: string[]): ChartData {
+  const walls: ChartData['walls'] = [];
+  for (const task of p.tasks) {
+    for (const harness of harnesses) {
+      const sorted = cleanTrials(p, harness, task).map((t) => t.wallMs! / 1000).sort((a, b) => a - b);
+      const q = sorted.length === 0 ? null : ([0, 0.25, 0.5, 0.75, 1].map((x) => percentileSorted(sorted, x)!) as ChartData['walls'][number]['q']);
+      walls.push({ task, harness, n: sorted.length, points: thin(sorted, 200), q });
+    }
+  }
+  const hOf = harnessOfTrial(data, harnesses);
+  const perHarness: [number, number][][] = harnesses.map(() => []);
+  const { turns } = data;
+  for (let i = 0; i < turns.length; i++) {
+    const h = hOf[turns.trial[i]!]!;
+    const x = turns.promptTokens[i]!;
+    const y = turns.ttftMs[i]!;
+    if (h >= 0 && x === x && y === y) perHarness[h]!.push([x, y]);
+  }
+  return { walls, ttftDepth: harnesses.map((harness, h) => ({ harness, points: thin(perHarness[h]!, 1500) })) };
+}
+
+export type { Interval };

@@ -1,0 +1,328 @@
+// SQL -> typed data for the report. Trials come back as one object each; turns (up to
+// millions of rows) are streamed through a SQL function straight into typed arrays, which
+// costs a fraction of materialising a row object per turn.
+
+import type { Db } from '../store/db.js';
+import { ERROR_CODES, PairbenchError } from '../runner/errors.js';
+
+export interface SweepInfo {
+  id: string;
+  createdAt: string;
+  finishedAt: string | null;
+  status: string;
+  servingKind: string | null;
+  simulated: boolean;
+  gitCommit: string | null;
+  gitDirty: boolean | null;
+  host: string | null;
+  engineVersion: string | null;
+  pairbenchVersion: string | null;
+  /** Harness order as the sweep named them (plan, else config); empty when neither says. */
+  plannedHarnesses: string[];
+  plannedTasks: string[];
+}
+
+export interface TrialData {
+  harness: string;
+  task: string;
+  trialIndex: number;
+  attempt: number;
+  status: string;
+  wallMs: number | null;
+  setupMs: number | null;
+  verifyMs: number | null;
+  simulated: boolean;
+}
+
+/** One entry per turn of the sweep's trials; NaN where the store holds NULL. */
+export interface TurnColumns {
+  length: number;
+  trial: Int32Array; // index into SweepData.trials
+  turnIndex: Int32Array;
+  promptTokens: Float64Array;
+  cachedTokens: Float64Array;
+  ttftMs: Float64Array;
+  decodeTps: Float64Array;
+  modelMs: Float64Array;
+  execMs: Float64Array;
+  waitMs: Float64Array;
+}
+
+export interface ServingEventData {
+  kind: string;
+  reason: string | null;
+  at: string;
+  durationMs: number | null;
+  trialsDone: number | null;
+}
+
+export interface SweepData {
+  sweep: SweepInfo;
+  trials: TrialData[];
+  turns: TurnColumns;
+  servingEvents: ServingEventData[];
+}
+
+interface SweepSqlRow {
+  id: string;
+  created_at: string;
+  finished_at: string | null;
+  status: string;
+  serving_kind: string | null;
+  simulated: number;
+  git_commit: string | null;
+  git_dirty: number | null;
+  host: string | null;
+  engine_version: string | null;
+  pairbench_version: string | null;
+  plan_harnesses: string | null;
+  config_harnesses: string | null;
+  plan_tasks: string | null;
+  config_tasks: string | null;
+}
+
+/** The sweep named, or the latest one; a clear error when there is none. */
+export function resolveSweepId(db: Db, dbPath: string, sweepId: string | undefined): string {
+  if (sweepId !== undefined) {
+    const hit = db.prepare('SELECT id FROM sweeps WHERE id = ?').get(sweepId) as { id: string } | undefined;
+    if (hit) return hit.id;
+    const known = (db.prepare('SELECT id FROM sweeps ORDER BY created_at DESC, rowid DESC LIMIT 10').all() as { id: string }[]).map((r) => r.id);
+    throw new PairbenchError(
+      ERROR_CODES.SWEEP_NOT_FOUND,
+      known.length === 0
+        ? `no sweep '${sweepId}' in ${dbPath}: the database holds no sweeps yet. Run 'pairbench run --db ${dbPath} ...' first.`
+        : `no sweep '${sweepId}' in ${dbPath}. Sweeps there (latest first): ${known.join(', ')}. Pass one of them to --sweep, or leave --sweep out for the latest.`,
+    );
+  }
+  const latest = db.prepare('SELECT id FROM sweeps ORDER BY created_at DESC, rowid DESC LIMIT 1').get() as { id: string } | undefined;
+  if (!latest) {
+    throw new PairbenchError(
+      ERROR_CODES.SWEEP_NOT_FOUND,
+      `${dbPath} holds no sweeps yet: there is nothing to report. Run 'pairbench run --db ${dbPath} ...' first, or point --db at the database a sweep wrote.`,
+    );
+  }
+  return latest.id;
+}
+
+const jsonList = (column: string, path: string): string =>
+  `CASE WHEN json_valid(${column}) THEN json_extract(${column}, '${path}') END`;
+
+function loadSweepInfo(db: Db, sweepId: string): SweepInfo {
+  // json_extract keeps a large plan_json (one entry per slot) out of JavaScript.
+  const row = db
+    .prepare(
+      `SELECT id, created_at, finished_at, status, serving_kind, simulated, git_commit, git_dirty, host, engine_version,
+         pairbench_version,
+         ${jsonList('plan_json', '$.harnesses')} AS plan_harnesses, ${jsonList('config_json', '$.harnesses')} AS config_harnesses,
+         ${jsonList('plan_json', '$.tasks')} AS plan_tasks, ${jsonList('config_json', '$.tasks')} AS config_tasks
+       FROM sweeps WHERE id = ?`,
+    )
+    .get(sweepId) as SweepSqlRow;
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+    status: row.status,
+    servingKind: row.serving_kind,
+    simulated: row.simulated === 1,
+    gitCommit: row.git_commit,
+    gitDirty: row.git_dirty === null ? null : row.git_dirty === 1,
+    host: row.host,
+    engineVersion: row.engine_version,
+    pairbenchVersion: row.pairbench_version,
+    plannedHarnesses: nameList(row.plan_harnesses) ?? nameList(row.config_harnesses) ?? [],
+    plannedTasks: nameList(row.plan_tasks) ?? nameList(row.config_tasks) ?? [],
+  };
+}
+
+/** A JSON list of names, or of objects with a `name`; null when it is neither. */
+function nameList(json: string | null): string[] | null {
+  if (json === null) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(value)) return null;
+  const names = value
+    .map((v: unknown) => (typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string' ? (v as { name: string }).name : null))
+    .filter((v): v is string => v !== null);
+  return names.length > 0 ? names : null;
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN);
+const numOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
+
+let fnCounter = 0;
+
+export function loadSweepData(db: Db, sweepId: string): SweepData {
+  const sweep = loadSweepInfo(db, sweepId);
+
+  // Trials: through a SQL function too, so a row is one call rather than one object from SQLite
+  // plus one of ours; rowid maps each turn back to its trial below.
+  const trials: TrialData[] = [];
+  const rowids: number[] = [];
+  let maxRowid = 0;
+  const trialFn = `pb_trial_${++fnCounter}`;
+  db.function(trialFn, { deterministic: false, varargs: false }, (rowid, harness, task, trialIndex, attempt, status, wall, setup, verify, simulated) => {
+    const r = num(rowid);
+    rowids.push(r);
+    if (r > maxRowid) maxRowid = r;
+    trials.push({
+      harness: String(harness),
+      task: String(task),
+      trialIndex: num(trialIndex),
+      attempt: num(attempt),
+      status: String(status),
+      wallMs: numOrNull(wall),
+      setupMs: numOrNull(setup),
+      verifyMs: numOrNull(verify),
+      simulated: num(simulated) === 1,
+    });
+    return 0;
+  });
+  db.prepare(
+    `SELECT count(${trialFn}(rowid, harness, task, trial_index, attempt, status, wall_ms, setup_ms, verify_ms, simulated))
+     FROM trials WHERE sweep_id = ?`,
+  ).get(sweepId);
+
+  const byRowid = new Int32Array(maxRowid + 1).fill(-1);
+  rowids.forEach((r, i) => (byRowid[r] = i));
+
+  // Grown by doubling: counting first would cost a second pass over the join.
+  let capacity = 1024;
+  let turns = allocTurns(capacity);
+  let n = 0;
+  const turnFn = `pb_turn_${++fnCounter}`;
+  db.function(turnFn, { deterministic: false, varargs: false }, (rowid, turnIndex, prompt, cached, ttft, decode, model, exec, wait) => {
+    if (n === capacity) {
+      capacity *= 2;
+      turns = growTurns(turns, capacity);
+    }
+    turns.trial[n] = byRowid[num(rowid)]!;
+    turns.turnIndex[n] = num(turnIndex);
+    turns.promptTokens[n] = num(prompt);
+    turns.cachedTokens[n] = num(cached);
+    turns.ttftMs[n] = num(ttft);
+    turns.decodeTps[n] = num(decode);
+    turns.modelMs[n] = num(model);
+    turns.execMs[n] = num(exec);
+    turns.waitMs[n] = num(wait);
+    n++;
+    return 0;
+  });
+  db.prepare(
+    `SELECT count(${turnFn}(t.rowid, u.turn_index, u.prompt_tokens, u.cached_tokens, u.ttft_ms, u.decode_tps, u.model_ms,
+       u.exec_ms, u.wait_ms))
+     FROM trials t JOIN turns u ON u.trial_id = t.id WHERE t.sweep_id = ?`,
+  ).get(sweepId);
+  const exact: TurnColumns = {
+    length: n,
+    trial: turns.trial.subarray(0, n),
+    turnIndex: turns.turnIndex.subarray(0, n),
+    promptTokens: turns.promptTokens.subarray(0, n),
+    cachedTokens: turns.cachedTokens.subarray(0, n),
+    ttftMs: turns.ttftMs.subarray(0, n),
+    decodeTps: turns.decodeTps.subarray(0, n),
+    modelMs: turns.modelMs.subarray(0, n),
+    execMs: turns.execMs.subarray(0, n),
+    waitMs: turns.waitMs.subarray(0, n),
+  };
+
+  const servingEvents = (
+    db.prepare('SELECT kind, reason, at, duration_ms, trials_done FROM serving_events WHERE sweep_id = ? ORDER BY at, id').all(sweepId) as {
+      kind: string;
+      reason: string | null;
+      at: string;
+      duration_ms: number | null;
+      trials_done: number | null;
+    }[]
+  ).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, durationMs: e.duration_ms, trialsDone: e.trials_done }));
+
+  return { sweep, trials, turns: exact, servingEvents };
+}
+
+function allocTurns(capacity: number): TurnColumns {
+  return {
+    length: 0,
+    trial: new Int32Array(capacity),
+    turnIndex: new Int32Array(capacity),
+    promptTokens: new Float64Array(capacity),
+    cachedTokens: new Float64Array(capacity),
+    ttftMs: new Float64Array(capacity),
+    decodeTps: new Float64Array(capacity),
+    modelMs: new Float64Array(capacity),
+    execMs: new Float64Array(capacity),
+    waitMs: new Float64Array(capacity),
+  };
+}
+
+function growTurns(old: TurnColumns, capacity: number): TurnColumns {
+  const next = allocTurns(capacity);
+  next.trial.set(old.trial);
+  next.turnIndex.set(old.turnIndex);
+  next.promptTokens.set(old.promptTokens);
+  next.cachedTokens.set(old.cachedTokens);
+  next.ttftMs.set(old.ttftMs);
+  next.decodeTps.set(old.decodeTps);
+  next.modelMs.set(old.modelMs);
+  next.execMs.set(old.execMs);
+  next.waitMs.set(old.waitMs);
+  return next;
+}
+
+/** One row per trial for CSV: the trial's columns plus its turn aggregates (computed in SQL). */
+export interface TrialCsvRow {
+  id: string;
+  sweep_id: string;
+  harness: string;
+  harness_base: string | null;
+  task: string;
+  trial_index: number;
+  attempt: number;
+  slot_index: number | null;
+  group_index: number | null;
+  status: string;
+  reward: number | null;
+  wall_ms: number | null;
+  setup_ms: number | null;
+  agent_ms: number | null;
+  verify_ms: number | null;
+  teardown_ms: number | null;
+  turns: number | null;
+  error_code: string | null;
+  simulated: number;
+  started_at: string;
+  finished_at: string | null;
+  turns_recorded: number;
+  ttft_ms_mean: number | null;
+  ttft_ms_max: number | null;
+  model_ms_sum: number | null;
+  exec_ms_sum: number | null;
+  wait_ms_sum: number | null;
+  prompt_tokens_sum: number | null;
+  prompt_tokens_max: number | null;
+  cached_tokens_sum: number | null;
+  completion_tokens_sum: number | null;
+  decode_tps_mean: number | null;
+}
+
+export function loadTrialCsvRows(db: Db, sweepId: string): TrialCsvRow[] {
+  return db
+    .prepare(
+      `SELECT t.id, t.sweep_id, t.harness, t.harness_base, t.task, t.trial_index, t.attempt, t.slot_index, t.group_index,
+         t.status, t.reward, t.wall_ms, t.setup_ms, t.agent_ms, t.verify_ms, t.teardown_ms, t.turns, t.error_code,
+         t.simulated, t.started_at, t.finished_at,
+         count(u.turn_index) AS turns_recorded, avg(u.ttft_ms) AS ttft_ms_mean, max(u.ttft_ms) AS ttft_ms_max,
+         sum(u.model_ms) AS model_ms_sum, sum(u.exec_ms) AS exec_ms_sum, sum(u.wait_ms) AS wait_ms_sum,
+         sum(u.prompt_tokens) AS prompt_tokens_sum, max(u.prompt_tokens) AS prompt_tokens_max,
+         sum(u.cached_tokens) AS cached_tokens_sum, sum(u.completion_tokens) AS completion_tokens_sum,
+         avg(u.decode_tps) AS decode_tps_mean
+       FROM trials t LEFT JOIN turns u ON u.trial_id = t.id
+       WHERE t.sweep_id = ?
+       GROUP BY t.id
+       ORDER BY t.task, t.harness, t.trial_index, t.attempt, t.id`,
+    )
+    .all(sweepId) as TrialCsvRow[];
+}

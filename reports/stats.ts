@@ -1,0 +1,95 @@
+// Small, exact statistics for the report: means, medians, percentiles and a seeded PRNG
+// for the bootstrap. Everything is deterministic for a given input and seed.
+
+/** mulberry32: tiny, fast and good enough for resampling; the same seed gives the same stream. */
+export function createRng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function mean(values: ArrayLike<number>): number | null {
+  if (values.length === 0) return null;
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i]!;
+  return s / values.length;
+}
+
+/** Median of values already sorted ascending. */
+export function sortedMedian(sorted: ArrayLike<number>): number | null {
+  return percentileSorted(sorted, 0.5);
+}
+
+export function median(values: ArrayLike<number>): number | null {
+  return sortedMedian(Float64Array.from(values as ArrayLike<number>).sort());
+}
+
+/** Linear-interpolated percentile (p in [0, 1]) of values sorted ascending. */
+export function percentileSorted(sorted: ArrayLike<number>, p: number): number | null {
+  const n = sorted.length;
+  if (n === 0) return null;
+  if (n === 1) return sorted[0]!;
+  const pos = p * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, n - 1);
+  const frac = pos - lo;
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * frac;
+}
+
+/** The 95% percentile interval of bootstrap replicates; NaN replicates (an empty side) are dropped. */
+export function percentileInterval(replicates: Float64Array, level = 0.95): [number, number] | null {
+  const finite = replicates.filter((v) => Number.isFinite(v)).sort();
+  if (finite.length === 0) return null;
+  const tail = (1 - level) / 2;
+  return [percentileSorted(finite, tail)!, percentileSorted(finite, 1 - tail)!];
+}
+
+/**
+ * Median by selection (O(n)), reordering `values` in place. Sorting millions of turn values
+ * per report would cost several times more; the answer is the same as sorting first.
+ */
+export function medianInPlace(values: Float64Array): number | null {
+  const n = values.length;
+  if (n === 0) return null;
+  const hi = n >> 1;
+  const upper = select(values, hi);
+  if (n % 2 === 1) return upper;
+  // After selection everything left of `hi` is <= values[hi]: the lower middle is their maximum.
+  let lower = -Infinity;
+  for (let i = 0; i < hi; i++) if (values[i]! > lower) lower = values[i]!;
+  return (lower + upper) / 2;
+}
+
+/** Hoare-style quickselect with a median-of-three pivot: the k-th smallest value. */
+function select(a: Float64Array, k: number): number {
+  let left = 0;
+  let right = a.length - 1;
+  while (right > left) {
+    const mid = (left + right) >> 1;
+    // Median of three as pivot keeps sorted or constant runs from going quadratic.
+    const x = a[left]!, y = a[mid]!, z = a[right]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
