@@ -4,14 +4,16 @@
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ERROR_CODES, PairbenchError } from '../../runner/errors.js';
 import { createModelClient } from '../../serving/client/create.js';
 import type { ServingError } from '../../serving/client/errors.js';
 import type { ChatRequest } from '../../serving/client/types.js';
-import { simulatedServingConfig } from '../../serving/control/config.js';
-import { createServingController } from '../../serving/control/controller.js';
+import { parseServingToml, simulatedServingConfig, type ServingConfig } from '../../serving/control/config.js';
+import { createServingController, freeLoopbackPort } from '../../serving/control/controller.js';
+import { pairbenchBin } from '../../serving/control/lifecycles.js';
+import { startSimulatedServer } from '../../serving/simulated/server.js';
 import type { ServingController, ServingEventOut } from '../../serving/control/types.js';
 
 // The controller starts `node bin/pairbench.js serve --simulated`, which runs from dist/.
@@ -22,7 +24,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function managed(config: ReturnType<typeof simulatedServingConfig>): { controller: ServingController; events: ServingEventOut[]; sweepDir: string } {
+function managed(config: ServingConfig): { controller: ServingController; events: ServingEventOut[]; sweepDir: string } {
   expect(existsSync(DIST_CLI), 'dist/ is not built: run `npm run build` first').toBe(true);
   const sweepDir = mkdtempSync(join(tmpdir(), 'pb-serving-control-'));
   const controller = createServingController(config, { sweepDir });
@@ -130,5 +132,65 @@ describe('serving control with a managed simulated server', () => {
     expect((e as Error).message).toContain('HTTP 503');
     await controller.stop();
     expect(await refused(controller.endpoint.baseUrl)).toBe(true);
+  });
+});
+
+describe('serving control for servers configured in a serving file', () => {
+  it('command: owns the process it starts, restarts it for real, and stops it', async () => {
+    const port = await freeLoopbackPort();
+    const command = [process.execPath, pairbenchBin(), 'serve', '--simulated', '--port', String(port), '--time-scale', '0'];
+    const config = parseServingToml(
+      `[endpoint]\nbase_url = "http://127.0.0.1:${port}"\nmodel = "pairbench-simulated"\ndialect = "llama-server"\n[management]\ntype = "command"\ncommand = ${JSON.stringify(command)}\n`,
+      'serving.toml',
+      '/',
+    );
+    const { controller, events } = managed(config);
+    await controller.start();
+    expect(controller.kind).toBe('command');
+    expect(controller.endpoint.simulated).toBe(false);
+    const client = createModelClient(controller.endpoint);
+    await client.chat(PROMPT);
+    expect((await client.chat(PROMPT)).telemetry.cachedTokens).toBeGreaterThan(0);
+    await controller.restart('manual');
+    expect((await client.chat(PROMPT)).telemetry.cachedTokens).toBe(0);
+    await controller.stop();
+    expect(events.map((e) => e.kind)).toEqual(['start', 'ready', 'restart', 'ready', 'stop']);
+    expect(await refused(controller.endpoint.baseUrl)).toBe(true);
+  });
+
+  it('restart_command: runs the command, then waits for health again', async () => {
+    const server = await startSimulatedServer({ port: 0, timeScale: 0 });
+    cleanups.push(() => server.close());
+    const marker = join(mkdtempSync(join(tmpdir(), 'pb-restart-cmd-')), 'restarted');
+    cleanups.push(() => rmSync(dirname(marker), { recursive: true, force: true }));
+    const config = parseServingToml(
+      `[endpoint]\nbase_url = "${server.url}"\nmodel = "m"\ndialect = "llama-server"\n[management]\ntype = "restart_command"\ncommand = "echo restarting; touch ${marker}"\n[restart]\npolicy = "every"\ntrials = 2\n`,
+      'serving.toml',
+      '/',
+    );
+    const { controller, events, sweepDir } = managed(config);
+    await controller.start();
+    await controller.afterTrial(1);
+    await controller.atGroupBoundary(1); // 1 trial since start: not yet
+    expect(existsSync(marker)).toBe(false);
+    await controller.afterTrial(2);
+    await controller.atGroupBoundary(2);
+    expect(existsSync(marker)).toBe(true);
+    expect(events.map((e) => e.kind)).toEqual(['start', 'ready', 'restart', 'ready']);
+    expect(events[2]!.reason).toBe('every 2 trials (2 since the last restart)');
+    expect(readFileSync(join(sweepDir, 'serving.log'), 'utf8')).toContain('restarting');
+  });
+
+  it('none: a remote API is never restarted, and the event says why', async () => {
+    const server = await startSimulatedServer({ port: 0, timeScale: 0 });
+    cleanups.push(() => server.close());
+    const { controller, events } = managed(parseServingToml(`[endpoint]\nbase_url = "${server.url}"\nmodel = "m"\ndialect = "openai"\n`, 's', '/'));
+    await controller.start();
+    await controller.restart('manual');
+    expect(events.map((e) => e.kind)).toEqual(['start', 'ready', 'restart']);
+    expect(events[2]!.detail).toEqual({ performed: false });
+    expect(events[2]!.reason).toContain('not done');
+    const provenance = await controller.provenance();
+    expect(provenance['/v1/models']).toMatchObject({ object: 'list' });
   });
 });
