@@ -104,7 +104,7 @@ const SCRIPT = String.raw`
     var s = svgIn('chart-turns', w, h); s.setAttribute('data-chart', 'ttft-turn');
     var rows = data.turns.byTurn; var mt = 1, my = 0;
     rows.forEach(function (r) { if (r.turnIndex > mt) mt = r.turnIndex; r.cells.forEach(function (c) { if (c.medianTtftMs > my) my = c.medianTtftMs; }); });
-    my = niceMax(my);
+    my = niceMax(my); mt = Math.max(5, Math.ceil(mt / 5) * 5); // whole-number turn ticks
     var X = function (v) { return left + (w - left - 20) * v / mt; }; var Y = function (v) { return bottom - (bottom - 20) * v / my; };
     xAxis(s, left, w - 20, bottom, mt, 'turn index');
     yAxis(s, bottom, 20, left, my, 'median TTFT (ms)');

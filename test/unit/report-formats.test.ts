@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateFixtureDb } from '../../fixtures/db/generate.js';
+import { runCompare, runReport } from '../../cli/commands/report.js';
+import { CSV_COLUMNS } from '../../reports/csv.js';
+import type { Report } from '../../reports/model.js';
+import type { Comparison } from '../../reports/compare.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pb-report-formats-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const db = join(dir, 'two.db');
+generateFixtureDb(db, { sweeps: 2, trials: 4, seed: 21, simulated: true, withSubstrateErrors: 0.2, withPending: true, withRestart: true, sweepSpeed: [1, 0.5] });
+
+/** Splits CSV into records, honouring quoted fields. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(field), (field = '');
+    else if (ch === '\n') row.push(field), rows.push(row), (row = []), (field = '');
+    else field += ch;
+  }
+  return rows;
+}
+
+describe('report formats', () => {
+  it('json carries every table as data, with the simulated mark', () => {
+    const r = JSON.parse(runReport({ db, format: 'json', sweep: 'sweep-1' })) as Report;
+    expect(r.kind).toBe('pairbench-report');
+    expect(r.sweep.id).toBe('sweep-1');
+    expect(r.simulated).toBe(true);
+    expect(r.notice).toMatch(/simulated server, not from a model/);
+    expect(r.harnesses).toEqual(['terse', 'tmux']);
+    expect(r.outcomes).toHaveLength(6);
+    expect(r.walls).toHaveLength(3);
+    expect(r.walls[0]!.ratios[0]!.value.ci).toHaveLength(2);
+    expect(r.run.map((x) => x.harness)).toEqual(['terse', 'tmux']);
+    expect(r.turns.buckets.length).toBeGreaterThan(0);
+    expect(r.turns.byTurn.length).toBeGreaterThan(0);
+    expect(r.turns.cache).toHaveLength(2);
+    expect(r.breakdown[0]!.perTrialS).toHaveProperty('exec');
+    expect(r.honest.restarts).toHaveLength(1);
+    expect(r.honest.pending).toEqual({ running: 1, interrupted: 1 });
+    // --json is the same as --format json, and the latest sweep is the default.
+    expect(runReport({ db, json: true })).toBe(runReport({ db, format: 'json', sweep: 'sweep-2' }));
+  });
+
+  it('csv has one row per trial (pending ones included, marked) with turn aggregates', () => {
+    const rows = parseCsv(runReport({ db, format: 'csv', sweep: 'sweep-1' }));
+    const [header, ...body] = rows;
+    expect(header).toEqual([...CSV_COLUMNS]);
+    expect(body).toHaveLength(2 * 3 * 4 + 2);
+    const col = (name: string): number => header!.indexOf(name);
+    expect(new Set(body.map((r) => r[col('serving')]))).toEqual(new Set(['simulated']));
+    expect(body.filter((r) => r[col('outcome_kind')] === 'pending')).toHaveLength(2);
+    const pass = body.find((r) => r[col('status')] === 'pass')!;
+    expect(Number(pass[col('turns_recorded')])).toBeGreaterThan(0);
+    expect(Number(pass[col('cache_share')])).toBeGreaterThan(0);
+  });
+
+  it('compare puts the sweeps side by side with each change and its interval', () => {
+    const c = JSON.parse(runCompare('sweep-1', 'sweep-2', { db, format: 'json' })) as Comparison;
+    expect(c.kind).toBe('pairbench-compare');
+    expect(c.a.sweep.id).toBe('sweep-1');
+    expect(c.b.sweep.id).toBe('sweep-2');
+    expect(c.walls).toHaveLength(6);
+    for (const w of c.walls) {
+      expect(w.change.ratio).toBeCloseTo(w.b!.meanWallS! / w.a!.meanWallS!, 10);
+      expect(w.change.ci![0]).toBeLessThanOrEqual(w.change.ratio!);
+      expect(w.change.ci![1]).toBeGreaterThanOrEqual(w.change.ratio!);
+    }
+    // sweep-2 ran at half the time: every mean wall change is below 1.
+    for (const r of c.run) expect(r.wallChange.ratio!).toBeLessThan(1);
+    const md = runCompare('sweep-1', 'sweep-2', { db });
+    expect(md).toContain('# pairbench compare: sweep-1 → sweep-2');
+    expect(md).toContain('| task | harness | sweep-1 mean wall (n) | sweep-2 mean wall (n) | change [95% CI] | notes |');
+    expect(md).toMatch(/simulated server/);
+    const csv = parseCsv(runCompare('sweep-1', 'sweep-2', { db, format: 'csv' }));
+    expect(csv).toHaveLength(1 + 2 * (24 + 2));
+    expect(runCompare('sweep-1', 'sweep-2', { db, format: 'html' })).toContain('<table>');
+  });
+
+  it('reports every bad flag at once, and an unknown sweep by name with the ones there are', () => {
+    expect(() => runReport({ db, format: 'pdf', seed: 'x', resamples: '5' })).toThrow(/--format pdf[\s\S]*--seed x[\s\S]*--resamples 5/);
+    expect(() => runReport({ db, sweep: 'nope' })).toThrow(/no sweep 'nope'.*sweep-2, sweep-1/);
+  });
+});
