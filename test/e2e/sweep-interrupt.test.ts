@@ -1,0 +1,52 @@
+// Ctrl-C on a running sweep: scheduling stops, the sweep is marked interrupted, the process
+// exits 130 and says how to resume, and no container is left behind, whether the running
+// trial is let finish (grace) or torn down (no grace).
+
+import { afterAll, expect, it } from 'vitest';
+import { isAgentOutcome } from '../../runner/outcomes.js';
+import { containersOf, finished, pairbench, sweep, sweepIdOf, trials, waitForRows, workspace } from './sweep-support.js';
+
+const ws = workspace();
+afterAll(() => ws.cleanup());
+
+async function interruptMidTrial(graceSec: string) {
+  const child = pairbench(['run', ...ws.base, '--harness', 'oracle', 'nop', '--task', 'slow-two', '--trials', '4', '--grace-sec', graceSec, '--json']);
+  const id = await sweepIdOf(child);
+  // SIGINT while an oracle trial (about 2 s of solution) is in its agent phase.
+  await waitForRows(ws.db, id, (rows) => finished(rows).length >= 1 && rows.some((r) => r.status === 'running' && r.harness === 'oracle'));
+  child.kill('SIGINT');
+  const result = await child;
+  return { id, result, rows: trials(ws.db, id) };
+}
+
+it('lets the running trial finish within the grace period, then stops', { timeout: 120_000 }, async () => {
+  const { id, result, rows } = await interruptMidTrial('30');
+  expect(result.exitCode, result.all).toBe(130);
+  expect(sweep(ws.db, id)!.status).toBe('interrupted');
+  expect(result.stdout).toContain(`"resumeCommand":"pairbench run --resume ${id} --db ${ws.db}"`);
+  // The trial in flight finished normally; nothing after it started.
+  for (const r of rows) expect(isAgentOutcome(r.status), `${r.id} ${r.status}`).toBe(true);
+  expect(rows.length).toBeLessThan(8);
+  expect(await containersOf(id)).toEqual([]);
+});
+
+it('tears the running trial down when the grace period is zero', { timeout: 120_000 }, async () => {
+  const { id, result, rows } = await interruptMidTrial('0');
+  expect(result.exitCode, result.all).toBe(130);
+  expect(sweep(ws.db, id)!.status).toBe('interrupted');
+  const torn = rows.filter((r) => r.status === 'interrupted');
+  expect(torn).toHaveLength(1);
+  expect(torn[0]!.error_code).toBe('PB_INTERRUPTED');
+  expect(torn[0]!.finished_at).not.toBeNull();
+  for (const r of rows.filter((x) => x.status !== 'interrupted')) expect(isAgentOutcome(r.status)).toBe(true);
+  expect(rows.some((r) => r.status === 'running')).toBe(false);
+  expect(await containersOf(id)).toEqual([]);
+
+  // The torn-down slot runs again on resume, under a new attempt; the sweep completes.
+  const resumed = await pairbench(['run', '--resume', id, '--db', ws.db]);
+  expect(resumed.exitCode, resumed.all).toBe(0);
+  const after = trials(ws.db, id);
+  const again = after.filter((r) => r.slot_index === torn[0]!.slot_index && r.harness === torn[0]!.harness);
+  expect(again.map((r) => r.attempt).sort()).toEqual([1, 2]);
+  expect(after.filter((r) => isAgentOutcome(r.status))).toHaveLength(8);
+});

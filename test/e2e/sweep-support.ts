@@ -1,0 +1,115 @@
+// Shared by the sweep e2e files: drive the real CLI against real Docker and a real SQLite
+// file in a throwaway directory, and read back what it wrote.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { execa, type ResultPromise } from 'execa';
+import { connectEngine } from '../../runner/engine/docker.js';
+import { findPairbenchContainers, removeContainers } from '../../runner/engine/cleanup.js';
+import { isAgentOutcome } from '../../runner/outcomes.js';
+import type { SweepRow, TrialRow } from '../../store/records.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const SWEEP_TASKS = path.join(ROOT, 'fixtures/tasks-sweep');
+const BIN = path.join(ROOT, 'bin/pairbench.js');
+
+export interface Workspace {
+  dir: string;
+  db: string;
+  runs: string;
+  /** Flags every sweep in this workspace takes. */
+  base: string[];
+  cleanup(): Promise<void>;
+}
+
+export function workspace(): Workspace {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pb-sweep-e2e-'));
+  const db = path.join(dir, 'results.db');
+  const runs = path.join(dir, 'runs');
+  const sweeps = new Set<string>();
+  return {
+    dir,
+    db,
+    runs,
+    base: ['--db', db, '--runs-dir', runs, '--tasks-dir', SWEEP_TASKS],
+    async cleanup() {
+      // Only this workspace's sweeps: other engineers' containers share the engine.
+      const docker = await connectEngine();
+      for (const id of sweepIdsIn(db)) sweeps.add(id);
+      for (const sweep of sweeps) await removeContainers(docker, await findPairbenchContainers(docker, { sweep }));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function pairbench(args: string[]): ResultPromise<{ reject: false; cwd: string; all: true }> {
+  return execa('node', [BIN, ...args], { reject: false, cwd: ROOT, all: true });
+}
+
+/** The sweep id from a `--json` run's sweep_start line, as soon as it is printed. */
+export function sweepIdOf(child: ResultPromise): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"event":"sweep_start"[^\n]*"sweepId":"([^"]+)"/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    void Promise.resolve(child).then((r) => reject(new Error(`pairbench exited before starting a sweep (${r.exitCode}): ${String(r.all ?? '')}`)));
+  });
+}
+
+export function trials(db: string, sweepId?: string): TrialRow[] {
+  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    const sql = `SELECT * FROM trials ${sweepId ? 'WHERE sweep_id = ?' : ''} ORDER BY started_at, id`;
+    return (sweepId ? conn.prepare(sql).all(sweepId) : conn.prepare(sql).all()) as TrialRow[];
+  } finally {
+    conn.close();
+  }
+}
+
+export function sweep(db: string, id: string): SweepRow | undefined {
+  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return conn.prepare('SELECT * FROM sweeps WHERE id = ?').get(id) as SweepRow | undefined;
+  } finally {
+    conn.close();
+  }
+}
+
+function sweepIdsIn(db: string): string[] {
+  try {
+    const conn = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      return (conn.prepare('SELECT id FROM sweeps').all() as { id: string }[]).map((r) => r.id);
+    } finally {
+      conn.close();
+    }
+  } catch {
+    return [];
+  }
+}
+
+/** Polls the store until `ready(rows)` holds. No timing is asserted: the test timeout bounds it. */
+export async function waitForRows(db: string, sweepId: string, ready: (rows: TrialRow[]) => boolean): Promise<TrialRow[]> {
+  for (;;) {
+    try {
+      const rows = trials(db, sweepId);
+      if (ready(rows)) return rows;
+    } catch {
+      // the runner may not have created the file yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const finished = (rows: TrialRow[]): TrialRow[] => rows.filter((r) => r.status !== 'running' && r.status !== 'interrupted');
+export const agentFinished = (rows: TrialRow[]): TrialRow[] => rows.filter((r) => isAgentOutcome(r.status));
+
+export async function containersOf(sweepId: string): Promise<string[]> {
+  const docker = await connectEngine();
+  return (await findPairbenchContainers(docker, { sweep: sweepId })).map((c) => c.name);
+}
