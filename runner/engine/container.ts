@@ -82,8 +82,6 @@ export async function createTrialContainer(docker: Docker, opts: CreateTrialCont
 }
 
 class DockerContainer implements DockerTrialContainer {
-  private timeoutProbe: Promise<boolean> | undefined;
-
   constructor(
     private readonly docker: Docker,
     readonly id: string,
@@ -91,19 +89,7 @@ class DockerContainer implements DockerTrialContainer {
   ) {}
 
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult> {
-    return execInContainer(
-      { docker: this.docker, containerId: this.id, containerName: this.name, hasTimeoutBinary: () => this.hasTimeoutBinary() },
-      command,
-      options,
-    );
-  }
-
-  private hasTimeoutBinary(): Promise<boolean> {
-    this.timeoutProbe ??= execInContainer(
-      { docker: this.docker, containerId: this.id, containerName: this.name, hasTimeoutBinary: async () => false },
-      ['sh', '-c', 'command -v timeout'],
-    ).then((r) => r.exitCode === 0);
-    return this.timeoutProbe;
+    return execInContainer({ docker: this.docker, containerId: this.id, containerName: this.name }, command, options);
   }
 
   async copyIn(hostDir: string, containerDir: string): Promise<void> {

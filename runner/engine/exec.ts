@@ -3,6 +3,7 @@
 // everything past the cap is read and dropped, so a command printing 100 MB costs the runner
 // bandwidth, not memory. On timeout the command is killed inside the container for real.
 
+import { readdir, readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ExecOptions, ExecResult } from './types.js';
@@ -10,14 +11,24 @@ import { ERROR_CODES, PairbenchError, errorMessage } from '../errors.js';
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 /** How long past the deadline the host waits for the in-container kill before it gives up. */
-const KILL_GRACE_MS = 5_000;
+const KILL_GRACE_MS = 2_000;
 
 export interface ExecTarget {
   docker: Docker;
   containerId: string;
   containerName: string;
-  /** Whether the image has a `timeout` binary (coreutils or busybox) to enforce deadlines. */
-  hasTimeoutBinary(): Promise<boolean>;
+}
+
+/**
+ * Enforces the deadline inside the container with `timeout -s KILL` (coreutils or busybox),
+ * which kills the command's whole process group, decided by the container's own shell so
+ * it costs no extra round trip. An image without `timeout` runs the command bare, and the
+ * host-side backstop below kills it.
+ */
+function withDeadline(argv: string[], timeoutMs: number): string[] {
+  const secs = (Math.max(timeoutMs, 1) / 1000).toFixed(3);
+  const script = 'if command -v timeout >/dev/null 2>&1; then exec timeout -s KILL "$@"; fi; shift; exec "$@"';
+  return ['sh', '-c', script, 'pairbench-exec', secs, ...argv];
 }
 
 /** Runs `bash -lc <command>` for a string, the argv as-is for an array. */
@@ -25,10 +36,7 @@ export async function execInContainer(target: ExecTarget, command: string | stri
   const argv = typeof command === 'string' ? ['bash', '-lc', command] : command;
   const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const timeoutMs = options.timeoutMs;
-  const wrapped =
-    timeoutMs !== undefined && (await target.hasTimeoutBinary())
-      ? ['timeout', '-s', 'KILL', (Math.max(timeoutMs, 1) / 1000).toFixed(3), ...argv]
-      : argv;
+  const wrapped = timeoutMs === undefined ? argv : withDeadline(argv, timeoutMs);
   const withStdin = options.stdin !== undefined;
 
   const container = target.docker.getContainer(target.containerId);
@@ -109,13 +117,43 @@ export async function execInContainer(target: ExecTarget, command: string | stri
 
 async function killFromOutside(exec: Docker.Exec): Promise<void> {
   // Last resort, for images without a `timeout` binary: the exec's host pid is only
-  // reachable when the engine runs on this host, as it does with a local socket.
+  // reachable when the engine runs on this host, as it does with a local socket. Its
+  // descendants are found through /proc, since the command may have left its group.
   try {
     const info = (await exec.inspect()) as { Pid?: number; Running: boolean };
-    if (info.Running && info.Pid && info.Pid > 0) process.kill(info.Pid, 'SIGKILL');
+    if (!info.Running || !info.Pid || info.Pid <= 0) return;
+    for (const pid of [info.Pid, ...(await descendants(info.Pid))]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   } catch {
-    // the command already ended, or its pid is not ours to signal
+    // the command already ended, or its pid is not ours to see
   }
+}
+
+async function descendants(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const p = queue.shift()!;
+    let tids: string[] = [];
+    try {
+      tids = await readdir(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      const children = await readFile(`/proc/${p}/task/${tid}/children`, 'utf8').catch(() => '');
+      for (const c of children.split(' ').filter(Boolean).map(Number)) {
+        out.push(c);
+        queue.push(c);
+      }
+    }
+  }
+  return out;
 }
 
 /**

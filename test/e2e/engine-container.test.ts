@@ -231,6 +231,15 @@ describe('trial containers', () => {
     expect(quick).toMatchObject({ exitCode: 0, stdout: 'fine\n', timedOut: false });
   });
 
+  it('exec: without a timeout binary in the image, the host still kills the command', async () => {
+    const { c } = await newContainer();
+    expect((await c.exec('mv /usr/bin/timeout /usr/bin/timeout.hidden')).exitCode).toBe(0);
+    const r = await c.exec('sleep 302 & sleep 303', { timeoutMs: 500 });
+    expect(r).toMatchObject({ exitCode: null, timedOut: true });
+    const ps = await c.exec(['ps', '-eo', 'args']);
+    expect(ps.stdout).not.toMatch(/sleep 30[23]/);
+  });
+
   it('exec: a command printing 100 MB comes back truncated at the cap', async () => {
     const { c } = await newContainer();
     const r = await c.exec('head -c 100000000 /dev/zero | tr "\\0" x; echo tail >&2', { maxOutputBytes: 64 * 1024 });

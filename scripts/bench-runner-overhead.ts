@@ -1,0 +1,192 @@
+// The runner's overhead per oracle trial against the bare container lifecycle, measured side
+// by side on the same engine in one run (the machine is shared and noisy: only the ratio of
+// interleaved medians means anything).
+//
+//   bare:      dockerode create, start, one exec (`bash -lc true`), remove
+//   same-work: the trial's engine calls done bare: create, start, put the solution, run it,
+//              put the tests, run them, read the reward, remove (no mount file, no limits,
+//              no bookkeeping): what any tool must spend to run an oracle trial
+//   trial:     runTrial() of a trivial oracle task, everything included
+//
+// All use the same image and network mode, and run in rotating order each round. The
+// headline is trial / bare (target <= 1.3); trial / same-work isolates the runner's own
+// software overhead from the engine work an oracle trial needs (two copies, two commands).
+//
+// Run: npm run bench:overhead [-- <rounds>]   (default 15 rounds)
+
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { connectEngine, engineInfo } from '../runner/engine/docker.js';
+import { ensureTaskImage } from '../runner/engine/images.js';
+import { LABELS } from '../runner/engine/container.js';
+import { packDirectory } from '../runner/engine/tar.js';
+import { findPairbenchContainers, removeContainers } from '../runner/engine/cleanup.js';
+import { loadTask } from '../runner/task/load.js';
+import type { LoadedTask } from '../runner/task/types.js';
+import { runTrial } from '../runner/trial.js';
+import type { TrialResult } from '../runner/trial-types.js';
+import { parseHarnessVariant } from '../harnesses/variants.js';
+
+const TARGET = 1.3;
+const rounds = Number(process.argv[2] ?? 15);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  process.stderr.write(`usage: bench-runner-overhead [rounds >= 1], got ${process.argv[2]}\n`);
+  process.exit(2);
+}
+
+const sweep = `bench-overhead-${randomUUID().slice(0, 8)}`;
+
+async function writeTrivialTask(tasksDir: string): Promise<LoadedTask> {
+  const dir = path.join(tasksDir, 'bench-trivial');
+  const files: Record<string, string> = {
+    'task.toml': 'schema_version = "1.4"\n\n[agent]\ntimeout_sec = 60\n\n[verifier]\ntimeout_sec = 30\n\n[environment]\ncpus = 1\nmemory_mb = 512\n',
+    'instruction.md': 'Write the word done to /app/out.txt.\n',
+    'environment/Dockerfile': 'FROM pairbench/base:bookworm\nWORKDIR /app\n',
+    'solution/solve.sh': '#!/bin/bash\necho done > /app/out.txt\n',
+    'tests/test.sh': '#!/bin/bash\nif [ "$(cat /app/out.txt)" = done ]; then echo 1; else echo 0; fi > /logs/verifier/reward.txt\n',
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await writeFile(path.join(dir, rel), text, { mode: rel.endsWith('.sh') ? 0o755 : 0o644 });
+  }
+  return loadTask(dir);
+}
+
+async function runBare(c: Docker.Container, command: string): Promise<void> {
+  const exec = await c.exec({ Cmd: ['bash', '-lc', command], AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  await new Promise<void>((resolve, reject) => {
+    stream.on('end', resolve);
+    stream.on('error', reject);
+    stream.resume();
+  });
+  const { ExitCode } = await exec.inspect();
+  if (ExitCode !== 0) throw new Error(`bare exec of ${command} exited ${ExitCode}`);
+}
+
+async function bareContainer(docker: Docker, image: string, name: string): Promise<Docker.Container> {
+  const c = await docker.createContainer({
+    name,
+    Image: image,
+    Entrypoint: ['sleep', 'infinity'],
+    Labels: { [LABELS.sweep]: sweep, [LABELS.managed]: 'true' },
+    HostConfig: { NetworkMode: 'none', Init: true },
+  });
+  await c.start();
+  return c;
+}
+
+/** The floor the target is set against: one command in a fresh container. */
+async function bareLifecycle(docker: Docker, image: string, n: number): Promise<number> {
+  const t0 = performance.now();
+  const c = await bareContainer(docker, image, `${sweep}-bare-${n}`);
+  await runBare(c, 'true');
+  await c.remove({ force: true });
+  return performance.now() - t0;
+}
+
+/** The same engine work an oracle trial does, with none of the runner around it. */
+async function sameWork(docker: Docker, image: string, task: LoadedTask, n: number): Promise<number> {
+  const t0 = performance.now();
+  const c = await bareContainer(docker, image, `${sweep}-same-${n}`);
+  await c.putArchive(await packDirectory(path.dirname(task.paths.solveSh), 'solution/'), { path: '/' });
+  await runBare(c, 'bash /solution/solve.sh');
+  await c.putArchive(await packDirectory(task.paths.testsDir, 'tests/'), { path: '/' });
+  await runBare(c, 'mkdir -p /logs/verifier && bash /tests/test.sh && cat /logs/verifier/reward.txt');
+  await c.remove({ force: true });
+  return performance.now() - t0;
+}
+
+async function oracleTrial(task: LoadedTask, runsDir: string, n: number): Promise<{ ms: number; result: TrialResult }> {
+  const trialId = `${sweep}-t${n}`;
+  const t0 = performance.now();
+  const result = await runTrial(
+    {
+      trialId,
+      sweepId: sweep,
+      task,
+      harness: parseHarnessVariant('oracle'),
+      trialIndex: n,
+      attempt: 1,
+      trialDir: path.join(runsDir, trialId),
+      containerName: trialId,
+      selinux: 'auto',
+      serving: null,
+    },
+    { onTurn: () => undefined },
+  );
+  const ms = performance.now() - t0;
+  if (result.status !== 'pass') throw new Error(`the oracle trial ended ${result.status}: ${result.errorMessage ?? ''}`);
+  return { ms, result };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const fmt = (ms: number): string => `${ms.toFixed(0).padStart(5)} ms`;
+
+async function main(): Promise<void> {
+  const docker = await connectEngine();
+  const work = await mkdtemp(path.join(tmpdir(), 'pb-bench-overhead-'));
+  let builtImage: string | null = null;
+  try {
+    const task = await writeTrivialTask(path.join(work, 'tasks'));
+    const ensured = await ensureTaskImage(docker, task, { logPath: path.join(work, 'build.log') });
+    builtImage = ensured.built ? ensured.image : null;
+    const image = ensured.image;
+    const runsDir = path.join(work, 'runs');
+    const info = await engineInfo(docker);
+    process.stdout.write(`engine ${info.version}; image ${image}; ${rounds} rounds, order rotating\n`);
+
+    // One untimed round of each warms the image cache, the connection and the module graph.
+    await bareLifecycle(docker, image, 0);
+    await sameWork(docker, image, task, 0);
+    await oracleTrial(task, runsDir, 0);
+
+    const bare: number[] = [];
+    const same: number[] = [];
+    const trial: number[] = [];
+    const phases: Record<'setupMs' | 'agentMs' | 'verifyMs' | 'teardownMs', number[]> = { setupMs: [], agentMs: [], verifyMs: [], teardownMs: [] };
+    for (let i = 1; i <= rounds; i++) {
+      const arms = [
+        async (): Promise<void> => void bare.push(await bareLifecycle(docker, image, i)),
+        async (): Promise<void> => void same.push(await sameWork(docker, image, task, i)),
+        async (): Promise<void> => {
+          const { ms, result } = await oracleTrial(task, runsDir, i);
+          trial.push(ms);
+          for (const k of Object.keys(phases) as (keyof typeof phases)[]) phases[k].push(result[k] ?? 0);
+        },
+      ];
+      for (let j = 0; j < arms.length; j++) await arms[(i + j) % arms.length]!();
+    }
+
+    const mb = median(bare);
+    const ms = median(same);
+    const mt = median(trial);
+    const ratio = mt / mb;
+    const range = (xs: number[]): string => `(min ${fmt(Math.min(...xs))}, max ${fmt(Math.max(...xs))})`;
+    process.stdout.write(
+      [
+        `bare lifecycle (create, start, 1 exec, remove)   median ${fmt(mb)}  ${range(bare)}`,
+        `same engine work, bare (2 copies, 2 execs)       median ${fmt(ms)}  ${range(same)}`,
+        `oracle trial (runTrial, trivial task)            median ${fmt(mt)}  ${range(trial)}`,
+        `  trial phases: setup ${fmt(median(phases.setupMs))}, agent ${fmt(median(phases.agentMs))}, verify ${fmt(median(phases.verifyMs))}, teardown ${fmt(median(phases.teardownMs))}`,
+        `overhead ratio trial / bare lifecycle:  ${ratio.toFixed(2)}  (target <= ${TARGET}: ${ratio <= TARGET ? 'met' : 'NOT met'})`,
+        `runner's own share, trial / same work:  ${(mt / ms).toFixed(2)}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await removeContainers(docker, await findPairbenchContainers(docker, { sweep }));
+    if (builtImage) await docker.getImage(builtImage).remove().catch(() => undefined);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();
