@@ -11,7 +11,7 @@ import { createParser } from 'eventsource-parser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseTerse, TERSE_CORRECTION, TERSE_SYSTEM_PROMPT } from '../../harnesses/contracts.js';
 import { startSimulatedServer, type SimOptions, type SimulatedServer } from '../../serving/simulated/server.js';
-import type { Timings } from '../../serving/simulated/wire.js';
+import type { Timings, Usage } from '../../serving/simulated/wire.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const tasksDir = mkdtempSync(join(tmpdir(), 'pb-sim-server-'));
@@ -191,12 +191,18 @@ describe('chat completions', () => {
   it('answers a non-streaming request with content, reasoning, usage and timings', async () => {
     const s = await sim();
     const res = await fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ messages: firstTurn() }) });
-    const body = (await res.json()) as Record<string, any>;
+    const body = (await res.json()) as {
+      object: string;
+      system_fingerprint: string;
+      choices: Array<{ message: { content: string; reasoning_content?: string }; finish_reason: string }>;
+      usage: Usage;
+      timings: Timings;
+    };
     expect(body.object).toBe('chat.completion');
     expect(body.system_fingerprint).toBe('pairbench-simulated');
-    expect(parseTerse(body.choices[0].message.content)).toMatchObject({ ok: true, value: { command: 'touch /app/a' } });
-    expect(body.choices[0].message.reasoning_content).toHaveLength(1024);
-    expect(body.choices[0].finish_reason).toBe('stop');
+    expect(parseTerse(body.choices[0]!.message.content)).toMatchObject({ ok: true, value: { command: 'touch /app/a' } });
+    expect(body.choices[0]!.message.reasoning_content).toHaveLength(1024);
+    expect(body.choices[0]!.finish_reason).toBe('stop');
     expect(body.usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: body.timings.predicted_n });
   });
 
