@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import Docker from 'dockerode';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ERROR_CODES, PairbenchError } from '../../runner/errors.js';
 import { createModelClient } from '../../serving/client/create.js';
@@ -192,5 +193,37 @@ describe('serving control for servers configured in a serving file', () => {
     expect(events[2]!.reason).toContain('not done');
     const provenance = await controller.provenance();
     expect(provenance['/v1/models']).toMatchObject({ object: 'list' });
+  });
+
+  it('container: restarts a named container through the engine and waits for it', async () => {
+    const docker = new Docker();
+    const name = `pb-serving-control-${process.pid}-${Date.now()}`;
+    // A fixed host port: an ephemeral binding would move on restart.
+    const hostPort = await freeLoopbackPort();
+    // A stand-in server: GET / answers 200 (the Ollama health route).
+    const container = await docker.createContainer({
+      name,
+      Image: 'pairbench/base:bookworm',
+      Cmd: ['python3', '-m', 'http.server', '8000'],
+      Labels: { 'pairbench.test': 'serving-control' },
+      ExposedPorts: { '8000/tcp': {} },
+      HostConfig: { Init: true, PortBindings: { '8000/tcp': [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }] } },
+    });
+    cleanups.push(() => container.remove({ force: true }).then(() => undefined));
+    await container.start();
+    const port = hostPort;
+    const config = parseServingToml(
+      `[endpoint]\nbase_url = "http://127.0.0.1:${port}"\nmodel = "m"\ndialect = "ollama"\n[management]\ntype = "container"\ncontainer = "${name}"\n[health]\ntimeout_ms = 30000\n`,
+      's',
+      '/',
+    );
+    const { controller, events } = managed(config);
+    await controller.start();
+    const startedBefore = (await container.inspect()).State.StartedAt;
+    await controller.restart('manual');
+    const after = await container.inspect();
+    expect(after.State.Running).toBe(true);
+    expect(after.State.StartedAt).not.toBe(startedBefore);
+    expect(events.map((e) => e.kind)).toEqual(['start', 'ready', 'restart', 'ready']);
   });
 });
