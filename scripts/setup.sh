@@ -8,7 +8,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # npm ci records what it installed in node_modules/.package-lock.json.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "pairbench: npm ci" >&2
-  npm ci --no-audit --no-fund </dev/null >&2
+  if ! npm ci --no-audit --no-fund </dev/null >&2; then
+    # A lock that `npm install` rewrote against a registry missing other platforms' optional
+    # packages is rejected by `npm ci`; installing from package.json still gives a working tree.
+    echo "pairbench: npm ci failed (see above); falling back to npm install" >&2
+    npm install --no-audit --no-fund </dev/null >&2
+  fi
 fi
 
 # tsc rewrites every output on each build, so one output's age stands for all of them.
