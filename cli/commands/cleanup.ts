@@ -14,7 +14,7 @@ interface CleanupFlags {
 export function registerCleanup(program: Command): void {
   program
     .command('cleanup')
-    .description('remove containers left behind by pairbench runs (all, or one sweep\'s)')
+    .description('remove the containers pairbench runs left behind (all, including those of a sweep still running, or one sweep\'s)')
     .option('--sweep <id>', 'only the containers of this sweep')
     .option('--dry-run', 'list what would be removed, remove nothing')
     .option('--json', 'print the result as JSON')
