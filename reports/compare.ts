@@ -88,8 +88,8 @@ export function buildComparison(dataA: SweepData, dataB: SweepData, options: Com
   // Arms: 2i is harness i in sweep a, 2i+1 the same harness in sweep b.
   const strata: ResampleGroup[][] = tasks.map((task) =>
     harnesses.flatMap((h, i) =>
-      [pa, pb].map((p, side) => {
-        const trials = p.tasks.includes(task) ? cleanTrials(p, h, task) : [];
+      ([[dataA, pa], [dataB, pb]] as const).map(([d, p], side) => {
+        const trials = cleanTrials(d, p, h, task);
         return {
           arms: [2 * i + side],
           units: trials.length,

@@ -9,7 +9,8 @@ import { medianInPlace, percentileSorted } from './stats.js';
 import { seconds } from './format.js';
 
 export const DEFAULT_SEED = 20250106;
-export const DEFAULT_RESAMPLES = 2000;
+// 1,000 resamples: the usual floor for 95% percentile intervals, and what a 100k-trial sweep affords.
+export const DEFAULT_RESAMPLES = 1000;
 
 export const SIMULATED_NOTICE =
   "SIMULATED SERVING: these figures come from pairbench's simulated server, not from a model.";
@@ -190,76 +191,117 @@ export function chooseBaseline(data: SweepData, requested: string | undefined): 
   return ordered[0]!;
 }
 
+/** The sweep's trials coded as integers once, so every later pass is arithmetic, not string keys. */
 export interface Prepared {
   harnesses: string[];
   tasks: string[];
-  finished: TrialData[];
-  /** Per (harness, task): the clean trials, one per trial index (its latest attempt). */
-  clean: Map<string, Map<number, TrialData>>;
+  /** Per trial row: harness and task index, -1 for rows left out (running, interrupted). */
+  trialH: Int32Array;
+  trialT: Int32Array;
+  /** Per trial row: 1 when its wall counts (clean, and the latest attempt on its slot). */
+  clean: Uint8Array;
+  /** Per cell (h * tasks + t): the clean rows, by trial index. */
+  cleanRows: number[][];
+  /** Per cell: finished trials, passes, agent outcomes (the rest are substrate errors). */
+  cellTrials: Int32Array;
+  cellPasses: Int32Array;
+  cellAgent: Int32Array;
+  /** Per task: the trial indices any harness finished, ascending. */
+  slots: number[][];
+  finished: number;
   superseded: number;
   paired: boolean;
 }
 
-const cellKey = (harness: string, task: string): string => `${harness}\u0000${task}`;
-
 export function prepare(data: SweepData, baseline: string): Prepared {
-  const finished = data.trials.filter((t) => !isPending(t.status));
-  const harnesses = orderNames(new Set(finished.map((t) => t.harness)), data.sweep.plannedHarnesses, baseline);
-  const tasks = orderNames(new Set(finished.map((t) => t.task)), data.sweep.plannedTasks);
-  const clean = new Map<string, Map<number, TrialData>>();
+  const rows = data.trials;
+  const finishedHarnesses = new Set<string>();
+  const finishedTasks = new Set<string>();
+  for (const t of rows) {
+    if (isPending(t.status)) continue;
+    finishedHarnesses.add(t.harness);
+    finishedTasks.add(t.task);
+  }
+  const harnesses = orderNames(finishedHarnesses, data.sweep.plannedHarnesses, baseline);
+  const tasks = orderNames(finishedTasks, data.sweep.plannedTasks);
+  const hIndex = new Map(harnesses.map((h, i) => [h, i]));
+  const tIndex = new Map(tasks.map((t, i) => [t, i]));
+  const H = harnesses.length;
+  const T = tasks.length;
+  const trialH = new Int32Array(rows.length).fill(-1);
+  const trialT = new Int32Array(rows.length).fill(-1);
+  const clean = new Uint8Array(rows.length);
+  const cellTrials = new Int32Array(H * T);
+  const cellPasses = new Int32Array(H * T);
+  const cellAgent = new Int32Array(H * T);
+  const chosen: Map<number, number>[] = Array.from({ length: H * T }, () => new Map());
+  const ranBy: Set<number>[] = Array.from({ length: H * T }, () => new Set());
+  const slotSets: Set<number>[] = Array.from({ length: T }, () => new Set());
+  let finished = 0;
   let superseded = 0;
-  for (const t of finished) {
-    if (!isAgentOutcome(t.status) || t.wallMs === null) continue; // clean: the agent, not the machine, ended it
-    const key = cellKey(t.harness, t.task);
-    let slots = clean.get(key);
-    if (!slots) clean.set(key, (slots = new Map()));
-    const prev = slots.get(t.trialIndex);
-    if (prev) superseded++;
-    if (!prev || t.attempt > prev.attempt) slots.set(t.trialIndex, t);
-  }
-  // Paired: every (task, trial index) that any harness finished, every harness finished.
-  const ran = new Map<string, Set<string>>();
-  for (const t of finished) {
-    const slot = `${t.task}\u0000${t.trialIndex}`;
-    let hs = ran.get(slot);
-    if (!hs) ran.set(slot, (hs = new Set()));
-    hs.add(t.harness);
-  }
-  const paired = harnesses.length > 1 && [...ran.values()].every((hs) => hs.size === harnesses.length);
-  return { harnesses, tasks, finished, clean, superseded, paired };
+  const agentStatus = new Map<string, boolean>();
+  rows.forEach((t, i) => {
+    if (isPending(t.status)) return;
+    const h = hIndex.get(t.harness)!;
+    const k = tIndex.get(t.task)!;
+    const cell = h * T + k;
+    trialH[i] = h;
+    trialT[i] = k;
+    finished++;
+    cellTrials[cell]!++;
+    ranBy[cell]!.add(t.trialIndex);
+    slotSets[k]!.add(t.trialIndex);
+    let agent = agentStatus.get(t.status);
+    if (agent === undefined) agentStatus.set(t.status, (agent = isAgentOutcome(t.status)));
+    if (!agent) return; // anything finished that is not an agent outcome is the machine's fault
+    cellAgent[cell]!++;
+    if (t.status === 'pass') cellPasses[cell]!++;
+    if (t.wallMs === null) return;
+    // Clean: the agent, not the machine, ended it. A later attempt on the same slot wins.
+    const prev = chosen[cell]!.get(t.trialIndex);
+    if (prev !== undefined) superseded++;
+    if (prev === undefined || t.attempt > rows[prev]!.attempt) chosen[cell]!.set(t.trialIndex, i);
+  });
+  const cleanRows = chosen.map((m) => [...m.entries()].sort((a, b) => a[0] - b[0]).map(([, i]) => i));
+  for (const list of cleanRows) for (const i of list) clean[i] = 1;
+  const slots = slotSets.map((set) => [...set].sort((a, b) => a - b));
+  // Paired: on every (task, trial index) that any harness finished, every harness finished.
+  const paired = H > 1 && slots.every((list, k) => harnesses.every((_, h) => ranBy[h * T + k]!.size === list.length));
+  return { harnesses, tasks, trialH, trialT, clean, cleanRows, cellTrials, cellPasses, cellAgent, slots, finished, superseded, paired };
 }
 
-export function cleanTrials(p: Prepared, harness: string, task: string): TrialData[] {
-  const slots = p.clean.get(cellKey(harness, task));
-  return slots ? [...slots.entries()].sort((a, b) => a[0] - b[0]).map(([, t]) => t) : [];
+/** The clean trials of one harness on one task, by trial index. */
+export function cleanTrials(data: SweepData, p: Prepared, harness: string, task: string): TrialData[] {
+  const h = p.harnesses.indexOf(harness);
+  const k = p.tasks.indexOf(task);
+  if (h < 0 || k < 0) return [];
+  return p.cleanRows[h * p.tasks.length + k]!.map((i) => data.trials[i]!);
 }
 
 /** Builds the bootstrap's units: slots when paired, each harness's own trials when not. */
-export function buildStrata(p: Prepared, arms: { harness: string }[], paired: boolean): ResampleGroup[][] {
-  return p.tasks.map((task) => {
-    if (paired) {
-      const indices = new Set<number>();
-      for (const t of p.finished) if (t.task === task) indices.add(t.trialIndex);
-      const units = [...indices].sort((a, b) => a - b);
-      const k = arms.length;
-      const wall = new Float64Array(units.length * k).fill(NaN);
-      const pass = new Float64Array(units.length * k);
-      arms.forEach((arm, j) => {
-        const slots = p.clean.get(cellKey(arm.harness, task));
-        units.forEach((idx, u) => {
-          const t = slots?.get(idx);
-          if (t) {
-            wall[u * k + j] = t.wallMs! / 1000;
-            pass[u * k + j] = t.status === 'pass' ? 1 : 0;
-          }
-        });
-      });
-      return [{ arms: arms.map((_, j) => j), units: units.length, wall, pass }];
+function buildStrata(data: SweepData, p: Prepared): ResampleGroup[][] {
+  const H = p.harnesses.length;
+  const T = p.tasks.length;
+  return p.tasks.map((_, k) => {
+    if (p.paired) {
+      const units = p.slots[k]!;
+      const unitOf = new Map(units.map((idx, u) => [idx, u]));
+      const wall = new Float64Array(units.length * H).fill(NaN);
+      const pass = new Float64Array(units.length * H);
+      for (let h = 0; h < H; h++) {
+        for (const i of p.cleanRows[h * T + k]!) {
+          const t = data.trials[i]!;
+          const u = unitOf.get(t.trialIndex)!;
+          wall[u * H + h] = t.wallMs! / 1000;
+          pass[u * H + h] = t.status === 'pass' ? 1 : 0;
+        }
+      }
+      return [{ arms: p.harnesses.map((_, h) => h), units: units.length, wall, pass }];
     }
-    return arms.map((arm, j) => {
-      const trials = cleanTrials(p, arm.harness, task);
+    return p.harnesses.map((_, h) => {
+      const trials = p.cleanRows[h * T + k]!.map((i) => data.trials[i]!);
       return {
-        arms: [j],
+        arms: [h],
         units: trials.length,
         wall: Float64Array.from(trials, (t) => t.wallMs! / 1000),
         pass: Float64Array.from(trials, (t) => (t.status === 'pass' ? 1 : 0)),
@@ -272,8 +314,16 @@ export function ratioValue(ratio: number | null, ci: Interval | null): RatioValu
   return { ratio, ci, crossesOne: ci !== null && ci[0] <= 1 && ci[1] >= 1 };
 }
 
-const sumWallS = (ts: TrialData[]): number => ts.reduce((s, t) => s + t.wallMs! / 1000, 0);
-const meanWallS = (ts: TrialData[]): number | null => (ts.length === 0 ? null : sumWallS(ts) / ts.length);
+function wallStats(data: SweepData, rows: number[]): { n: number; sumS: number; passes: number } {
+  let sumS = 0;
+  let passes = 0;
+  for (const i of rows) {
+    const t = data.trials[i]!;
+    sumS += t.wallMs! / 1000;
+    if (t.status === 'pass') passes++;
+  }
+  return { n: rows.length, sumS, passes };
+}
 
 export function buildReport(data: SweepData, options: ReportOptions = {}): Report {
   const baseline = chooseBaseline(data, options.baseline);
@@ -281,53 +331,43 @@ export function buildReport(data: SweepData, options: ReportOptions = {}): Repor
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
   const p = prepare(data, baseline);
   const { harnesses, tasks } = p;
+  const T = tasks.length;
+  const cellWalls = p.cleanRows.map((rows) => wallStats(data, rows));
+  const meanOf = (w: { n: number; sumS: number }): number | null => (w.n === 0 ? null : w.sumS / w.n);
 
   // Outcomes per harness and task (issue 2's first table).
   const outcomes: OutcomeCell[] = [];
-  const counts = new Map<string, { trials: number; passes: number; agent: number; substrate: number }>();
-  for (const t of p.finished) {
-    const key = cellKey(t.harness, t.task);
-    let c = counts.get(key);
-    if (!c) counts.set(key, (c = { trials: 0, passes: 0, agent: 0, substrate: 0 }));
-    c.trials++;
-    if (t.status === 'pass') c.passes++;
-    if (isAgentOutcome(t.status)) c.agent++;
-    else c.substrate++; // anything finished that is not an agent outcome is the machine's fault
-  }
-  for (const h of harnesses) {
-    for (const task of tasks) {
-      const c = counts.get(cellKey(h, task));
-      if (!c) continue;
-      const clean = cleanTrials(p, h, task);
+  harnesses.forEach((harness, h) => {
+    tasks.forEach((task, k) => {
+      const cell = h * T + k;
+      const trials = p.cellTrials[cell]!;
+      if (trials === 0) return;
+      const agent = p.cellAgent[cell]!;
+      const passes = p.cellPasses[cell]!;
       outcomes.push({
-        harness: h,
+        harness,
         task,
-        trials: c.trials,
-        passes: c.passes,
-        agentFailures: c.agent - c.passes,
-        substrateErrors: c.substrate,
-        passRate: c.agent > 0 ? c.passes / c.agent : null,
-        cleanN: clean.length,
-        meanWallS: meanWallS(clean),
+        trials,
+        passes,
+        agentFailures: agent - passes,
+        substrateErrors: trials - agent,
+        passRate: agent > 0 ? passes / agent : null,
+        cleanN: cellWalls[cell]!.n,
+        meanWallS: meanOf(cellWalls[cell]!),
       });
-    }
-  }
-
-  // One resample for every interval in the report.
-  const arms = harnesses.map((harness) => ({ harness }));
-  const sums: BootstrapSums = resampleSums({ arms: arms.length, strata: buildStrata(p, arms, p.paired), resamples, seed });
-  const base = 0; // the baseline is always first in `harnesses`
-
-  const walls: WallRow[] = tasks.map((task, s) => {
-    const cells = harnesses.map((h) => {
-      const clean = cleanTrials(p, h, task);
-      return { harness: h, n: clean.length, meanWallS: meanWallS(clean) };
     });
-    const baseMean = cells[base]!.meanWallS;
-    const ratios = harnesses.slice(1).map((h, i) => {
+  });
+
+  // One resample for every interval in the report. The baseline is always harness 0.
+  const sums: BootstrapSums = resampleSums({ arms: harnesses.length, strata: buildStrata(data, p), resamples, seed });
+
+  const walls: WallRow[] = tasks.map((task, k) => {
+    const cells = harnesses.map((harness, h) => ({ harness, n: cellWalls[h * T + k]!.n, meanWallS: meanOf(cellWalls[h * T + k]!) }));
+    const baseMean = cells[0]!.meanWallS;
+    const ratios = harnesses.slice(1).map((harness, i) => {
       const m = cells[i + 1]!.meanWallS;
       const ratio = m !== null && baseMean !== null && baseMean > 0 ? m / baseMean : null;
-      return { harness: h, value: ratioValue(ratio, ratio === null ? null : stratumWallRatioInterval(sums, s, i + 1, base)) };
+      return { harness, value: ratioValue(ratio, ratio === null ? null : stratumWallRatioInterval(sums, k, i + 1, 0)) };
     });
     const notes: string[] = [];
     const small = cells.filter((c) => c.n < 3).map((c) => `${c.harness} n=${c.n}`);
@@ -336,20 +376,24 @@ export function buildReport(data: SweepData, options: ReportOptions = {}): Repor
     return { task, cells, ratios, notes };
   });
 
-  const run: RunRow[] = harnesses.map((h, i) => {
-    const mine = p.finished.filter((t) => t.harness === h);
-    const clean = tasks.flatMap((task) => cleanTrials(p, h, task));
-    const passes = mine.filter((t) => t.status === 'pass').length;
-    const substrate = mine.filter((t) => !isAgentOutcome(t.status)).length;
-    const cleanWallS = sumWallS(clean);
+  const run: RunRow[] = harnesses.map((harness, h) => {
+    let trials = 0, agent = 0, passes = 0, cleanN = 0, cleanWallS = 0;
+    for (let k = 0; k < T; k++) {
+      const cell = h * T + k;
+      trials += p.cellTrials[cell]!;
+      agent += p.cellAgent[cell]!;
+      passes += p.cellPasses[cell]!;
+      cleanN += cellWalls[cell]!.n;
+      cleanWallS += cellWalls[cell]!.sumS;
+    }
     return {
-      harness: h,
-      trials: mine.length,
+      harness,
+      trials,
       passes,
-      substrateErrors: substrate,
-      passRate: mine.length - substrate > 0 ? passes / (mine.length - substrate) : null,
-      cleanN: clean.length,
-      meanWallS: meanWallS(clean),
+      substrateErrors: trials - agent,
+      passRate: agent > 0 ? passes / agent : null,
+      cleanN,
+      meanWallS: cleanN > 0 ? cleanWallS / cleanN : null,
       cleanWallS,
       passesPerWallS: cleanWallS > 0 ? passes / cleanWallS : null,
       ppsRatio: null,
@@ -357,10 +401,10 @@ export function buildReport(data: SweepData, options: ReportOptions = {}): Repor
       notes: [],
     };
   });
-  const baseRun = run[base]!;
+  const baseRun = run[0]!;
   run.forEach((r, i) => {
-    if (i === base) return;
-    const ci = overallIntervals(sums, i, base);
+    if (i === 0) return;
+    const ci = overallIntervals(sums, i, 0);
     const pps = r.passesPerWallS !== null && baseRun.passesPerWallS ? r.passesPerWallS / baseRun.passesPerWallS : null;
     const wall = r.meanWallS !== null && baseRun.meanWallS ? r.meanWallS / baseRun.meanWallS : null;
     r.ppsRatio = ratioValue(pps, pps === null ? null : ci.pps);
@@ -370,8 +414,8 @@ export function buildReport(data: SweepData, options: ReportOptions = {}): Repor
   });
   for (const r of run) if (r.cleanN < 3) r.notes.push(`n < 3 (clean n=${r.cleanN})`);
 
-  const turnTables = buildTurnTables(data, harnesses);
-  const breakdown = buildBreakdown(data, p, harnesses);
+  const turnTables = buildTurnTables(data, p);
+  const breakdown = buildBreakdown(data, p);
   const honest = buildHonest(data, p, outcomes, walls, run);
   const { plannedHarnesses: _h, plannedTasks: _t, ...sweep } = data.sweep;
 
@@ -392,19 +436,13 @@ export function buildReport(data: SweepData, options: ReportOptions = {}): Repor
     turns: turnTables,
     breakdown,
     honest,
-    charts: options.charts ? buildCharts(data, p, harnesses) : null,
+    charts: options.charts ? buildCharts(data, p) : null,
   };
 }
 
 function bucketOf(prompt: number): number {
   for (let b = 0; b < DEPTH_BUCKETS.length; b++) if (prompt < DEPTH_BUCKETS[b]!.hi) return b;
   return DEPTH_BUCKETS.length - 1;
-}
-
-/** Per-harness index of each trial, -1 for trials left out (running, interrupted). */
-function harnessOfTrial(data: SweepData, harnesses: string[]): Int32Array {
-  const index = new Map(harnesses.map((h, i) => [h, i]));
-  return Int32Array.from(data.trials, (t) => (isPending(t.status) ? -1 : (index.get(t.harness) ?? -1)));
 }
 
 /** Groups values by key in two passes (count, fill), then takes each group's median. */
@@ -421,9 +459,10 @@ function groupedMedians(keys: Int32Array, values: Float64Array, groups: number):
   return { n, median: buffers.map((b) => medianInPlace(b)) };
 }
 
-function buildTurnTables(data: SweepData, harnesses: string[]): Report['turns'] {
+function buildTurnTables(data: SweepData, p: Prepared): Report['turns'] {
   const { turns } = data;
-  const hOf = harnessOfTrial(data, harnesses);
+  const { harnesses } = p;
+  const hOf = p.trialH;
   const H = harnesses.length;
   const B = DEPTH_BUCKETS.length;
   let maxTurn = -1;
@@ -483,19 +522,14 @@ function buildTurnTables(data: SweepData, harnesses: string[]): Report['turns'] 
   return { buckets, byTurn, cache };
 }
 
-function buildBreakdown(data: SweepData, p: Prepared, harnesses: string[]): BreakdownRow[] {
+function buildBreakdown(data: SweepData, p: Prepared): BreakdownRow[] {
   const { turns } = data;
-  // Which trials are clean (the ones whose walls the report uses), by row position.
-  const cleanSet = new Set<TrialData>();
-  for (const slots of p.clean.values()) for (const t of slots.values()) cleanSet.add(t);
-  const hOf = harnessOfTrial(data, harnesses);
-  const isClean = Uint8Array.from(data.trials, (t) => (cleanSet.has(t) ? 1 : 0));
-  const H = harnesses.length;
+  const H = p.harnesses.length;
   const ttft = new Float64Array(H), model = new Float64Array(H), exec = new Float64Array(H), wait = new Float64Array(H);
   for (let i = 0; i < turns.length; i++) {
     const tr = turns.trial[i]!;
-    if (!isClean[tr]) continue;
-    const h = hOf[tr]!;
+    if (!p.clean[tr]) continue;
+    const h = p.trialH[tr]!;
     const m = turns.modelMs[i]!;
     const f = turns.ttftMs[i]!;
     if (m === m) {
@@ -505,40 +539,46 @@ function buildBreakdown(data: SweepData, p: Prepared, harnesses: string[]): Brea
       model[h]! += f; // a turn with a first token but no total: count what is known
       ttft[h]! += f;
     }
-    if (turns.execMs[i] === turns.execMs[i]) exec[h]! += turns.execMs[i]!;
-    if (turns.waitMs[i] === turns.waitMs[i]) wait[h]! += turns.waitMs[i]!;
+    const e = turns.execMs[i]!;
+    const w = turns.waitMs[i]!;
+    if (e === e) exec[h]! += e;
+    if (w === w) wait[h]! += w;
   }
-  return harnesses.map((harness, h) => {
-    const clean = [...cleanSet].filter((t) => t.harness === harness);
-    const n = clean.length;
-    const wallMs = clean.reduce((s, t) => s + t.wallMs!, 0);
-    const setup = clean.reduce((s, t) => s + (t.setupMs ?? 0), 0);
-    const verify = clean.reduce((s, t) => s + (t.verifyMs ?? 0), 0);
+  const n = new Int32Array(H), wallMs = new Float64Array(H), setup = new Float64Array(H), verify = new Float64Array(H);
+  data.trials.forEach((t, i) => {
+    if (!p.clean[i]) return;
+    const h = p.trialH[i]!;
+    n[h]!++;
+    wallMs[h]! += t.wallMs!;
+    setup[h]! += t.setupMs ?? 0;
+    verify[h]! += t.verifyMs ?? 0;
+  });
+  return p.harnesses.map((harness, h) => {
     const partsMs: Record<WallPart, number> = {
       ttft: ttft[h]!,
       decode: model[h]! - ttft[h]!,
       exec: exec[h]!,
       wait: wait[h]!,
-      setup,
-      verify,
+      setup: setup[h]!,
+      verify: verify[h]!,
       other: 0,
     };
-    partsMs.other = wallMs - (partsMs.ttft + partsMs.decode + partsMs.exec + partsMs.wait + setup + verify);
+    partsMs.other = wallMs[h]! - (partsMs.ttft + partsMs.decode + partsMs.exec + partsMs.wait + partsMs.setup + partsMs.verify);
     const perTrialS = {} as Record<WallPart, number | null>;
     const shares = {} as Record<WallPart, number | null>;
     for (const part of WALL_PARTS) {
-      perTrialS[part] = n > 0 ? partsMs[part] / 1000 / n : null;
-      shares[part] = wallMs > 0 ? partsMs[part] / wallMs : null;
+      perTrialS[part] = n[h]! > 0 ? partsMs[part] / 1000 / n[h]! : null;
+      shares[part] = wallMs[h]! > 0 ? partsMs[part] / wallMs[h]! : null;
     }
-    return { harness, cleanN: n, wallPerTrialS: n > 0 ? wallMs / 1000 / n : null, perTrialS, shares };
+    return { harness, cleanN: n[h]!, wallPerTrialS: n[h]! > 0 ? wallMs[h]! / 1000 / n[h]! : null, perTrialS, shares };
   });
 }
 
 function buildHonest(data: SweepData, p: Prepared, outcomes: OutcomeCell[], walls: WallRow[], run: RunRow[]): HonestRead {
   const simulated = data.sweep.simulated || data.trials.some((t) => t.simulated);
   const byKind = new Map<string, Record<string, number>>();
-  for (const t of p.finished) {
-    if (isAgentOutcome(t.status)) continue;
+  for (const [i, t] of data.trials.entries()) {
+    if (p.trialH[i] === -1 || isAgentOutcome(t.status)) continue;
     const rec = byKind.get(t.status) ?? {};
     rec[t.harness] = (rec[t.harness] ?? 0) + 1;
     byKind.set(t.status, rec);
@@ -563,7 +603,7 @@ function buildHonest(data: SweepData, p: Prepared, outcomes: OutcomeCell[], wall
 
   const lines: string[] = [];
   if (simulated) lines.push(`${SIMULATED_NOTICE} Read the walls and ratios as a test of pairbench itself, never as a harness comparison.`);
-  const finished = p.finished.length;
+  const finished = p.finished;
   const substrate = substrateByKind.reduce((s, k) => s + k.total, 0);
   lines.push(
     substrate === 0
@@ -617,25 +657,25 @@ function thin<T>(items: T[], max: number): T[] {
   return out;
 }
 
-function buildCharts(data: SweepData, p: Prepared, harnesses: string[]): ChartData {
+function buildCharts(data: SweepData, p: Prepared): ChartData {
   const walls: ChartData['walls'] = [];
-  for (const task of p.tasks) {
-    for (const harness of harnesses) {
-      const sorted = cleanTrials(p, harness, task).map((t) => t.wallMs! / 1000).sort((a, b) => a - b);
+  const T = p.tasks.length;
+  p.tasks.forEach((task, k) => {
+    p.harnesses.forEach((harness, h) => {
+      const sorted = p.cleanRows[h * T + k]!.map((i) => data.trials[i]!.wallMs! / 1000).sort((a, b) => a - b);
       const q = sorted.length === 0 ? null : ([0, 0.25, 0.5, 0.75, 1].map((x) => percentileSorted(sorted, x)!) as ChartData['walls'][number]['q']);
       walls.push({ task, harness, n: sorted.length, points: thin(sorted, 200), q });
-    }
-  }
-  const hOf = harnessOfTrial(data, harnesses);
-  const perHarness: [number, number][][] = harnesses.map(() => []);
+    });
+  });
+  const perHarness: [number, number][][] = p.harnesses.map(() => []);
   const { turns } = data;
   for (let i = 0; i < turns.length; i++) {
-    const h = hOf[turns.trial[i]!]!;
+    const h = p.trialH[turns.trial[i]!]!;
     const x = turns.promptTokens[i]!;
     const y = turns.ttftMs[i]!;
     if (h >= 0 && x === x && y === y) perHarness[h]!.push([x, y]);
   }
-  return { walls, ttftDepth: harnesses.map((harness, h) => ({ harness, points: thin(perHarness[h]!, 1500) })) };
+  return { walls, ttftDepth: p.harnesses.map((harness, h) => ({ harness, points: thin(perHarness[h]!, 1500) })) };
 }
 
 export type { Interval };

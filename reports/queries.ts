@@ -190,8 +190,10 @@ export function loadSweepData(db: Db, sweepId: string): SweepData {
   const byRowid = new Int32Array(maxRowid + 1).fill(-1);
   rowids.forEach((r, i) => (byRowid[r] = i));
 
-  // Grown by doubling: counting first would cost a second pass over the join.
-  let capacity = 1024;
+  // Sized from the store's average turns per trial (max rowids: free to read), grown by doubling
+  // if short: counting exactly would cost a second pass over the join.
+  const maxes = db.prepare('SELECT (SELECT max(rowid) FROM turns) AS turns, (SELECT max(rowid) FROM trials) AS trials').get() as { turns: number | null; trials: number | null };
+  let capacity = Math.max(1024, Math.ceil(trials.length * ((maxes.turns ?? 0) / Math.max(1, maxes.trials ?? 1)) * 1.05));
   let turns = allocTurns(capacity);
   let n = 0;
   const turnFn = `pb_turn_${++fnCounter}`;
