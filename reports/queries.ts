@@ -155,6 +155,8 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'b
 const numOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
 
 let fnCounter = 0;
+/** Turn indices above this are folded into the last one (no harness runs 65k turns). */
+const TURN_SLOTS = 65_536;
 
 export function loadSweepData(db: Db, sweepId: string): SweepData {
   const sweep = loadSweepInfo(db, sweepId);
@@ -197,26 +199,29 @@ export function loadSweepData(db: Db, sweepId: string): SweepData {
   let turns = allocTurns(capacity);
   let n = 0;
   const turnFn = `pb_turn_${++fnCounter}`;
-  db.function(turnFn, { deterministic: false, varargs: false }, (rowid, turnIndex, prompt, cached, ttft, decode, model, exec, wait) => {
+  // (trial rowid, turn index) travel packed in one integer: each argument costs per row.
+  db.function(turnFn, { deterministic: false, varargs: false }, (key, prompt, cached, ttft, decode, model, exec, wait) => {
     if (n === capacity) {
       capacity *= 2;
       turns = growTurns(turns, capacity);
     }
-    turns.trial[n] = byRowid[num(rowid)]!;
-    turns.turnIndex[n] = num(turnIndex);
-    turns.promptTokens[n] = num(prompt);
-    turns.cachedTokens[n] = num(cached);
-    turns.ttftMs[n] = num(ttft);
-    turns.decodeTps[n] = num(decode);
-    turns.modelMs[n] = num(model);
-    turns.execMs[n] = num(exec);
-    turns.waitMs[n] = num(wait);
+    const k = key as number;
+    turns.trial[n] = byRowid[Math.floor(k / TURN_SLOTS)]!;
+    turns.turnIndex[n] = k % TURN_SLOTS;
+    // Integers arrive as numbers (safeIntegers is off); NULL becomes NaN.
+    turns.promptTokens[n] = (prompt as number | null) ?? NaN;
+    turns.cachedTokens[n] = (cached as number | null) ?? NaN;
+    turns.ttftMs[n] = (ttft as number | null) ?? NaN;
+    turns.decodeTps[n] = (decode as number | null) ?? NaN;
+    turns.modelMs[n] = (model as number | null) ?? NaN;
+    turns.execMs[n] = (exec as number | null) ?? NaN;
+    turns.waitMs[n] = (wait as number | null) ?? NaN;
     n++;
     return 0;
   });
   db.prepare(
-    `SELECT count(${turnFn}(t.rowid, u.turn_index, u.prompt_tokens, u.cached_tokens, u.ttft_ms, u.decode_tps, u.model_ms,
-       u.exec_ms, u.wait_ms))
+    `SELECT count(${turnFn}(t.rowid * ${TURN_SLOTS} + max(0, min(u.turn_index, ${TURN_SLOTS - 1})), u.prompt_tokens, u.cached_tokens,
+       u.ttft_ms, u.decode_tps, u.model_ms, u.exec_ms, u.wait_ms))
      FROM trials t JOIN turns u ON u.trial_id = t.id WHERE t.sweep_id = ?`,
   ).get(sweepId);
   const exact: TurnColumns = {
