@@ -4,6 +4,7 @@
 // in the levers they start from.
 
 import { ERROR_CODES, PairbenchError, isPairbenchError } from '../../runner/errors.js';
+import type { ChatResult } from '../../serving/client/types.js';
 import type { TurnRecord } from '../../store/records.js';
 import { StateFile, buildMessages, type Exchange } from '../context.js';
 import type { HarnessContext, HarnessResult, HarnessSpec, HarnessStop, Levers } from '../types.js';
@@ -21,7 +22,7 @@ const MIN_EXEC_OUTPUT_BYTES = 256 * 1024;
 export async function runAgentLoop(spec: HarnessSpec, levers: Levers, ctx: HarnessContext): Promise<HarnessResult> {
   const model = ctx.model;
   if (model === null) {
-    throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `harness "${spec.name}" needs a model endpoint (--serving)`);
+    throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `harness "${spec.name}" needs a model endpoint (--serving)`, { outcome: 'serving_failed' });
   }
   const limits = spec.limits;
   const contract = REPLY_CONTRACTS[levers.contract];
@@ -64,7 +65,7 @@ export async function runAgentLoop(spec: HarnessSpec, levers: Levers, ctx: Harne
 
     const request = buildChatRequest(buildMessages(levers.context, opening, history, stateText), levers, limits, { task: ctx.task.name, trial: ctx.trialId }, ctx.signal);
     ctx.transcript({ type: 'request', turn, messages: request.messages, thinking: request.thinking, speculative: request.speculative, maxTokens: request.maxTokens });
-    let reply;
+    let reply: ChatResult;
     try {
       reply = await model.chat(request);
     } catch (e) {

@@ -184,4 +184,22 @@ describe('terse and tmux on the seed tasks', () => {
     expect(prompts.at(-1)! - prompts[1]!).toBeGreaterThan(3 * Math.max(band, 50));
     for (const t of windowed.turns) expect(t.parse_ok).toBe(true);
   });
+
+  it('under state-file sends the opening plus one state message, and keeps the state file on the host', async () => {
+    const r = await run('terse+state-file', 'git-init', { maxTurns: 3 });
+    const requests = r.transcript.filter((e) => e.type === 'request').map((e) => e.messages as ChatMessage[]);
+    expect(requests).toHaveLength(3);
+    expect(requests[0]).toHaveLength(2);
+    for (const m of requests.slice(1)) {
+      expect(m.map((x) => x.role)).toEqual(['system', 'user', 'user']);
+      expect(m[2]!.content).toContain('agent-state.json');
+    }
+    const trialDir = path.join(root, `${SWEEP}-t${seq}`);
+    const state = JSON.parse(await readFile(path.join(trialDir, 'agent-state.json'), 'utf8')) as { task: string; commands: { command: string; exit_code: number }[] };
+    expect(state.task).toBe('git-init');
+    expect(state.commands).toHaveLength(r.turns.filter((t) => t.command !== null).length);
+    expect(state.commands[0]).toMatchObject({ command: 'mkdir -p /app/project', exit_code: 0 });
+    // What the model saw last is what the file held when it was sent.
+    expect(requests[2]![2]!.content).toContain(JSON.stringify(state.commands[0]!.command));
+  });
 });
