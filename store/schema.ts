@@ -24,7 +24,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE trials (
     id TEXT PRIMARY KEY,
     sweep_id TEXT NOT NULL REFERENCES sweeps(id),
-    slot_index INTEGER,                 -- position in the plan (one slot = one harness on one task/trial index)
+    slot_index INTEGER,                 -- the plan's slot: one (task, trial index) pair, run once by every harness
     group_index INTEGER,
     harness TEXT NOT NULL,              -- the variant's name; starts with its base harness
     harness_base TEXT,
