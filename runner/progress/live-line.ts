@@ -2,6 +2,7 @@
 // redrawn in place at most every 100 ms. Warnings print above it as permanent lines.
 
 import chalk from 'chalk';
+import { isSubstrateOutcome } from '../outcomes.js';
 import { eta, formatDuration } from './format.js';
 import type { SweepCounts, SweepReporter } from './types.js';
 
@@ -62,7 +63,8 @@ export function liveLineReporter(out: NodeJS.WriteStream = process.stdout): Swee
     onTrialEnd(t, c) {
       counts = c;
       running = Math.max(0, running - 1);
-      if (t.status !== 'pass' && t.status !== 'interrupted') {
+      // Substrate errors need a look; agent failures are what a comparison measures.
+      if (isSubstrateOutcome(t.status)) {
         clear();
         const color = t.willRetry ? chalk.yellow : chalk.red;
         out.write(`${color(t.status)} ${t.task}#${t.trialIndex} ${t.harness} (attempt ${t.attempt})${t.willRetry ? ', retrying' : ''}${t.errorMessage ? `: ${t.errorMessage.split('\n')[0]}` : ''}\n`);

@@ -112,16 +112,11 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
       void servingStep('after a trial', (c) => c.afterTrial(done));
     });
 
-    let groupsRun = 0;
-    for (const group of x.plan.groups) {
+    for (const [i, segment] of segments(x, todo).entries()) {
       if (x.interrupt.stopping) break;
-      const mine = todo.filter((s) => s.entry.groupIndex === group.index && x.tasks.has(s.entry.task));
-      if (mine.length === 0) continue;
-      // A freshly started (or resumed) server needs no restart before its first group.
-      if (group.restartBefore && groupsRun > 0) await servingStep(`restart before group ${group.index}`, (c) => c.atGroupBoundary(group.index));
-      else await servingQueue;
-      groupsRun += 1;
-      await inParallel(mine, x.concurrency, runEntry, () => x.interrupt.stopping);
+      // A freshly started (or resumed) server needs no restart before its first segment.
+      if (i > 0) await servingStep(`restart before group ${segment.group}`, (c) => c.atGroupBoundary(segment.group));
+      await inParallel(segment.states, x.concurrency, runEntry, () => x.interrupt.stopping);
     }
     await servingQueue;
   } catch (e) {
@@ -139,6 +134,23 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
   const wallMs = Date.now() - started;
   x.reporter.onSweepEnd({ sweepId: x.sweepId, dbPath: x.dbPath, status, counts: { ...counts }, wallMs, resumeCommand: allDone ? null : x.resumeCommand });
   return { status, counts, wallMs };
+}
+
+/**
+ * The entries still to run, cut where the plan restarts the serving layer. Trials wait for
+ * each other only at those cuts (the restart needs an idle server); between them, parallel
+ * workers run on in plan order across group boundaries.
+ */
+function segments(x: SweepExecution, todo: readonly EntryState[]): { group: number; states: EntryState[] }[] {
+  const out: { group: number; states: EntryState[] }[] = [];
+  for (const group of x.plan.groups) {
+    const mine = todo.filter((s) => s.entry.groupIndex === group.index && x.tasks.has(s.entry.task));
+    if (mine.length === 0) continue;
+    const last = out[out.length - 1];
+    if (last && !(group.restartBefore && x.serving)) last.states.push(...mine);
+    else out.push({ group: group.index, states: mine });
+  }
+  return out;
 }
 
 function countFinished(counts: SweepCounts, outcome: string): void {
