@@ -2,6 +2,7 @@
 // broken solution or verifier, not a hard problem.
 
 import path from 'node:path';
+import { execWithDirectory } from '../runner/engine/exec.js';
 import type { Harness, HarnessContext, HarnessResult, HarnessSpec } from './types.js';
 
 export const ORACLE_LOG = '/logs/agent/oracle.txt';
@@ -14,13 +15,13 @@ export class OracleHarness implements Harness {
   async run(ctx: HarnessContext): Promise<HarnessResult> {
     const { container, signal } = ctx;
     if (signal.aborted) return { stop: 'agent_timeout', turns: 0 };
-    await container.copyIn(path.dirname(ctx.task.paths.solveSh), '/solution');
     ctx.transcript({ type: 'oracle', event: 'start', command: 'bash /solution/solve.sh', log: ORACLE_LOG });
 
     // setsid puts the solution in its own process group, so an abort can kill all of it
-    // (an exec has no signal of its own; the container outlives the agent phase).
+    // (an exec has no signal of its own; the container outlives the agent phase). solution/
+    // travels on the same exec's stdin, which saves a separate upload.
     const command = `setsid -w bash -c 'echo $$ > ${PID_FILE}; exec bash /solution/solve.sh' > ${ORACLE_LOG} 2>&1`;
-    const exec = container.exec(command, { maxOutputBytes: 64 * 1024 });
+    const exec = execWithDirectory(container, path.dirname(ctx.task.paths.solveSh), '/solution', command, { maxOutputBytes: 64 * 1024 });
     const aborted = new Promise<'aborted'>((resolve) => {
       if (signal.aborted) resolve('aborted');
       else signal.addEventListener('abort', () => resolve('aborted'), { once: true });

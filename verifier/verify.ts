@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrialContainer } from '../runner/engine/types.js';
+import { execWithDirectory } from '../runner/engine/exec.js';
 import { TRIAL_MOUNTS } from '../runner/engine/mounts.js';
 import { ERROR_CODES } from '../runner/errors.js';
 import type { Outcome } from '../runner/outcomes.js';
@@ -32,8 +33,8 @@ export function verifierHostDir(trialDir: string): string {
 /** Throws only when the container itself fails (PairbenchError from the engine); every verifier problem is a result. */
 export async function runVerifier(container: TrialContainer, task: LoadedTask, trialDir: string): Promise<VerifierResult> {
   const { timeoutSec, env } = task.config.verifier;
-  await container.copyIn(task.paths.testsDir, '/tests');
-  const run = await container.exec(`bash /tests/test.sh > ${TEST_STDOUT} 2>&1`, {
+  // tests/ travels on the exec's stdin, so the timeout bounds the copy as well as test.sh.
+  const run = await execWithDirectory(container, task.paths.testsDir, '/tests', `bash /tests/test.sh > ${TEST_STDOUT} 2>&1`, {
     timeoutMs: timeoutSec * 1000,
     env,
     maxOutputBytes: 64 * 1024, // output goes to the file; this only bounds stray noise

@@ -7,7 +7,7 @@ export interface ExecOptions {
   env?: Record<string, string>;
   workdir?: string;
   user?: string;
-  stdin?: string;
+  stdin?: string | Buffer; // a string is sent as UTF-8, a Buffer byte for byte; the command then sees EOF
 }
 
 /** A flat result, like execa's: never thrown for a non-zero exit or a timeout. */

@@ -1,8 +1,8 @@
 // The engine adapter against the real Docker engine: limits, hardening, mounts, exec
 // timeouts and caps, a vanished container, hash-tagged builds and failing builds.
 
-import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
@@ -12,6 +12,7 @@ import { createTrialContainer, type DockerTrialContainer } from '../../runner/en
 import { ensureTaskImage, taskImageTag } from '../../runner/engine/images.js';
 import { readMountFile, writeMountFile } from '../../runner/engine/mounts.js';
 import { findPairbenchContainers, removeContainers } from '../../runner/engine/cleanup.js';
+import { execWithDirectory } from '../../runner/engine/exec.js';
 import { loadTask } from '../../runner/task/load.js';
 import type { LoadedTask } from '../../runner/task/types.js';
 import { isPairbenchError } from '../../runner/errors.js';
@@ -40,6 +41,30 @@ async function newContainer(opts: { relabel?: boolean } = {}): Promise<{ c: Dock
   });
   return { c, trialDir, mountFile };
 }
+
+/** The engine's events for one container since `sinceMs` (e.g. exec_create, extract-to-dir for an upload). */
+async function containerEvents(id: string, sinceMs: number): Promise<string[]> {
+  // `until` in the past makes the engine close the stream after replaying what happened.
+  await new Promise((r) => setTimeout(r, 1100));
+  const stream = await docker.getEvents({
+    since: Math.floor(sinceMs / 1000),
+    until: Math.floor(Date.now() / 1000),
+    filters: { container: [id] },
+  });
+  let text = '';
+  for await (const chunk of stream as AsyncIterable<Buffer>) text += chunk.toString('utf8');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { Action: string }).Action.split(':')[0]!);
+}
+
+/** Every byte value, then random bytes: not valid UTF-8, so any text conversion on the way shows. */
+function binaryBytes(n: number): Buffer {
+  return Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), randomBytes(n)]);
+}
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 async function uniqueCopy(fixture: string): Promise<LoadedTask> {
   const parent = await mkdtemp(path.join(work, 'task-'));
@@ -215,6 +240,70 @@ describe('trial containers', () => {
     expect(r.durationMs).toBeGreaterThanOrEqual(0);
     const argv = await c.exec(['printf', '%s|', 'a b', '$HOME']);
     expect(argv.stdout).toBe('a b|$HOME|');
+  });
+
+  it('exec: a Buffer on stdin arrives byte for byte; a string still goes as UTF-8', async () => {
+    const { c } = await newContainer();
+    const bytes = binaryBytes(300 * 1024);
+    const r = await c.exec('f=$(mktemp); cat > "$f"; sha256sum < "$f" | cut -d" " -f1; wc -c < "$f"', { stdin: bytes });
+    expect(r).toMatchObject({ exitCode: 0, stdout: `${sha256(bytes)}\n${bytes.length}\n`, stderr: '' });
+    const text = await c.exec('od -An -tx1 | tr -s " \n" " "', { stdin: 'é\n' });
+    expect(text.stdout.trim()).toBe('c3 a9 0a');
+  });
+
+  it('execWithDirectory: the directory and the command travel in one exec, files intact, the command reading /dev/null', async () => {
+    const { c } = await newContainer();
+    const src = await mkdtemp(path.join(work, 'dir-'));
+    const bytes = binaryBytes(64 * 1024);
+    const longName = `${'l'.repeat(120)}.txt`;
+    await mkdir(path.join(src, 'sub'));
+    await writeFile(path.join(src, 'data.bin'), bytes);
+    await writeFile(path.join(src, 'run.sh'), '#!/bin/bash\necho ran\n', { mode: 0o755 });
+    await writeFile(path.join(src, 'sub', longName), 'long');
+    const since = Date.now();
+    const r = await execWithDirectory(
+      c,
+      src,
+      '/opt/dir',
+      `sha256sum /opt/dir/data.bin | cut -d" " -f1; stat -c '%a %U' /opt/dir/run.sh; cat /opt/dir/sub/${longName}; echo; /opt/dir/run.sh; readlink /proc/self/fd/0; cat`,
+      { timeoutMs: 30_000 },
+    );
+    expect(r).toMatchObject({ exitCode: 0, timedOut: false, stderr: '' });
+    expect(r.stdout).toBe(`${sha256(bytes)}\n755 root\nlong\nran\n/dev/null\n`);
+    const events = await containerEvents(c.id, since);
+    expect(events.filter((e) => e === 'exec_create')).toHaveLength(1);
+    expect(events).not.toContain('extract-to-dir'); // no separate upload
+  });
+
+  it('execWithDirectory: a non-root exec falls back to the upload and still runs as its user', async () => {
+    const { c } = await newContainer();
+    const src = await mkdtemp(path.join(work, 'dir-'));
+    await writeFile(path.join(src, 'x.txt'), 'x\n');
+    const since = Date.now();
+    const r = await execWithDirectory(c, src, '/opt/as-nobody', 'id -un; cat /opt/as-nobody/x.txt', { user: 'nobody' });
+    expect(r).toMatchObject({ exitCode: 0, stdout: 'nobody\nx\n' });
+    expect(await containerEvents(c.id, since)).toContain('extract-to-dir');
+  });
+
+  it('execWithDirectory: the timeout bounds a hung unpack; a failing unpack is CONTAINER_FAILED', async () => {
+    const { c } = await newContainer();
+    const src = await mkdtemp(path.join(work, 'dir-'));
+    await writeFile(path.join(src, 'x.txt'), 'x\n');
+    // A tar ahead of the real one on the login shell's PATH.
+    const fake = async (body: string): Promise<void> => {
+      const w = await c.exec(`printf '#!/bin/sh\\n${body}\\n' > /usr/local/bin/tar && chmod 755 /usr/local/bin/tar`);
+      expect(w.exitCode).toBe(0);
+    };
+    await fake('sleep 304');
+    const hung = await execWithDirectory(c, src, '/opt/hung', 'echo never', { timeoutMs: 1000 });
+    expect(hung).toMatchObject({ exitCode: null, timedOut: true, stdout: '' });
+    expect((await c.exec(['ps', '-eo', 'args'])).stdout).not.toMatch(/sleep 304/);
+
+    await fake('echo broken archive >&2; exit 2');
+    const err = await execWithDirectory(c, src, '/opt/broken', 'echo never').catch((e: unknown) => e);
+    expect(isPairbenchError(err) && err.code).toBe('PB_CONTAINER_FAILED');
+    expect(isPairbenchError(err) && err.outcome).toBe('container_failed');
+    expect((err as Error).message).toMatch(/broken archive/);
   });
 
   it('exec: a timeout kills the command inside the container, children included', async () => {
