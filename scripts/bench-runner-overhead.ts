@@ -79,13 +79,21 @@ async function bareContainer(docker: Docker, image: string, name: string): Promi
   return c;
 }
 
+type BareStep = 'createStart' | 'exec' | 'remove';
+
 /** The floor the target is set against: one command in a fresh container. */
-async function bareLifecycle(docker: Docker, image: string, n: number): Promise<number> {
+async function bareLifecycle(docker: Docker, image: string, n: number, steps?: Record<BareStep, number[]>): Promise<number> {
   const t0 = performance.now();
   const c = await bareContainer(docker, image, `${sweep}-bare-${n}`);
+  const t1 = performance.now();
   await runBare(c, 'true');
+  const t2 = performance.now();
   await c.remove({ force: true });
-  return performance.now() - t0;
+  const t3 = performance.now();
+  steps?.createStart.push(t1 - t0);
+  steps?.exec.push(t2 - t1);
+  steps?.remove.push(t3 - t2);
+  return t3 - t0;
 }
 
 /** The same engine work an oracle trial does, with none of the runner around it. */
@@ -100,9 +108,22 @@ async function sameWork(docker: Docker, image: string, task: LoadedTask, n: numb
   return performance.now() - t0;
 }
 
-async function oracleTrial(task: LoadedTask, runsDir: string, n: number): Promise<{ ms: number; result: TrialResult }> {
+/** Wall-clock spans between runTrial's phase events, 'prepare' before the first and 'return' after teardown. */
+type Span = 'prepare' | 'build' | 'setup' | 'agent' | 'verify' | 'teardown';
+const SPANS: Span[] = ['prepare', 'build', 'setup', 'agent', 'verify', 'teardown'];
+
+async function oracleTrial(task: LoadedTask, runsDir: string, n: number): Promise<{ ms: number; result: TrialResult; spans: Partial<Record<Span, number>> }> {
   const trialId = `${sweep}-t${n}`;
   const t0 = performance.now();
+  const spans: Partial<Record<Span, number>> = {};
+  let current: Span = 'prepare';
+  let since = t0;
+  const mark = (next: Span): void => {
+    const now = performance.now();
+    spans[current] = now - since;
+    current = next;
+    since = now;
+  };
   const result = await runTrial(
     {
       trialId,
@@ -116,11 +137,12 @@ async function oracleTrial(task: LoadedTask, runsDir: string, n: number): Promis
       selinux: 'auto',
       serving: null,
     },
-    { onTurn: () => undefined },
+    { onTurn: () => undefined, onPhase: mark },
   );
   const ms = performance.now() - t0;
+  spans[current] = performance.now() - since;
   if (result.status !== 'pass') throw new Error(`the oracle trial ended ${result.status}: ${result.errorMessage ?? ''}`);
-  return { ms, result };
+  return { ms, result, spans };
 }
 
 function median(xs: number[]): number {
@@ -153,14 +175,17 @@ async function main(): Promise<void> {
     const same: number[] = [];
     const trial: number[] = [];
     const phases: Record<'setupMs' | 'agentMs' | 'verifyMs' | 'teardownMs', number[]> = { setupMs: [], agentMs: [], verifyMs: [], teardownMs: [] };
+    const bareSteps: Record<BareStep, number[]> = { createStart: [], exec: [], remove: [] };
+    const spans = Object.fromEntries(SPANS.map((k) => [k, [] as number[]])) as Record<Span, number[]>;
     for (let i = 1; i <= rounds; i++) {
       const arms = [
-        async (): Promise<void> => void bare.push(await bareLifecycle(docker, image, i)),
+        async (): Promise<void> => void bare.push(await bareLifecycle(docker, image, i, bareSteps)),
         async (): Promise<void> => void same.push(await sameWork(docker, image, task, i)),
         async (): Promise<void> => {
-          const { ms, result } = await oracleTrial(task, runsDir, i);
+          const { ms, result, spans: s } = await oracleTrial(task, runsDir, i);
           trial.push(ms);
           for (const k of Object.keys(phases) as (keyof typeof phases)[]) phases[k].push(result[k] ?? 0);
+          for (const k of SPANS) spans[k].push(s[k] ?? 0);
         },
       ];
       for (let j = 0; j < arms.length; j++) await arms[(i + j) % arms.length]!();
@@ -176,7 +201,9 @@ async function main(): Promise<void> {
         `bare lifecycle (create, start, 1 exec, remove)   median ${fmt(mb)}  ${range(bare)}`,
         `same engine work, bare (2 copies, 2 execs)       median ${fmt(ms)}  ${range(same)}`,
         `oracle trial (runTrial, trivial task)            median ${fmt(mt)}  ${range(trial)}`,
+        `  bare steps:   create+start ${fmt(median(bareSteps.createStart))}, exec ${fmt(median(bareSteps.exec))}, remove ${fmt(median(bareSteps.remove))}`,
         `  trial phases: setup ${fmt(median(phases.setupMs))}, agent ${fmt(median(phases.agentMs))}, verify ${fmt(median(phases.verifyMs))}, teardown ${fmt(median(phases.teardownMs))}`,
+        `  trial spans:  ${SPANS.map((k) => `${k} ${fmt(median(spans[k]))}`).join(', ')}  (wall clock between phase events; teardown includes returning)`,
         `overhead ratio trial / bare lifecycle:  ${ratio.toFixed(2)}  (target <= ${TARGET}: ${ratio <= TARGET ? 'met' : 'NOT met'})`,
         `runner's own share, trial / same work:  ${(mt / ms).toFixed(2)}`,
         '',
