@@ -4,6 +4,7 @@
 // bandwidth, not memory. On timeout the command is killed inside the container for real.
 
 import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ExecOptions, ExecResult, TrialContainer } from './types.js';
@@ -118,8 +119,9 @@ export async function execInContainer(target: ExecTarget, command: string | stri
 
 // A directory can travel with the command that needs it: packed as a tar archive on the
 // exec's stdin and unpacked by the container's own tar in the same exec. That saves the
-// separate archive upload, one engine round trip (about 50 ms, a tenth of an oracle trial,
-// which makes two). The upload stays the fallback for an exec that cannot unpack it itself.
+// separate archive upload: one engine round trip, about 50 ms on a local engine, and an
+// oracle trial makes two copies. The upload stays the fallback for an exec that cannot
+// unpack the archive itself.
 
 const STDIN_COPY_REFUSED = 'pairbench: cannot unpack through stdin here (needs root and tar)';
 const STDIN_COPY_FAILED = 'pairbench: unpacking the archive from stdin failed';
@@ -140,13 +142,16 @@ export async function execWithDirectory(
   options: Omit<ExecOptions, 'stdin'> = {},
 ): Promise<ExecResult> {
   if (!containerDir.startsWith('/')) throw new Error(`execWithDirectory: container path ${containerDir} is not absolute`);
-  const dir = shellQuote(containerDir);
+  // The same archive copyIn uploads, extracted at / as the engine does: missing parents are
+  // created, existing ones keep their modes. TAR_OPTIONS from the caller's env must not apply.
+  const prefix = path.posix.normalize(containerDir).replace(/^\/+/, '').replace(/\/*$/, '/');
+  const archive = await packDirectory(hostDir, prefix === '/' ? '' : prefix);
   const script = [
     `if [ "$EUID" -ne 0 ] || ! command -v tar >/dev/null 2>&1; then echo ${shellQuote(STDIN_COPY_REFUSED)} >&2; exit 1; fi`,
-    `mkdir -p ${dir} && TAR_OPTIONS= tar -x -f - -C ${dir} || { echo ${shellQuote(STDIN_COPY_FAILED)} >&2; exit 1; }`,
+    `TAR_OPTIONS= tar -x -f - -C / || { echo ${shellQuote(STDIN_COPY_FAILED)} >&2; exit 1; }`,
     `{ ${command}\n} </dev/null`,
   ].join('\n');
-  const run = await container.exec(script, { ...options, stdin: await packDirectory(hostDir) });
+  const run = await container.exec(script, { ...options, stdin: archive });
   if (run.exitCode === 1 && run.stderr.includes(STDIN_COPY_REFUSED)) {
     await container.copyIn(hostDir, containerDir);
     return container.exec(command, options);
