@@ -1,0 +1,49 @@
+// A sweep that owns its serving layer: the simulated server is started, restarted at the
+// group boundaries the plan marks (never inside a pair), stopped, and each of those is a
+// serving event in the store; the sweep and its model trials are flagged simulated.
+
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, expect, it } from 'vitest';
+import type { SweepPlan } from '../../runner/plan/plan.js';
+import { ROOT, pairbench, sweep, trials, workspace } from './sweep-support.js';
+
+const ws = workspace();
+afterAll(() => ws.cleanup());
+
+it('starts, restarts at planned boundaries and stops the simulated server', { timeout: 180_000 }, async () => {
+  const r = await pairbench([
+    'run', '--db', ws.db, '--runs-dir', ws.runs, '--tasks-dir', path.join(ROOT, 'tasks'),
+    '--harness', 'terse', 'oracle', '--task', 'fizzbuzz', '--trials', '3',
+    '--serving', 'simulated', '--time-scale', '0', '--group-by', 'slot', '--restart-every', 'group',
+  ]);
+  expect(r.exitCode, r.all).toBe(0);
+  const id = /sweep (sw-\S+) completed/.exec(r.stdout)![1]!;
+
+  const row = sweep(ws.db, id)!;
+  expect(row.serving_kind).toBe('simulated');
+  expect(row.simulated).toBe(1);
+  expect(row.serving_provenance_json).toBeTruthy();
+  const plan = JSON.parse(row.plan_json!) as SweepPlan;
+  expect(plan.groups.filter((g) => g.restartBefore).map((g) => g.index)).toEqual([1, 2]);
+
+  const conn = new Database(ws.db, { readonly: true });
+  const events = conn.prepare('SELECT kind, reason, trials_done FROM serving_events WHERE sweep_id = ? ORDER BY id').all(id) as {
+    kind: string;
+    reason: string | null;
+    trials_done: number;
+  }[];
+  conn.close();
+  const restarts = events.filter((e) => e.kind === 'restart');
+  // Two restarts, each after a whole pair (2 and 4 trials done), never between its halves.
+  expect(restarts.map((e) => e.trials_done)).toEqual([2, 4]);
+  expect(events[0]!.kind).toBe('start');
+  expect(events.at(-1)!.kind).toBe('stop');
+
+  const rows = trials(ws.db, id);
+  expect(rows).toHaveLength(6);
+  for (const t of rows) {
+    expect(t.status).toBe('pass');
+    expect(t.simulated).toBe(t.harness === 'terse' ? 1 : 0);
+  }
+});
