@@ -49,10 +49,24 @@ const MAX_TRIALS_KEPT = 10_000;
 const TERSE_CORRECTION_PREFIX = TERSE_CORRECTION('\u0000').split('\u0000')[0]!;
 const JSON_CORRECTION_PREFIX = JSON_CORRECTION('\u0000').split('\u0000')[0]!;
 
+/** What the scripted model asks a Terminus-style harness to wait after each command, at time-scale 1. */
+export const KEYSTROKE_DURATION_SEC = 1.0;
+
+export interface PolicyOptions {
+  /** The `duration` it puts on each keystroke entry; the server scales it with --time-scale. */
+  keystrokeDurationSec?: number;
+}
+
 export class ScriptedPolicy {
   private readonly trials = new Map<string, TrialState>();
+  private readonly keystrokeDurationSec: number;
 
-  constructor(private readonly library: TaskLibrary) {}
+  constructor(
+    private readonly library: TaskLibrary,
+    options: PolicyOptions = {},
+  ) {
+    this.keystrokeDurationSec = options.keystrokeDurationSec ?? KEYSTROKE_DURATION_SEC;
+  }
 
   respond(messages: WireMessage[], hints: PolicyHints = {}): PolicyTurn {
     const system = messages.find((m) => m.role === 'system')?.content ?? '';
@@ -67,7 +81,7 @@ export class ScriptedPolicy {
     const replayed = state?.answered.get(assistants.length);
     const decision = replayed ?? this.decide(task, contract, assistants, lastUser, state);
     state?.answered.set(assistants.length, decision);
-    return { contract, task: task?.name ?? null, decision, ...render(contract, task, decision) };
+    return { contract, task: task?.name ?? null, decision, ...render(contract, task, decision, this.keystrokeDurationSec) };
   }
 
   private stateFor(trial: string | null, assistantCount: number): TrialState | null {
@@ -141,7 +155,12 @@ function firstLine(command: string): string {
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
 
-function render(contract: Contract | null, task: ScriptedTask | null, decision: Decision): { content: string; thought: string } {
+function render(
+  contract: Contract | null,
+  task: ScriptedTask | null,
+  decision: Decision,
+  durationSec: number,
+): { content: string; thought: string } {
   const total = task?.commands.length ?? 0;
   let thought: string;
   if (decision.kind === 'unknown-task') thought = 'I do not recognise this task, so there is nothing I can run for it.';
@@ -159,7 +178,7 @@ function render(contract: Contract | null, task: ScriptedTask | null, decision: 
               ? `The terminal is at a fresh prompt and nothing has been done yet. The task needs ${total} step${total === 1 ? '' : 's'}. I will work through them in order and check the output after each one.`
               : `The previous command finished and the terminal is ready again. ${decision.index} of ${total} steps are done and nothing in the output suggests a problem, so I can carry on with the plan.`,
           plan: `Next I will run \`${firstLine(command)}\`. After it finishes I will look at the screen to confirm it worked before moving on to the next step.`,
-          commands: [{ keystrokes: `${command}\n`, duration: 1.0 }],
+          commands: [{ keystrokes: `${command}\n`, duration: durationSec }],
           task_complete: false,
         }),
       };

@@ -4,7 +4,7 @@
 
 import { FaultPlan } from './faults.js';
 import type { ResolvedSimOptions } from './options.js';
-import { ScriptedPolicy } from './policy.js';
+import { KEYSTROKE_DURATION_SEC, ScriptedPolicy } from './policy.js';
 import { SlotPool } from './prefix-cache.js';
 import { TaskLibrary } from './task-library.js';
 
@@ -39,7 +39,10 @@ export function createState(opts: ResolvedSimOptions, crash: () => void): SimSta
     opts,
     startedAt: Date.now(),
     pool: new SlotPool(opts.slots),
-    policy: new ScriptedPolicy(new TaskLibrary(opts.tasksDir)),
+    // The model's chosen waits are simulated time too: --time-scale 0 means no waiting anywhere.
+    policy: new ScriptedPolicy(new TaskLibrary(opts.tasksDir), {
+      keystrokeDurationSec: KEYSTROKE_DURATION_SEC * opts.timeScale,
+    }),
     faults: new FaultPlan(opts.faults, opts.seed, opts.burstLength),
     stats: { requests: 0, promptTokens: 0, promptMs: 0, predictedTokens: 0, predictedMs: 0, cacheHits: 0, cachedTokens: 0, processing: 0, deferred: 0 },
     lifetime: new AbortController(),

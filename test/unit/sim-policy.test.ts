@@ -144,6 +144,22 @@ describe('ScriptedPolicy', () => {
     expect(jsonReply(policy.respond(messages, { trial: 'j1' }).content).task_complete).toBe(true);
   });
 
+  it('asks for keystroke waits in simulated time (scaled by the server, 0 at time-scale 0)', () => {
+    for (const seconds of [0, 0.25]) {
+      const policy = new ScriptedPolicy(library, { keystrokeDurationSec: seconds });
+      const reply = jsonReply(
+        policy.respond(
+          [
+            { role: 'system', content: JSON_SYSTEM_PROMPT },
+            { role: 'user', content: 'Task: Create three files named a, b and c in /app.' },
+          ],
+          { trial: `scaled-${seconds}` },
+        ).content,
+      );
+      expect(reply.commands[0]!.duration).toBe(seconds);
+    }
+  });
+
   it('without a trial key, counts the commands earlier replies already ran', () => {
     const policy = new ScriptedPolicy(library);
     const messages: WireMessage[] = [
