@@ -3,6 +3,7 @@
 // task is done. Replies are rendered with the harnesses' own contract code so both sides of
 // the wire agree on one format.
 
+import { createHash } from 'node:crypto';
 import {
   contractOf,
   JSON_CONFIRM_COMPLETE,
@@ -39,8 +40,8 @@ export interface PolicyHints {
 interface TrialState {
   task: string | null;
   next: number;
-  /** Decisions by number of assistant messages in the request, so a retried turn replays. */
-  answered: Map<number, Decision>;
+  /** Decisions by conversation (conversationKey), so a retried request replays. */
+  answered: Map<string, Decision>;
 }
 
 const MAX_TRIALS_KEPT = 10_000;
@@ -74,23 +75,25 @@ export class ScriptedPolicy {
     const assistants = messages.filter((m) => m.role === 'assistant').map((m) => m.content);
     const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
 
-    const state = this.stateFor(hints.trial ?? null, assistants.length);
+    const state = this.stateFor(hints.trial ?? null);
     const task = this.identify(messages, hints.task ?? null, state);
     if (state) state.task = task?.name ?? null;
 
-    const replayed = state?.answered.get(assistants.length);
+    // The same request sent again (a retry) gets the same reply. The key is the whole
+    // conversation, not its length: under window:K and state-file policies the number of
+    // assistant messages stops growing (or is always 0) while the script moves on.
+    const key = conversationKey(messages);
+    const replayed = state?.answered.get(key);
     const decision = replayed ?? this.decide(task, contract, assistants, lastUser, state);
-    state?.answered.set(assistants.length, decision);
+    state?.answered.set(key, decision);
     return { contract, task: task?.name ?? null, decision, ...render(contract, task, decision, this.keystrokeDurationSec) };
   }
 
-  private stateFor(trial: string | null, assistantCount: number): TrialState | null {
+  private stateFor(trial: string | null): TrialState | null {
     if (trial === null) return null;
     let state = this.trials.get(trial);
-    // A conversation with no assistant turns starts the script over.
-    if (!state || assistantCount === 0) {
-      state = { task: state?.task ?? null, next: 0, answered: new Map() };
-      this.trials.delete(trial);
+    if (!state) {
+      state = { task: null, next: 0, answered: new Map() };
       this.trials.set(trial, state);
       if (this.trials.size > MAX_TRIALS_KEPT) this.trials.delete(this.trials.keys().next().value!);
     }
@@ -130,6 +133,12 @@ export class ScriptedPolicy {
     if (state) state.next = next + 1;
     return { kind: 'cmd', index: next };
   }
+}
+
+function conversationKey(messages: WireMessage[]): string {
+  const hash = createHash('sha256');
+  for (const m of messages) hash.update(`${m.role}\u0000${m.content}\u0001`);
+  return hash.digest('hex');
 }
 
 /** Without a trial key: how many of the solution's commands, in order, earlier replies already ran. */

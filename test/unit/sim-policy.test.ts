@@ -206,6 +206,35 @@ describe('ScriptedPolicy', () => {
     expect(b.content).toBe(a.content);
   });
 
+  it('keeps its place when the harness drops history (window:1) or sends only a state message', () => {
+    const policy = new ScriptedPolicy(library);
+    const opening: WireMessage[] = [
+      { role: 'system', content: TERSE_SYSTEM_PROMPT },
+      { role: 'user', content: 'Create three files named a, b and c in /app.' },
+    ];
+    // window:1: the instruction plus only the last exchange.
+    let last: WireMessage[] = [];
+    const windowed: string[] = [];
+    for (let turn = 0; turn < 4; turn++) {
+      const reply = policy.respond([...opening, ...last], { task: 'three', trial: 'w1' });
+      windowed.push(String(terseCommand(reply.content)));
+      last = [
+        { role: 'assistant', content: reply.content },
+        { role: 'user', content: `exit code 0 (turn ${turn})` },
+      ];
+    }
+    expect(windowed).toEqual(['touch /app/a', 'touch /app/b', 'touch /app/c', 'done']);
+
+    // state-file: never an assistant message; a state message that changes every turn.
+    const stated: string[] = [];
+    for (let turn = 0; turn < 4; turn++) {
+      const state: WireMessage = { role: 'user', content: JSON.stringify({ commands_run: stated }) };
+      const reply = policy.respond([...opening, state], { task: 'three', trial: 's1' });
+      stated.push(String(terseCommand(reply.content)));
+    }
+    expect(stated).toEqual(['touch /app/a', 'touch /app/b', 'touch /app/c', 'done']);
+  });
+
   it('finds the task by header, by contained instruction and by longest common prefix', () => {
     const policy = new ScriptedPolicy(library);
     const sys = { role: 'system', content: TERSE_SYSTEM_PROMPT };
