@@ -3,7 +3,8 @@
 // slots, carrying every harness's trial on that slot together; an unpaired one resamples each
 // arm's trials on their own. One resample feeds every ratio, so they share their replicates.
 
-import { createRng, percentileInterval } from './stats.js';
+import { seededRng } from '../runner/prng.js';
+import { percentileInterval } from './stats.js';
 
 /** Units resampled together. Values are laid out unit-major: index = unit * arms.length + j. */
 export interface ResampleGroup {
@@ -42,7 +43,7 @@ export function resampleSums(input: BootstrapInput): BootstrapSums {
   const counts = new Int32Array(maxUnits);
   strata.forEach((groups, s) => {
     // A stream per stratum: one task's interval does not move when another task is added.
-    const seeder = createRng((input.seed ^ Math.imul(s + 1, 0x9e3779b1)) >>> 0);
+    const seeder = seededRng((input.seed ^ Math.imul(s + 1, 0x9e3779b1)) >>> 0);
     // xorshift128 in locals for the draws: three times faster than a closure, and the draws
     // are most of a large report's time. Seeded from the stratum's stream, never all zero.
     let x0 = (seeder() * 4294967296) | 0 || 1;

@@ -3,6 +3,7 @@
 // costs a fraction of materialising a row object per turn.
 
 import type { Db } from '../store/db.js';
+import type { TrialRow } from '../store/records.js';
 import { ERROR_CODES, PairbenchError } from '../runner/errors.js';
 
 export interface SweepInfo {
@@ -280,28 +281,14 @@ function growTurns(old: TurnColumns, capacity: number): TurnColumns {
 }
 
 /** One row per trial for CSV: the trial's columns plus its turn aggregates (computed in SQL). */
-export interface TrialCsvRow {
-  id: string;
-  sweep_id: string;
-  harness: string;
-  harness_base: string | null;
-  task: string;
-  trial_index: number;
-  attempt: number;
-  slot_index: number | null;
-  group_index: number | null;
-  status: string;
-  reward: number | null;
-  wall_ms: number | null;
-  setup_ms: number | null;
-  agent_ms: number | null;
-  verify_ms: number | null;
-  teardown_ms: number | null;
-  turns: number | null;
-  error_code: string | null;
-  simulated: number;
-  started_at: string;
-  finished_at: string | null;
+export interface TrialCsvRow
+  extends Pick<
+    TrialRow,
+    | 'id' | 'sweep_id' | 'harness' | 'harness_base' | 'task' | 'trial_index' | 'attempt' | 'slot_index'
+    | 'group_index' | 'reward' | 'wall_ms' | 'setup_ms' | 'agent_ms' | 'verify_ms' | 'teardown_ms' | 'turns'
+    | 'error_code' | 'simulated' | 'started_at' | 'finished_at'
+  > {
+  status: string; // as stored: an outcome, or running / interrupted
   turns_recorded: number;
   ttft_ms_mean: number | null;
   ttft_ms_max: number | null;

@@ -1,17 +1,5 @@
-// Small, exact statistics for the report: means, medians, percentiles and a seeded PRNG
-// for the bootstrap. Everything is deterministic for a given input and seed.
-
-/** mulberry32: tiny, fast and good enough for resampling; the same seed gives the same stream. */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Small, exact statistics for the report: means, medians and percentiles. Everything is
+// deterministic for a given input (the bootstrap's randomness comes from runner/prng.ts).
 
 export function mean(values: ArrayLike<number>): number | null {
   if (values.length === 0) return null;

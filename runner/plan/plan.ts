@@ -3,7 +3,7 @@
 // follows exactly the plan it started with.
 
 import { ERROR_CODES, ValidationError } from '../errors.js';
-import { seededRng, shuffled } from './prng.js';
+import { seededRng, shuffled } from '../prng.js';
 
 export type Order = 'alternate' | 'shuffle';
 /** 'slot': one group per slot; 'task': one group per task; N: N consecutive slots per group. */

@@ -2,6 +2,8 @@
 // from a seeded generator so a test with a given seed sees the same faults every run.
 // At most one fault per request; a 503 burst then also answers the next few requests.
 
+import { seededRng } from '../../runner/prng.js';
+
 export const FAULT_KINDS = ['refuse', 'http503', 'crash', 'stall', 'malformed', 'garbage'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -9,17 +11,6 @@ export type FaultRates = Record<FaultKind, number>;
 
 export const NO_FAULTS: FaultRates = { refuse: 0, http503: 0, crash: 0, stall: 0, malformed: 0, garbage: 0 };
 
-/** mulberry32: small, fast, and good enough to spread fault draws. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class FaultPlan {
   private readonly random: () => number;
@@ -31,7 +22,7 @@ export class FaultPlan {
     /** Requests one 503 burst answers, the triggering one included. */
     private readonly burstLength = 3,
   ) {
-    this.random = seededRandom(seed);
+    this.random = seededRng(seed);
   }
 
   /** The fault for the next chat request, or null. Draws once per fault kind, in a fixed order. */

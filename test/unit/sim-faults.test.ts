@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FaultPlan, NO_FAULTS, seededRandom } from '../../serving/simulated/faults.js';
+import { FaultPlan, NO_FAULTS } from '../../serving/simulated/faults.js';
+import { seededRng } from '../../runner/prng.js';
 
 const draw = (plan: FaultPlan, n: number) => Array.from({ length: n }, () => plan.next());
 
@@ -37,7 +38,7 @@ describe('fault decisions', () => {
   });
 
   it('the generator spreads over [0, 1)', () => {
-    const r = seededRandom(3);
+    const r = seededRng(3);
     const xs = Array.from({ length: 1000 }, r);
     expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...xs)).toBeLessThan(1);

@@ -1,5 +1,6 @@
-// A small seeded PRNG (mulberry32): the shuffle order must be reproducible from the seed
-// stored with the sweep, on any machine and Node version, so Math.random will not do.
+// The one seeded PRNG (mulberry32) pairbench uses: the planner's shuffle, the report's
+// bootstrap, the simulated server's fault draws and the fixture databases must all be
+// reproducible from a stored seed on any machine and Node version, so Math.random will not do.
 
 export type Rng = () => number; // uniform in [0, 1)
 
