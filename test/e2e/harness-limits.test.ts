@@ -3,8 +3,7 @@
 // container that dies mid-trial and a serving layer that refuses connections. Fixture
 // tasks live in fixtures/tasks-harness; the simulated server plays their solve.sh.
 
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
@@ -12,13 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectEngine } from '../../runner/engine/docker.js';
 import { LABELS } from '../../runner/engine/container.js';
 import { loadTask } from '../../runner/task/load.js';
-import { runTrial } from '../../runner/trial.js';
-import type { TrialResult } from '../../runner/trial-types.js';
 import { startSimulatedServer, type SimulatedServer } from '../../serving/simulated/server.js';
 import { JSON_CORRECTION, TERSE_CORRECTION } from '../../harnesses/contracts.js';
-import { parseHarnessVariant } from '../../harnesses/variants.js';
+import { runHarnessTrial, type HarnessTrialRun } from './support/harness-trial.js';
 import type { HarnessLimits } from '../../harnesses/types.js';
-import type { TurnRecord } from '../../store/records.js';
 
 const TASKS_DIR = path.resolve(import.meta.dirname, '../../fixtures/tasks-harness');
 const SWEEP = `e2e-harness-limits-${process.pid}-${Date.now().toString(36)}`;
@@ -43,38 +39,18 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-interface Ran {
-  result: TrialResult;
-  turns: TurnRecord[];
-  transcript: Record<string, unknown>[];
-  trialDir: string;
-}
+type Ran = HarnessTrialRun;
 
 async function run(variant: string, task: string, limits: Partial<HarnessLimits>, server: keyof typeof servers = 'normal'): Promise<Ran> {
-  const n = ++seq;
-  const trialId = `${SWEEP}-t${n}`;
-  const trialDir = path.join(root, trialId);
-  const turns: TurnRecord[] = [];
-  const result = await runTrial(
-    {
-      trialId,
-      sweepId: SWEEP,
-      task: await loadTask(path.join(TASKS_DIR, task)),
-      harness: parseHarnessVariant(variant, limits),
-      trialIndex: n,
-      attempt: 1,
-      trialDir,
-      containerName: `pb-${SWEEP}-t${n}`,
-      selinux: 'auto',
-      serving: { baseUrl: servers[server].url, model: 'pairbench-simulated', dialect: 'llama-server', apiKeyEnv: null, simulated: true },
-    },
-    { onTurn: (t) => turns.push(t) },
-  );
-  const file = path.join(trialDir, 'transcript.jsonl');
-  const transcript = existsSync(file)
-    ? (await readFile(file, 'utf8')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
-    : [];
-  return { result, turns, transcript, trialDir };
+  return runHarnessTrial({
+    sweep: SWEEP,
+    root,
+    n: ++seq,
+    variant,
+    task: await loadTask(path.join(TASKS_DIR, task)),
+    baseUrl: servers[server].url,
+    limits,
+  });
 }
 
 const feedback = (r: Ran): string[] => r.transcript.filter((e) => e.type === 'feedback').map((e) => String(e.content));

@@ -11,10 +11,8 @@ import { connectEngine } from '../../runner/engine/docker.js';
 import { LABELS } from '../../runner/engine/container.js';
 import { loadTask } from '../../runner/task/load.js';
 import type { LoadedTask } from '../../runner/task/types.js';
-import { runTrial } from '../../runner/trial.js';
-import type { TrialResult } from '../../runner/trial-types.js';
 import { startSimulatedServer, type SimulatedServer } from '../../serving/simulated/server.js';
-import { parseHarnessVariant } from '../../harnesses/variants.js';
+import { runHarnessTrial, type HarnessTrialRun } from './support/harness-trial.js';
 import type { HarnessLimits } from '../../harnesses/types.js';
 import type { TurnRecord } from '../../store/records.js';
 import type { ChatMessage } from '../../serving/client/types.js';
@@ -43,42 +41,17 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-interface Ran {
+interface Ran extends HarnessTrialRun {
   variant: string;
   task: LoadedTask;
-  result: TrialResult;
-  turns: TurnRecord[];
-  transcript: Record<string, unknown>[];
   firstMessages: ChatMessage[];
 }
 
 async function run(variant: string, taskName: string, limits?: Partial<HarnessLimits>): Promise<Ran> {
   const task = tasks.get(taskName)!;
-  const n = ++seq;
-  const trialId = `${SWEEP}-t${n}`;
-  const trialDir = path.join(root, trialId);
-  const turns: TurnRecord[] = [];
-  const result = await runTrial(
-    {
-      trialId,
-      sweepId: SWEEP,
-      task,
-      harness: parseHarnessVariant(variant, limits),
-      trialIndex: n,
-      attempt: 1,
-      trialDir,
-      containerName: `pb-${SWEEP}-t${n}`,
-      selinux: 'auto',
-      serving: { baseUrl: server.url, model: 'pairbench-simulated', dialect: 'llama-server', apiKeyEnv: null, simulated: true },
-    },
-    { onTurn: (t) => turns.push(t) },
-  );
-  const transcript = (await readFile(path.join(trialDir, 'transcript.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const first = transcript.find((e) => e.type === 'request');
-  return { variant, task, result, turns, transcript, firstMessages: (first?.messages ?? []) as ChatMessage[] };
+  const r = await runHarnessTrial({ sweep: SWEEP, root, n: ++seq, variant, task, baseUrl: server.url, limits });
+  const first = r.transcript.find((e) => e.type === 'request');
+  return { ...r, variant, task, firstMessages: (first?.messages ?? []) as ChatMessage[] };
 }
 
 const ran = new Map<string, Ran>();
