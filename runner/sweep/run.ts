@@ -66,6 +66,12 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
     });
     for (const b of prepared.broken) options.reporter.onWarning(`task ${b.name} is broken and left out of this sweep:\n  - ${b.problems.join('\n  - ')}`);
     if (prepared.servingConfig && !serving) options.reporter.onWarning('no harness in this sweep needs a model: the serving layer is not started');
+    if (serving?.kind === 'none' && settings.restartEvery !== 'never') {
+      options.reporter.onWarning(
+        'restarts were asked for, but pairbench cannot restart a server it only knows by --base-url: each planned restart is recorded as not done. ' +
+          'To let pairbench restart it, give a serving file (--serving serving.toml) with a command, restart_command or container (docs/serving.example.toml).',
+      );
+    }
     return await execute(db, docker, sweepId, false, plan, prepared, serving, options, settings.concurrency, settings.graceSec);
   } finally {
     db.close();
