@@ -4,7 +4,7 @@
 // from runs made side by side (the machine is shared and noisy: only medians and the ratio
 // of interleaved runs mean much). Target: under 60 s at concurrency 2 on a 2-core machine.
 //
-// Run: npm run build && npm run bench:sweep [-- <rounds>]   (default 1 round = 2 sweeps)
+// Run: npm run build && npm run bench:sweep [-- <rounds>]   (default 3 rounds = 6 sweeps, medians)
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ const TARGET_SEC = 60;
 const TRIALS = 10;
 const CONCURRENCIES = [1, 2] as const;
 
-const rounds = Number(process.argv[2] ?? 1);
+const rounds = Number(process.argv[2] ?? 3);
 if (!Number.isInteger(rounds) || rounds < 1) {
   process.stderr.write(`usage: bench-sweep [rounds >= 1], got ${process.argv[2]}\n`);
   process.exit(2);
