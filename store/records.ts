@@ -96,8 +96,21 @@ export interface ServingEvent {
 
 const b = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0);
 
+type Statement = ReturnType<Db['prepare']>;
+const statements = new WeakMap<Db, Map<string, Statement>>();
+
+/** Each SQL text is compiled once per connection: insertTurn runs once per agent turn. */
+function statement(db: Db, sql: string): Statement {
+  let bySql = statements.get(db);
+  if (!bySql) statements.set(db, (bySql = new Map()));
+  let s = bySql.get(sql);
+  if (!s) bySql.set(sql, (s = db.prepare(sql)));
+  return s;
+}
+
 export function insertSweep(db: Db, row: SweepRow): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO sweeps (id, created_at, finished_at, status, config_json, plan_json, git_commit, git_dirty, host,
        engine_version, serving_kind, simulated, serving_provenance_json, pairbench_version)
      VALUES (@id, @created_at, @finished_at, @status, @config_json, @plan_json, @git_commit, @git_dirty, @host,
@@ -108,16 +121,17 @@ export function insertSweep(db: Db, row: SweepRow): void {
 export function updateSweep(db: Db, id: string, fields: Partial<Omit<SweepRow, 'id'>>): void {
   const keys = Object.keys(fields);
   if (keys.length === 0) return;
-  db.prepare(`UPDATE sweeps SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...fields, id });
+  statement(db, `UPDATE sweeps SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...fields, id });
 }
 
 export function getSweep(db: Db, id: string): SweepRow | undefined {
-  return db.prepare('SELECT * FROM sweeps WHERE id = ?').get(id) as SweepRow | undefined;
+  return statement(db, 'SELECT * FROM sweeps WHERE id = ?').get(id) as SweepRow | undefined;
 }
 
 /** Written when a trial starts, so a crash leaves a 'running' row as evidence. */
 export function insertTrialStart(db: Db, t: TrialStart): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO trials (id, sweep_id, slot_index, group_index, harness, harness_base, harness_config_json, task,
        trial_index, attempt, status, simulated, container_name, trial_dir, started_at)
      VALUES (@id, @sweep_id, @slot_index, @group_index, @harness, @harness_base, @harness_config_json, @task,
@@ -126,7 +140,8 @@ export function insertTrialStart(db: Db, t: TrialStart): void {
 }
 
 export function finishTrial(db: Db, id: string, f: TrialFinish): void {
-  db.prepare(
+  statement(
+    db,
     `UPDATE trials SET status = @status, reward = @reward, rewards_json = @rewards_json, wall_ms = @wall_ms,
        setup_ms = @setup_ms, agent_ms = @agent_ms, verify_ms = @verify_ms, teardown_ms = @teardown_ms,
        turns = @turns, error_code = @error_code, error_message = @error_message, image = @image,
@@ -136,7 +151,8 @@ export function finishTrial(db: Db, id: string, f: TrialFinish): void {
 }
 
 export function insertTurn(db: Db, trialId: string, t: TurnRecord): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT OR REPLACE INTO turns (trial_id, turn_index, ttft_ms, model_ms, prompt_tokens, cached_tokens,
        completion_tokens, reasoning_tokens, reasoning_chars, decode_tps, draft_n, draft_accepted, speculative_applied,
        http_status, finish_reason, exec_ms, wait_ms, exit_code, parse_ok, command, error_code)
@@ -147,7 +163,8 @@ export function insertTurn(db: Db, trialId: string, t: TurnRecord): void {
 }
 
 export function insertServingEvent(db: Db, e: ServingEvent): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO serving_events (sweep_id, kind, reason, at, duration_ms, trials_done, detail_json)
      VALUES (@sweep_id, @kind, @reason, @at, @duration_ms, @trials_done, @detail_json)`,
   ).run({ ...e, detail_json: e.detail === undefined || e.detail === null ? null : JSON.stringify(e.detail) });
