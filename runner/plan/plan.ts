@@ -91,11 +91,8 @@ export function buildPlan(input: PlanInput): SweepPlan {
     if (rng) slots = shuffled(slots, rng);
   }
 
-  const groupOf = (slotIndex: number, task: string): number => {
-    if (input.groupBy === 'slot') return slotIndex;
-    if (input.groupBy === 'task') return slots.findIndex((s) => s.task === task) / input.trials;
-    return Math.floor(slotIndex / input.groupBy);
-  };
+  // By task, each task's `trials` slots lie together, so a group is `trials` slots long.
+  const slotsPerGroup = input.groupBy === 'slot' ? 1 : input.groupBy === 'task' ? input.trials : input.groupBy;
 
   const h = input.harnesses.length;
   const entries: PlanEntry[] = [];
@@ -106,7 +103,7 @@ export function buildPlan(input: PlanInput): SweepPlan {
     const order = rng
       ? shuffled(input.harnesses, rng)
       : rotate(input.harnesses, (taskIndex.get(slot.task)! + slot.trialIndex) % h);
-    const groupIndex = groupOf(slotIndex, slot.task);
+    const groupIndex = Math.floor(slotIndex / slotsPerGroup);
     if (groups.length === groupIndex) groups.push({ index: groupIndex, slotIndexes: [], restartBefore: false });
     groups[groupIndex]!.slotIndexes.push(slotIndex);
     order.forEach((harness, position) =>
@@ -144,8 +141,4 @@ function markRestarts(groups: PlanGroup[], harnessCount: number, policy: Restart
 
 function rotate<T>(items: readonly T[], by: number): T[] {
   return [...items.slice(by), ...items.slice(0, by)];
-}
-
-export function planSize(plan: SweepPlan): number {
-  return plan.entries.length;
 }
