@@ -1,7 +1,8 @@
 // The agent harnesses at their limits, for real: contract violations, a model that never
-// says done, a command that hangs, the agent timeout, a reply cut at max tokens, a
-// container that dies mid-trial and a serving layer that refuses connections. Fixture
-// tasks live in fixtures/tasks-harness; the simulated server plays their solve.sh.
+// says done, a command that hangs, a command that ends the terminal session, the agent
+// timeout, a reply cut at max tokens, a container that dies mid-trial and a serving layer
+// that refuses connections. Fixture tasks live in fixtures/tasks-harness; the simulated
+// server plays their solve.sh.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -95,6 +96,16 @@ describe('agent harness limits', () => {
     const after = r.turns.find((t) => t.command === 'echo after > /app/after.txt')!;
     expect(after).toMatchObject({ exit_code: 0, error_code: null });
     expect(after.turn_index).toBe(hung.turn_index + 1);
+  });
+
+  it('a command that ends the terminal session gets a fresh one at once, not a wait for the command timeout', async () => {
+    const r = await run('tmux+terse', 'shell-exits', { commandTimeoutSec: 30 });
+    expect(r.result, r.result.errorMessage ?? '').toMatchObject({ status: 'pass', reward: 1 });
+    const exited = r.turns.find((t) => t.command === 'exit')!;
+    expect(exited).toMatchObject({ error_code: null, parse_ok: true });
+    expect(exited.wait_ms!).toBeLessThan(10_000);
+    expect(feedback(r)[exited.turn_index]).toContain('the terminal session had ended; a new one was started');
+    expect(feedback(r)[exited.turn_index]).not.toContain('still changing');
   });
 
   it('the agent timeout stops the loop promptly, even mid-command', async () => {

@@ -78,17 +78,21 @@ export class TmuxExecutor implements Executor {
     await this.exec(argv, signal);
   }
 
-  /** Polls the pane until two captures in a row agree, bounded by the command timeout. */
+  /**
+   * Polls the pane until two captures in a row agree, bounded by the command timeout. A pane
+   * that cannot be read (the command ended the session) stops the polling at once: run()
+   * looks again and starts a new session, rather than polling a gone pane until the timeout.
+   */
   private async settle(signal: AbortSignal): Promise<{ shot: string | null; timedOut: boolean }> {
     const deadline = performance.now() + this.options.commandTimeoutMs;
     let last = await this.capture(signal);
-    while (!signal.aborted && performance.now() < deadline) {
+    while (last !== null && !signal.aborted && performance.now() < deadline) {
       await this.wait(SETTLE_POLL_MS, signal);
       const shot = await this.capture(signal);
-      if (shot !== null && shot === last) return { shot, timedOut: false };
+      if (shot === null || shot === last) return { shot, timedOut: false };
       last = shot;
     }
-    return { shot: last, timedOut: !signal.aborted };
+    return { shot: last, timedOut: last !== null && !signal.aborted };
   }
 
   async run(actions: Action[], signal: AbortSignal): Promise<ActionOutcome> {
