@@ -9,12 +9,10 @@ import { z } from 'zod';
 import { ERROR_CODES, ValidationError } from '../../runner/errors.js';
 import type { ServingEndpoint } from '../../runner/trial-types.js';
 import type { Dialect } from '../client/types.js';
+import { FAULT_KINDS, type FaultKind } from '../simulated/faults.js';
 import type { CanaryPolicy, RestartPolicy, ServingKind } from './types.js';
 
 export const DIALECTS = ['llama-server', 'vllm', 'ollama', 'openai'] as const satisfies readonly Dialect[];
-/** The simulated server's fault flags, each a rate in [0, 1]. */
-export const SIMULATED_FAULTS = ['refuse', 'http503', 'crash', 'stall', 'malformed', 'garbage'] as const;
-export type SimulatedFault = (typeof SIMULATED_FAULTS)[number];
 
 export interface SimulatedSettings {
   timeScale: number;
@@ -23,7 +21,7 @@ export interface SimulatedSettings {
   seed: number | null;
   /** Added latency per request served since start (the cost model's slowdown); null: its default. */
   slowdownPerRequest: number | null;
-  faults: Partial<Record<SimulatedFault, number>>;
+  faults: Partial<Record<FaultKind, number>>;
 }
 
 export type Management =
@@ -78,7 +76,7 @@ const SimulatedSection = z.strictObject({
   load_time_ms: z.number().int().min(0).optional(),
   seed: z.number().int().min(0).optional(),
   slowdown_per_request: z.number().min(0).optional(),
-  faults: z.strictObject(Object.fromEntries(SIMULATED_FAULTS.map((f) => [f, rate.optional()])) as Record<SimulatedFault, z.ZodOptional<typeof rate>>).optional(),
+  faults: z.strictObject(Object.fromEntries(FAULT_KINDS.map((f) => [f, rate.optional()])) as Record<FaultKind, z.ZodOptional<typeof rate>>).optional(),
 });
 
 const ManagementSection = z.strictObject({
@@ -200,8 +198,8 @@ function fromFile(f: ServingFile, source: string, baseDir: string): ServingConfi
 }
 
 function simulatedFrom(s: ServingFile['simulated'], baseDir: string): SimulatedSettings {
-  const faults: Partial<Record<SimulatedFault, number>> = {};
-  for (const k of SIMULATED_FAULTS) {
+  const faults: Partial<Record<FaultKind, number>> = {};
+  for (const k of FAULT_KINDS) {
     const v = s?.faults?.[k];
     if (v !== undefined) faults[k] = v;
   }
@@ -260,7 +258,7 @@ export function simulatedServingConfig(options: Partial<SimulatedSettings> & { r
   if (options.timeScale !== undefined && !(options.timeScale >= 0)) problems.push(`time scale: must be >= 0 (got ${options.timeScale})`);
   if (options.loadTimeMs !== undefined && !(options.loadTimeMs >= 0)) problems.push(`load time: must be >= 0 ms (got ${options.loadTimeMs})`);
   for (const [k, v] of Object.entries(options.faults ?? {})) {
-    if (!(SIMULATED_FAULTS as readonly string[]).includes(k)) problems.push(`fault ${k}: unknown (one of ${SIMULATED_FAULTS.join(', ')})`);
+    if (!(FAULT_KINDS as readonly string[]).includes(k)) problems.push(`fault ${k}: unknown (one of ${FAULT_KINDS.join(', ')})`);
     else if (!rate.safeParse(v).success) problems.push(`fault ${k}: rate must be in [0, 1] (got ${v})`);
   }
   if (options.canary && !(options.canary.factor > 1)) problems.push(`canary factor: must be > 1 (got ${options.canary.factor})`);
