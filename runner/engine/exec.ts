@@ -249,9 +249,14 @@ export function asGone(e: unknown, target: { containerName: string }): Pairbench
   return null;
 }
 
-/** Demuxes Docker's 8-byte-header frames into capped stdout/stderr buffers. */
+/**
+ * Demuxes Docker's 8-byte-header frames into capped stdout/stderr buffers. Kept output is
+ * held as views of the stream's own chunks (the socket hands out a fresh buffer per read),
+ * so the only copy is the final concat; a header split across chunks is assembled in place.
+ */
 class DemuxSink extends Writable {
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly head = Buffer.alloc(8);
+  private headLen = 0;
   private frameStream = 0;
   private frameLeft = 0;
   private readonly out: { chunks: Buffer[]; kept: number }[] = [
@@ -265,23 +270,23 @@ class DemuxSink extends Writable {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error) => void): void {
-    let buf = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = Buffer.alloc(0);
-    while (buf.length > 0) {
+    let at = 0;
+    while (at < chunk.length) {
       if (this.frameLeft === 0) {
-        if (buf.length < 8) {
-          this.pending = Buffer.from(buf);
-          break;
-        }
-        this.frameStream = buf[0] ?? 1;
-        this.frameLeft = buf.readUInt32BE(4);
-        buf = buf.subarray(8);
+        const take = Math.min(8 - this.headLen, chunk.length - at);
+        chunk.copy(this.head, this.headLen, at, at + take);
+        this.headLen += take;
+        at += take;
+        if (this.headLen < 8) break;
+        this.headLen = 0;
+        this.frameStream = this.head[0]!;
+        this.frameLeft = this.head.readUInt32BE(4);
         continue;
       }
-      const take = Math.min(this.frameLeft, buf.length);
-      this.keep(this.frameStream, buf.subarray(0, take));
+      const take = Math.min(this.frameLeft, chunk.length - at);
+      this.keep(this.frameStream, chunk.subarray(at, at + take));
       this.frameLeft -= take;
-      buf = buf.subarray(take);
+      at += take;
     }
     done();
   }
@@ -296,14 +301,15 @@ class DemuxSink extends Writable {
     }
     const part = data.length <= room ? data : data.subarray(0, room);
     if (part.length < data.length) this.dropped = true;
-    o.chunks.push(Buffer.from(part));
+    o.chunks.push(part);
     o.kept += part.length;
   }
 
   result(): { stdout: string; stderr: string; truncated: boolean } {
+    const [stdout, stderr] = [this.out[0]!, this.out[1]!];
     return {
-      stdout: Buffer.concat(this.out[0]!.chunks).toString('utf8'),
-      stderr: Buffer.concat(this.out[1]!.chunks).toString('utf8'),
+      stdout: Buffer.concat(stdout.chunks, stdout.kept).toString('utf8'),
+      stderr: Buffer.concat(stderr.chunks, stderr.kept).toString('utf8'),
       truncated: this.dropped,
     };
   }
