@@ -2,6 +2,7 @@
 // here so a bad value is reported with the flag's name, beside every other problem.
 
 import type { SelinuxMode } from '../trial-types.js';
+import { DIALECTS } from '../../serving/control/config.js';
 import type { GroupBy, RestartEvery } from './plan.js';
 import type { SettingsLayer } from './settings.js';
 
@@ -29,8 +30,6 @@ export interface RunFlags {
   selinux?: string;
   maxTurns?: string;
 }
-
-const DIALECTS = ['llama-server', 'vllm', 'ollama', 'openai'];
 
 export function parseFlagLayer(flags: RunFlags): { layer: SettingsLayer; problems: string[] } {
   const problems: string[] = [];

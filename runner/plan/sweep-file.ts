@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
+import { DIALECTS } from '../../serving/control/config.js';
 import type { SettingsLayer } from './settings.js';
 
 const wholeAtLeast = (min: number) => z.number().int().min(min);
@@ -17,9 +18,11 @@ const RESTART_EVERY = z.union([z.literal('group'), z.literal('never'), wholeAtLe
 
 const ServingSection = z.strictObject({
   source: z.string().min(1).optional(),
-  base_url: z.url().optional(),
+  // http(s) only, as the serving layer requires: otherwise the refusal would come later,
+  // naming --base-url, a flag this sweep never used.
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
   model: z.string().min(1).optional(),
-  dialect: z.enum(['llama-server', 'vllm', 'ollama', 'openai']).optional(),
+  dialect: z.enum(DIALECTS).optional(),
   api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
 });
 

@@ -80,6 +80,12 @@ model = 3
     expect(problems.length).toBeGreaterThanOrEqual(9);
   });
 
+  it('refuses a base_url that is not http(s) in the file, naming the file setting', () => {
+    const { problems } = parseSweepFile('[serving]\nbase_url = "ftp://127.0.0.1:8080"\nmodel = "m"\n', '/x');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^serving\.base_url:/);
+  });
+
   it('reports TOML that does not parse, and a missing file, with the path', async () => {
     expect(parseSweepFile('trials = = 3', '/x').problems[0]).toMatch(/not valid TOML/);
     const missing = await loadSweepFile('/nonexistent/sweep.toml');
