@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import type { LoadedTask } from '../task/types.js';
 import type { ExecOptions, ExecResult, TrialContainer } from './types.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../errors.js';
-import { execInContainer, gone } from './exec.js';
+import { containerRunning, execInContainer, gone, type ExecTarget } from './exec.js';
 import { packDirectory, unpack } from './tar.js';
 
 export const LABELS = {
@@ -82,14 +82,18 @@ export async function createTrialContainer(docker: Docker, opts: CreateTrialCont
 }
 
 class DockerContainer implements DockerTrialContainer {
+  private readonly target: ExecTarget;
+
   constructor(
     private readonly docker: Docker,
     readonly id: string,
     readonly name: string,
-  ) {}
+  ) {
+    this.target = { docker, containerId: id, containerName: name };
+  }
 
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult> {
-    return execInContainer({ docker: this.docker, containerId: this.id, containerName: this.name }, command, options);
+    return execInContainer(this.target, command, options);
   }
 
   async copyIn(hostDir: string, containerDir: string): Promise<void> {
@@ -124,12 +128,8 @@ class DockerContainer implements DockerTrialContainer {
     return null; // a symlink loop
   }
 
-  async isRunning(): Promise<boolean> {
-    try {
-      return (await this.docker.getContainer(this.id).inspect()).State.Running;
-    } catch {
-      return false;
-    }
+  isRunning(): Promise<boolean> {
+    return containerRunning(this.target);
   }
 
   async remove(): Promise<void> {

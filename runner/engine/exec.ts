@@ -223,7 +223,8 @@ async function containerDied(target: ExecTarget): Promise<boolean> {
   return false;
 }
 
-async function containerRunning(target: ExecTarget): Promise<boolean> {
+/** False too when the container is gone or the engine does not answer. */
+export async function containerRunning(target: ExecTarget): Promise<boolean> {
   try {
     const info = await target.docker.getContainer(target.containerId).inspect();
     return info.State.Running;
