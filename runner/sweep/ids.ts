@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 /** e.g. sw-20250601-221530-3fa2: sortable by start time, unique across machines sharing a db. */
-export function newSweepId(now: Date = new Date()): string {
+export function newSweepId(now: Date = new Date(), prefix = 'sw'): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `sw-${stamp}-${randomBytes(2).toString('hex')}`;
+  return `${prefix}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
 /** Lowercase [a-z0-9.-]: safe in container names, paths and labels. `terse+think` -> `terse-think`. */

@@ -2,13 +2,12 @@
 // (oracle -> pass) and an untouched container fails it (nop -> fail). Judging is a pure
 // function of the two results; running them is a thin loop over runTrial.
 
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEngine } from '../engine/docker.js';
 import { isSubstrateOutcome } from '../outcomes.js';
-import { containerNameFor, trialDirFor } from '../sweep/ids.js';
+import { containerNameFor, newSweepId, trialDirFor } from '../sweep/ids.js';
 import { runTrial } from '../trial.js';
 import { verifierHostDir } from '../../verifier/verify.js';
 import type { HarnessSpec } from '../../harnesses/types.js';
@@ -63,8 +62,7 @@ const SPECS: Record<CheckHarness, HarnessSpec> = {
 
 /** e.g. check-20250601-221530-3fa2: its own sweep id, so `pairbench cleanup --sweep` finds leftovers. */
 export function newCheckSweepId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `check-${stamp}-${randomBytes(2).toString('hex')}`;
+  return newSweepId(now, 'check');
 }
 
 function describeTrial(harness: CheckHarness, t: CheckTrial): string {
