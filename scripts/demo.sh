@@ -20,8 +20,4 @@ node bin/pairbench.js run \
   --db "$DB"
 
 # The report reads the latest sweep in the database: the one just run.
-if node bin/pairbench.js report --help 2>/dev/null | grep -q -- '--db'; then
-  node bin/pairbench.js report --db "$DB"
-else
-  echo "pairbench: this build has no report command yet; the results are in $DB" >&2
-fi
+node bin/pairbench.js report --db "$DB"
