@@ -10,6 +10,7 @@ import { ERROR_CODES, ValidationError } from '../../runner/errors.js';
 import type { ServingEndpoint } from '../../runner/trial-types.js';
 import type { Dialect } from '../client/types.js';
 import { FAULT_KINDS, type FaultKind } from '../simulated/faults.js';
+import { takeInlineKey } from './inline-key.js';
 import type { CanaryPolicy, RestartPolicy, ServingKind } from './types.js';
 
 export const DIALECTS = ['llama-server', 'vllm', 'ollama', 'openai'] as const satisfies readonly Dialect[];
@@ -111,12 +112,8 @@ export function parseServingToml(text: string, source: string, baseDir: string):
     throw invalid(source, [`not valid TOML: ${(e as Error).message.split('\n')[0]}`]);
   }
   const problems: string[] = [];
-  const endpointRaw = (raw as Record<string, unknown>).endpoint;
-  if (endpointRaw && typeof endpointRaw === 'object' && ('api_key' in endpointRaw || 'key' in endpointRaw)) {
-    problems.push('endpoint.api_key: never put a key in a file; set api_key_env to the name of the environment variable that holds it');
-    delete (endpointRaw as Record<string, unknown>).api_key;
-    delete (endpointRaw as Record<string, unknown>).key;
-  }
+  const inlineKey = takeInlineKey((raw as Record<string, unknown>).endpoint, 'endpoint', 'a file');
+  if (inlineKey !== null) problems.push(inlineKey);
   const parsed = FileSchema.safeParse(raw);
   if (parsed.success && problems.length === 0) return fromFile(parsed.data, source, baseDir);
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap(issueTexts));

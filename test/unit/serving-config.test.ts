@@ -138,6 +138,15 @@ timeout = 5
     expect(text).not.toContain('sk-should-not-be-here');
   });
 
+  it('refuses a key written as `key` too, once, and never echoes it', () => {
+    const problems = problemsOf(() =>
+      parseServingToml('[endpoint]\nbase_url = "http://127.0.0.1:8080"\nmodel = "m"\ndialect = "vllm"\nkey = "sk-inline"\n', 'k.toml', '/'),
+    );
+    expect(problems).toEqual([
+      'endpoint.api_key: never put a key in a file; set api_key_env to the name of the environment variable that holds it',
+    ]);
+  });
+
   it('reports unparseable TOML and an unreadable file', async () => {
     expect(problemsOf(() => parseServingToml('[endpoint\n', 's', '/'))[0]).toContain('not valid TOML');
     const dir = mkdtempSync(join(tmpdir(), 'pb-serving-config-'));
