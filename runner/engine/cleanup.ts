@@ -2,7 +2,7 @@
 // behind is found by `pairbench cleanup`, and only pairbench's own containers are touched.
 
 import type Docker from 'dockerode';
-import { LABELS } from './container.js';
+import { LABELS, forceRemove } from './container.js';
 import { errorMessage } from '../errors.js';
 
 export interface PairbenchContainer {
@@ -40,12 +40,10 @@ export async function removeContainers(docker: Docker, containers: PairbenchCont
   const result: RemovalResult = { removed: [], failed: [] };
   for (const c of containers) {
     try {
-      await docker.getContainer(c.id).remove({ force: true, v: true });
+      await forceRemove(docker, c.id);
       result.removed.push(c);
     } catch (e) {
-      const status = (e as { statusCode?: number }).statusCode;
-      if (status === 404 || (status === 409 && /already in progress/i.test(errorMessage(e)))) result.removed.push(c);
-      else result.failed.push({ container: c, error: errorMessage(e) });
+      result.failed.push({ container: c, error: errorMessage(e) });
     }
   }
   return result;

@@ -132,15 +132,8 @@ class DockerContainer implements DockerTrialContainer {
     return containerRunning(this.target);
   }
 
-  async remove(): Promise<void> {
-    try {
-      await this.docker.getContainer(this.id).remove({ force: true, v: true });
-    } catch (e) {
-      const status = (e as { statusCode?: number }).statusCode;
-      if (status === 404) return; // already gone
-      if (status === 409 && /already in progress/i.test(errorMessage(e))) return;
-      throw e;
-    }
+  remove(): Promise<void> {
+    return forceRemove(this.docker, this.id);
   }
 
   /** A 404 may mean the file or the container is missing: only an inspect can tell. */
@@ -151,6 +144,18 @@ class DockerContainer implements DockerTrialContainer {
     } catch {
       return gone(this.name, 'is gone (removed)', e);
     }
+  }
+}
+
+/** Force-removes a container and its anonymous volumes; quiet when it is already gone or going. */
+export async function forceRemove(docker: Docker, id: string): Promise<void> {
+  try {
+    await docker.getContainer(id).remove({ force: true, v: true });
+  } catch (e) {
+    const status = (e as { statusCode?: number }).statusCode;
+    if (status === 404) return; // already gone
+    if (status === 409 && /already in progress/i.test(errorMessage(e))) return;
+    throw e;
   }
 }
 
