@@ -6,7 +6,7 @@ import type { SweepReporter } from './types.js';
 export function jsonLinesReporter(out: NodeJS.WritableStream = process.stdout): SweepReporter {
   const emit = (event: string, body: object): void => void out.write(`${JSON.stringify({ event, at: new Date().toISOString(), ...body })}\n`);
   return {
-    onSweepStart: (info) => emit('sweep_start', info),
+    onSweepStart: (info, counts) => emit('sweep_start', { ...info, counts }),
     onTrialStart: (trial, counts) => emit('trial_start', { ...trial, counts }),
     onTrialEnd: (trial, counts) => emit('trial_end', { ...trial, counts }),
     onServingEvent: (e, counts) => emit('serving_event', { ...e, counts }),

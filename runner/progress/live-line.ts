@@ -46,10 +46,12 @@ export function liveLineReporter(out: NodeJS.WriteStream = process.stdout): Swee
   };
 
   return {
-    onSweepStart(info) {
+    onSweepStart(info, c) {
       started = Date.now();
       doneAtStart = info.alreadyDone;
-      counts = { total: info.total, done: info.alreadyDone, passed: 0, failed: 0, substrate: 0, interrupted: 0, restarts: 0 };
+      // A resumed sweep's earlier passes and failures show from the start, not only once
+      // the first trial starts (serving start-up and image builds come before it).
+      counts = c;
       // ETA ticks down between trial ends too; unref so it never holds the process open.
       ticker = setInterval(schedule, 1000);
       ticker.unref();

@@ -67,7 +67,8 @@ export interface SweepEndInfo {
 }
 
 export interface SweepReporter {
-  onSweepStart?(info: SweepStartInfo): void;
+  /** `counts` already holds what a resumed sweep finished before this run. */
+  onSweepStart?(info: SweepStartInfo, counts: SweepCounts): void;
   onTrialStart?(trial: TrialInfo, counts: SweepCounts): void;
   onTrialEnd?(trial: TrialEndInfo, counts: SweepCounts): void;
   onServingEvent?(event: ServingEventInfo, counts: SweepCounts): void;

@@ -64,17 +64,20 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
   const states = entryStates(x.plan.entries, attemptRows(x.db, x.sweepId), x.retries);
   const counts: SweepCounts = { total: states.length, done: 0, passed: 0, failed: 0, substrate: 0, interrupted: 0, restarts: 0 };
   for (const s of states) if (s.finished) countFinished(counts, s.outcome!);
-  x.reporter.onSweepStart({
-    sweepId: x.sweepId,
-    dbPath: x.dbPath,
-    resumed: x.resumed,
-    total: counts.total,
-    alreadyDone: counts.done,
-    concurrency: x.concurrency,
-    harnesses: x.plan.harnesses,
-    tasks: x.plan.tasks,
-    servingKind: x.serving?.kind ?? 'none',
-  });
+  x.reporter.onSweepStart(
+    {
+      sweepId: x.sweepId,
+      dbPath: x.dbPath,
+      resumed: x.resumed,
+      total: counts.total,
+      alreadyDone: counts.done,
+      concurrency: x.concurrency,
+      harnesses: x.plan.harnesses,
+      tasks: x.plan.tasks,
+      servingKind: x.serving?.kind ?? 'none',
+    },
+    { ...counts },
+  );
 
   let trialsDone = 0;
   let failure: string | null = null;
