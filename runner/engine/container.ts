@@ -9,7 +9,7 @@ import type { LoadedTask } from '../task/types.js';
 import type { ExecOptions, ExecResult, TrialContainer } from './types.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../errors.js';
 import { containerRunning, execInContainer, gone, type ExecTarget } from './exec.js';
-import { packDirectory, unpack } from './tar.js';
+import { packDirectoryAt, unpack } from './tar.js';
 
 export const LABELS = {
   sweep: 'pairbench.sweep',
@@ -97,9 +97,7 @@ class DockerContainer implements DockerTrialContainer {
   }
 
   async copyIn(hostDir: string, containerDir: string): Promise<void> {
-    if (!containerDir.startsWith('/')) throw new Error(`copyIn: container path ${containerDir} is not absolute`);
-    const prefix = path.posix.normalize(containerDir).replace(/^\/+/, '').replace(/\/*$/, '/');
-    const archive = await packDirectory(hostDir, prefix === '/' ? '' : prefix);
+    const archive = await packDirectoryAt(hostDir, containerDir);
     try {
       await this.docker.getContainer(this.id).putArchive(archive, { path: '/' });
     } catch (e) {

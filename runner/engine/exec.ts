@@ -4,12 +4,11 @@
 // bandwidth, not memory. On timeout the command is killed inside the container for real.
 
 import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ExecOptions, ExecResult, TrialContainer } from './types.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../errors.js';
-import { packDirectory } from './tar.js';
+import { packDirectoryAt } from './tar.js';
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 /** How long past the deadline the host waits for the in-container kill before it gives up. */
@@ -141,11 +140,9 @@ export async function execWithDirectory(
   command: string,
   options: Omit<ExecOptions, 'stdin'> = {},
 ): Promise<ExecResult> {
-  if (!containerDir.startsWith('/')) throw new Error(`execWithDirectory: container path ${containerDir} is not absolute`);
   // The same archive copyIn uploads, extracted at / as the engine does: missing parents are
   // created, existing ones keep their modes. TAR_OPTIONS from the caller's env must not apply.
-  const prefix = path.posix.normalize(containerDir).replace(/^\/+/, '').replace(/\/*$/, '/');
-  const archive = await packDirectory(hostDir, prefix === '/' ? '' : prefix);
+  const archive = await packDirectoryAt(hostDir, containerDir);
   const script = [
     `if [ "$EUID" -ne 0 ] || ! command -v tar >/dev/null 2>&1; then echo ${shellQuote(STDIN_COPY_REFUSED)} >&2; exit 1; fi`,
     `TAR_OPTIONS= tar -x -f - -C / || { echo ${shellQuote(STDIN_COPY_FAILED)} >&2; exit 1; }`,

@@ -43,6 +43,16 @@ export async function packDirectory(dir: string, prefix = ''): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * Packs the contents of `dir` so that extracting the archive at `/`, as the engine's upload
+ * and the stdin copy both do, lands them in the absolute `containerDir`.
+ */
+export async function packDirectoryAt(dir: string, containerDir: string): Promise<Buffer> {
+  if (!containerDir.startsWith('/')) throw new Error(`container path ${containerDir} is not absolute`);
+  const prefix = path.posix.normalize(containerDir).replace(/^\/+/, '').replace(/\/*$/, '/');
+  return packDirectory(dir, prefix === '/' ? '' : prefix);
+}
+
 /** Packs one in-memory file, for writing a single file into a container. */
 export function packFile(name: string, data: Buffer, mode = 0o644): Buffer {
   return Buffer.concat([...entry(name, '0', mode, Math.floor(Date.now() / 1000), data), Buffer.alloc(BLOCK * 2)]);

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { listTree, packDirectory, packFile, unpack } from '../../runner/engine/tar.js';
+import { listTree, packDirectory, packDirectoryAt, packFile, unpack } from '../../runner/engine/tar.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -41,4 +41,15 @@ it('packs a single file whose size is not a multiple of the block', () => {
   expect(rest).toEqual([]);
   expect(entry!.name).toBe('reward.txt');
   expect(entry!.data.equals(data)).toBe(true);
+});
+
+it('packs a directory to land at an absolute container path when extracted at /', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pb-tar-'));
+  dirs.push(dir);
+  await writeFile(path.join(dir, 'solve.sh'), 'true\n');
+  const names = async (at: string): Promise<string[]> => unpack(await packDirectoryAt(dir, at)).map((e) => e.name);
+  expect(await names('/solution')).toEqual(['solution/solve.sh']);
+  expect(await names('//opt/a/../b/')).toEqual(['opt/b/solve.sh']);
+  expect(await names('/')).toEqual(['solve.sh']);
+  await expect(packDirectoryAt(dir, 'relative')).rejects.toThrow(/container path relative is not absolute/);
 });
