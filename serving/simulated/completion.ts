@@ -10,12 +10,26 @@ import { reasoningBlock } from './policy.js';
 import { sendJson } from './respond.js';
 import { sleep, type SimState } from './state.js';
 import { CHARS_PER_TOKEN, renderGenerated, renderPrompt, takeTokens, tokenCount } from './tokens.js';
-import { chunk, completion, errorBody, SSE_DONE, timingsOf, usageChunk, usageOf, type ChunkHead, type Delta } from './wire.js';
+import { chunk, completion, errorBody, SSE_DONE, timingsOf, usageChunk, usageOf, type ChunkHead, type Delta, type Timings, type Usage } from './wire.js';
 
 interface Reply {
   reasoning: string;
   content: string;
   finishReason: 'stop' | 'length';
+}
+
+/** One costed reply on its way out: what whole() and stream() both send from. */
+interface Outgoing {
+  state: SimState;
+  res: ServerResponse;
+  head: ChunkHead;
+  reply: Reply;
+  cost: CostResult;
+  usage: Usage;
+  timings: Timings;
+  fault: FaultKind | null;
+  /** Aborted when the client goes away or the server closes. */
+  signal: AbortSignal;
 }
 
 function header(req: IncomingMessage, name: string): string | null {
@@ -96,10 +110,18 @@ export async function handleChat(state: SimState, req: IncomingMessage, res: Ser
     state.stats.cachedTokens += cost.cacheN;
     if (cost.cacheN > 0) state.stats.cacheHits++;
 
-    const head: ChunkHead = { id: `chatcmpl-sim-${state.nextId++}`, created: Math.floor(Date.now() / 1000), model: state.opts.model };
-    const finished = chat.stream
-      ? await stream(state, res, head, chat, reply, cost, promptTokens, fault, abort.signal)
-      : await whole(state, res, head, reply, cost, promptTokens, fault, abort.signal);
+    const out: Outgoing = {
+      state,
+      res,
+      head: { id: `chatcmpl-sim-${state.nextId++}`, created: Math.floor(Date.now() / 1000), model: state.opts.model },
+      reply,
+      cost,
+      usage: usageOf(cost, promptTokens),
+      timings: timingsOf(cost),
+      fault,
+      signal: abort.signal,
+    };
+    const finished = chat.stream ? await stream(out, chat.includeUsage) : await whole(out);
     if (finished) cacheText = prompt + renderGenerated(reply.reasoning, reply.content);
   } finally {
     state.stats.processing--;
@@ -120,16 +142,7 @@ async function stall(signal: AbortSignal): Promise<false> {
   return false;
 }
 
-async function whole(
-  state: SimState,
-  res: ServerResponse,
-  head: ChunkHead,
-  reply: Reply,
-  cost: CostResult,
-  promptTokens: number,
-  fault: FaultKind | null,
-  signal: AbortSignal,
-): Promise<boolean> {
+async function whole({ state, res, head, reply, cost, usage, timings, fault, signal }: Outgoing): Promise<boolean> {
   const total = scaled(state, cost.overheadMs + cost.promptMs + cost.predictedMs);
   if (fault === 'crash') {
     await sleep(total / 2, signal);
@@ -138,7 +151,7 @@ async function whole(
   }
   if (fault === 'stall') return stall(signal);
   if (!(await sleep(total, signal))) return false;
-  const body = completion(head, reply, reply.finishReason, usageOf(cost, promptTokens), timingsOf(cost));
+  const body = completion(head, reply, reply.finishReason, usage, timings);
   if (fault === 'malformed') {
     const text = JSON.stringify(body);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
@@ -173,17 +186,7 @@ function pieces(reply: Reply, perChunk: number): Piece[] {
 const MIN_CHUNK_GAP_MS = 4;
 const MAX_TOKENS_PER_CHUNK = 16;
 
-async function stream(
-  state: SimState,
-  res: ServerResponse,
-  head: ChunkHead,
-  chat: SimChatRequest,
-  reply: Reply,
-  cost: CostResult,
-  promptTokens: number,
-  fault: FaultKind | null,
-  signal: AbortSignal,
-): Promise<boolean> {
+async function stream({ state, res, head, reply, cost, usage, timings, fault, signal }: Outgoing, includeUsage: boolean): Promise<boolean> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   res.write(chunk(head, { role: 'assistant', content: null }, null));
 
@@ -221,9 +224,8 @@ async function stream(
   if (wait >= 1 && !(await sleep(wait, signal))) return false;
   if (signal.aborted || res.destroyed) return false;
 
-  const timings = timingsOf(cost);
-  res.write(chunk(head, {}, reply.finishReason, chat.includeUsage ? {} : { timings }));
-  if (chat.includeUsage) res.write(usageChunk(head, usageOf(cost, promptTokens), timings));
+  res.write(chunk(head, {}, reply.finishReason, includeUsage ? {} : { timings }));
+  if (includeUsage) res.write(usageChunk(head, usage, timings));
   res.end(SSE_DONE);
   return true;
 }
