@@ -11,11 +11,14 @@ const BLOCK = 512;
 export async function listTree(dir: string): Promise<string[]> {
   const out: string[] = [];
   async function walk(rel: string): Promise<void> {
-    const names = (await readdir(path.join(dir, rel))).sort();
-    for (const name of names) {
-      const r = rel === '' ? name : `${rel}/${name}`;
+    // The directory entry says whether it is a directory (a symlink is not followed), so
+    // no lstat is spent per entry here; the callers lstat each entry for its own reasons.
+    const entries = await readdir(path.join(dir, rel), { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)); // as Array#sort orders strings
+    for (const e of entries) {
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
       out.push(r);
-      if ((await lstat(path.join(dir, r))).isDirectory()) await walk(r);
+      if (e.isDirectory()) await walk(r);
     }
   }
   await walk('');
