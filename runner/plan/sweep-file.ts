@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import { DIALECTS } from '../../serving/control/config.js';
+import { takeInlineKey } from '../../serving/control/inline-key.js';
 import type { SettingsLayer } from './settings.js';
 
 const wholeAtLeast = (min: number) => z.number().int().min(min);
@@ -60,14 +61,8 @@ export function parseSweepFile(text: string, baseDir: string): { layer: Settings
     return { layer: {}, problems: [`not valid TOML: ${(e as Error).message.split('\n')[0]}`] };
   }
   const problems: string[] = [];
-  if (raw && typeof raw === 'object') {
-    const serving = (raw as Record<string, unknown>).serving;
-    if (serving && typeof serving === 'object' && ('api_key' in serving || 'key' in serving)) {
-      problems.push('serving.api_key: never put a key in a sweep file; set api_key_env to the name of the environment variable that holds it');
-      delete (serving as Record<string, unknown>).api_key;
-      delete (serving as Record<string, unknown>).key;
-    }
-  }
+  const inlineKey = takeInlineKey((raw as Record<string, unknown>).serving, 'serving', 'a sweep file');
+  if (inlineKey !== null) problems.push(inlineKey);
   const parsed = SweepFileSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
