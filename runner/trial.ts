@@ -104,13 +104,8 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
 
     enter('build');
     const docker = await getEngine();
-    const ensured = await untilAborted(
-      ensureTaskImage(docker, spec.task, {
-        logPath: path.join(spec.trialDir, BUILD_LOG_FILE),
-        timeoutMs: spec.task.config.environment.buildTimeoutSec * 1000,
-      }),
-      signal,
-    );
+    // The build is bounded by the task's own build_timeout_sec, ensureTaskImage's default.
+    const ensured = await untilAborted(ensureTaskImage(docker, spec.task, { logPath: path.join(spec.trialDir, BUILD_LOG_FILE) }), signal);
     image = ensured.image;
 
     enter('setup');
