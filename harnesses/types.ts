@@ -3,6 +3,7 @@
 import type { LoadedTask } from '../runner/task/types.js';
 import type { TrialContainer } from '../runner/engine/types.js';
 import type { ModelClient } from '../serving/client/types.js';
+import type { Contract } from './contracts.js';
 import type { TurnRecord } from '../store/records.js';
 
 export type ContextPolicy = { kind: 'full' } | { kind: 'window'; k: number } | { kind: 'state-file' };
@@ -11,7 +12,7 @@ export type ContextPolicy = { kind: 'full' } | { kind: 'window'; k: number } | {
 export interface Levers {
   thinking: boolean;
   speculative: boolean;
-  contract: 'terse' | 'json';
+  contract: Contract;
   state: 'host-exec' | 'tmux';
   context: ContextPolicy;
 }

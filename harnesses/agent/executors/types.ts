@@ -2,6 +2,8 @@
 // harness learns what they did. host-exec: one engine exec per command, state on the host.
 // tmux: keystrokes into a terminal inside the container, state in that terminal.
 
+import type { Levers } from '../../types.js';
+
 /** One thing a reply asks for: a shell command (terse contract) or keystrokes (json contract). */
 export type Action =
   | { kind: 'command'; command: string }
@@ -23,7 +25,7 @@ export interface ActionOutcome {
 }
 
 export interface Executor {
-  readonly kind: 'host-exec' | 'tmux';
+  readonly kind: Levers['state'];
   start(signal: AbortSignal): Promise<void>;
   run(actions: Action[], signal: AbortSignal): Promise<ActionOutcome>;
 }
