@@ -93,8 +93,15 @@ export async function handleChat(state: SimState, req: IncomingMessage, res: Ser
   const lease = await state.pool.acquire(prompt);
   state.stats.deferred--;
   state.stats.processing++;
-  let cacheText: string = prompt;
+  let cacheText: string | null = prompt;
   try {
+    // The client left (or the server closed) while the request waited for a slot: like a
+    // cancelled deferred task on llama-server it is not served, so it is not counted, adds
+    // no slowdown and leaves the slot's cache as it was.
+    if (abort.signal.aborted) {
+      cacheText = null;
+      return;
+    }
     const cost = costOf(state.opts.cost, {
       promptTokens,
       cachedTokens: lease.cachedTokens,

@@ -228,6 +228,31 @@ describe('chat completions', () => {
     summarise((await streamChat(s.url, { messages: firstTurn() })).data);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(50);
   });
+
+  it('a request whose client leaves while it waits for a slot is not served or counted', async () => {
+    const s = await sim({ timeScale: 1, cost: { requestOverheadMs: 500, prefillTps: 1e7, decodeTps: 1e7 } });
+    const body = JSON.stringify({ messages: firstTurn(), chat_template_kwargs: { enable_thinking: false } });
+    const metric = async (name: string): Promise<number> => {
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)![1]);
+    };
+    const until = async (name: string, value: number): Promise<void> => {
+      while ((await metric(name)) !== value) await new Promise((r) => setTimeout(r, 10));
+    };
+    const first = fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: HEADERS, body });
+    await until('llamacpp:requests_processing', 1);
+    const ac = new AbortController();
+    const queued = fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { ...HEADERS, 'x-pairbench-trial': 'trial-2' }, body, signal: ac.signal });
+    await until('llamacpp:requests_deferred', 1);
+    ac.abort();
+    await expect(queued).rejects.toThrow();
+    expect((await first).status).toBe(200);
+    await until('llamacpp:requests_deferred', 0);
+    await until('llamacpp:requests_processing', 0);
+    expect(await metric('pairbench_simulated_requests_total')).toBe(1);
+    const props = (await (await fetch(`${s.url}/props`)).json()) as { requests_served: number };
+    expect(props.requests_served).toBe(1);
+  });
 });
 
 describe('injected faults', () => {
