@@ -10,15 +10,6 @@ import type { Harness, HarnessBase, HarnessSpec } from './types.js';
 
 export type HarnessFactory = (spec: HarnessSpec) => Harness;
 
-const notAvailable =
-  (base: HarnessBase): HarnessFactory =>
-  (spec) => {
-    throw new PairbenchError(
-      ERROR_CODES.CONFIG_INVALID,
-      `harness "${spec.name}": the ${base} harness is not available in this build of pairbench`,
-    );
-  };
-
 export const HARNESS_FACTORIES: Record<HarnessBase, HarnessFactory> = {
   oracle: (spec) => new OracleHarness(spec),
   nop: (spec) => new NopHarness(spec),
