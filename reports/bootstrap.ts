@@ -67,14 +67,16 @@ export function resampleSums(input: BootstrapInput): BootstrapSums {
           x3 = x3 ^ (x3 >>> 19) ^ (t ^ (t >>> 8));
           counts[((x3 >>> 0) * n) / 4294967296 | 0]!++;
         }
+        // No skip for undrawn units: about a third of counts are 0 at random, and the branch
+        // mispredicts more than multiplying by 0 costs. The sums come out bit for bit the same.
+        const { wall, tally } = g;
         for (let j = 0; j < g.arms.length; j++) {
           const off = j * n;
           let sw = 0, sk = 0;
           for (let u = 0; u < n; u++) {
             const c = counts[u]!;
-            if (c === 0) continue;
-            sw += c * g.wall[off + u]!;
-            sk += c * g.tally[off + u]!;
+            sw += c * wall[off + u]!;
+            sk += c * tally[off + u]!;
           }
           const o = base + g.arms[j]! * 3;
           data[o + WALL] = sw;
