@@ -1,10 +1,11 @@
-// The model client's own overhead per call, and the simulated server's sustained throughput.
+// The model client's own overhead per call. (The simulated server's sustained throughput is
+// npm run bench:sim, which matches slots to clients and takes medians over runs.)
 //
 // Overhead = the client's TTFT minus the server's time to first token byte, measured on the
 // same request alternately with the client and with a bare http.request, against the simulated
 // server at time-scale 0 (so the server adds no modelled delay). Target: median under 2 ms.
 //
-//   npm run build && node dist/scripts/bench-client-overhead.js [--calls 300] [--seconds 3]
+//   npm run build && npm run bench:client [-- --calls 300]
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
@@ -18,8 +19,6 @@ const flag = (name: string, dflt: number): number => {
 };
 const CALLS = flag('calls', 300);
 const WARMUP = 40;
-const SECONDS = flag('seconds', 3);
-const CONCURRENT = flag('concurrency', 4);
 
 // An agent-sized turn: a system prompt, a task, a couple of exchanged turns.
 const messages: ChatMessage[] = [
@@ -90,20 +89,6 @@ function quantile(xs: number[], q: number): number {
 }
 const f = (x: number, d = 3): string => x.toFixed(d);
 
-async function throughput(url: string, clients: number, seconds: number): Promise<number> {
-  const end = performance.now() + seconds * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < end) {
-        await rawCall(url);
-        done++;
-      }
-    }),
-  );
-  return done / seconds;
-}
-
 async function main(): Promise<void> {
   const { url, child } = await startServer();
   try {
@@ -131,18 +116,12 @@ async function main(): Promise<void> {
       rawWall.push(raw.wallMs);
     }
 
-    const seq = await throughput(url, 1, SECONDS);
-    const conc = await throughput(url, CONCURRENT, SECONDS);
-
     const overhead = median(pairDiff);
     console.log(`client overhead, simulated server at time-scale 0, ${CALLS} alternating pairs (after ${WARMUP} warm-up pairs)`);
     console.log(`  client TTFT            median ${f(median(clientTtft))} ms   p90 ${f(quantile(clientTtft, 0.9))} ms`);
     console.log(`  raw http first token   median ${f(median(rawTtfb))} ms   p90 ${f(quantile(rawTtfb, 0.9))} ms`);
     console.log(`  overhead (TTFT - raw)  median ${f(overhead)} ms   p90 ${f(quantile(pairDiff, 0.9))} ms   target < 2 ms: ${overhead < 2 ? 'met' : 'NOT met'}`);
     console.log(`  whole call             client median ${f(median(clientWall))} ms   raw median ${f(median(rawWall))} ms   ratio ${f(median(clientWall) / median(rawWall), 2)}`);
-    console.log(`simulated server throughput, time-scale 0, ${SECONDS} s each, streamed ${rawBody.length}-byte requests`);
-    console.log(`  sequential (1 client)  ${f(seq, 0)} req/s`);
-    console.log(`  ${CONCURRENT} concurrent clients   ${f(conc, 0)} req/s`);
   } finally {
     agent.destroy();
     child.kill('SIGTERM');
