@@ -38,7 +38,7 @@ function installExitHook(): void {
   });
 }
 
-export function startOwnedProcess(argv: string[], options: { logPath: string; cwd?: string | null; env?: NodeJS.ProcessEnv }): OwnedProcess {
+export function startOwnedProcess(argv: string[], options: { logPath: string; cwd?: string | null }): OwnedProcess {
   const [file, ...args] = argv;
   if (!file) throw new Error('owned process: empty command');
   installExitHook();
@@ -47,7 +47,7 @@ export function startOwnedProcess(argv: string[], options: { logPath: string; cw
   writeSync(fd, `=== pairbench: starting ${file.split('/').pop()} at ${new Date().toISOString()} ===\n`);
   let child: ChildProcess;
   try {
-    child = spawn(file, args, { cwd: options.cwd ?? undefined, env: options.env ?? process.env, stdio: ['ignore', fd, fd] });
+    child = spawn(file, args, { cwd: options.cwd ?? undefined, stdio: ['ignore', fd, fd] });
   } finally {
     closeSync(fd); // the child holds its own copy
   }
