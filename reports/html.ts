@@ -3,10 +3,7 @@
 
 import type { Report } from './model.js';
 import type { Comparison } from './compare.js';
-import {
-  breakdownRows, byTurnRows, cacheRows, compareCacheRows, compareDepthRows, compareMethodLine, compareRunRows, compareWallsRows,
-  depthRows, methodLine, outcomesRows, runRows, sweepLine, wallsRows, type TableData,
-} from './tables.js';
+import { compareMethodLine, compareSections, honestTables, methodLine, reportSections, sweepLine, type Section, type TableData } from './tables.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** Markdown's **bold** is the only markup the shared lines use. */
@@ -144,24 +141,32 @@ ${data === null ? '' : `<script type="application/json" id="pb-data">${json}</sc
 `;
 }
 
-const section = (title: string, inner: string): string => `<h2>${esc(title)}</h2>\n${inner}`;
+const FIGURES: Record<NonNullable<Section['chart']>, string> = {
+  walls: `<figure class="chart" id="chart-walls"><div class="legend"></div><figcaption>Clean-trial walls per task and harness: box from the quartiles, a bar at the median, a dot per trial (at most 200 per row).</figcaption></figure>`,
+  depth: `<figure class="chart" id="chart-depth"><div class="legend"></div><figcaption>TTFT against prompt tokens, a dot per turn (at most 1,500 per harness).</figcaption></figure>`,
+  turns: `<figure class="chart" id="chart-turns"><div class="legend"></div><figcaption>Median TTFT by turn index.</figcaption></figure>`,
+};
+
+const heading = (title: string, inner: string): string => `<h2>${esc(title)}</h2>\n${inner}`;
+
+function sections(list: Section[]): string[] {
+  return list.map((s) =>
+    heading(
+      s.title,
+      [s.lead === undefined ? null : `<p class="method">${esc(s.lead)}</p>`, htmlTable(s.table), s.chart ? FIGURES[s.chart] : null]
+        .filter((x) => x !== null)
+        .join('\n'),
+    ),
+  );
+}
 
 export function renderHtml(r: Report): string {
   const body = [
     `<h1>pairbench report: sweep ${esc(r.sweep.id)}</h1>`,
     `<p class="meta">${esc(sweepLine(r))}</p>`,
     `<p class="method">${inline(methodLine(r))}</p>`,
-    section('Outcomes per harness and task', htmlTable(outcomesRows(r))),
-    section('Clean-trial walls per task', htmlTable(wallsRows(r))),
-    `<figure class="chart" id="chart-walls"><div class="legend"></div><figcaption>Clean-trial walls per task and harness: box from the quartiles, a bar at the median, a dot per trial (at most 200 per row).</figcaption></figure>`,
-    section('The run as a whole', htmlTable(runRows(r))),
-    section('Time to first token and decode by input depth', htmlTable(depthRows(r))),
-    `<figure class="chart" id="chart-depth"><div class="legend"></div><figcaption>TTFT against prompt tokens, a dot per turn (at most 1,500 per harness).</figcaption></figure>`,
-    section('Time to first token by turn', htmlTable(byTurnRows(r))),
-    `<figure class="chart" id="chart-turns"><div class="legend"></div><figcaption>Median TTFT by turn index.</figcaption></figure>`,
-    section('Prompt tokens served from cache', htmlTable(cacheRows(r))),
-    section('Where the wall goes', `<p class="method">Seconds per clean trial and share of wall; "other" is the wall left over.</p>${htmlTable(breakdownRows(r))}`),
-    section('Honest read', honestHtml(r)),
+    ...sections(reportSections(r)),
+    heading('Honest read', honestHtml(r)),
   ].join('\n');
   // The charts read the report itself; the tables are already in the page.
   return page(`pairbench report: ${r.sweep.id}`, r.notice, body, {
@@ -172,20 +177,8 @@ export function renderHtml(r: Report): string {
 }
 
 function honestHtml(r: Report): string {
-  const h = r.honest;
-  let out = `<ul class="honest">${h.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`;
-  if (h.substrateByKind.length > 0) {
-    out += htmlTable({
-      header: ['substrate error', 'total', ...r.harnesses],
-      rows: h.substrateByKind.map((k) => [k.kind, String(k.total), ...r.harnesses.map((x) => String(k.byHarness[x] ?? 0))]),
-    });
-  }
-  if (h.restarts.length > 0) {
-    out += htmlTable({
-      header: ['serving restart at', 'reason', 'took (s)', 'after trials'],
-      rows: h.restarts.map((x) => [x.at, x.reason ?? '–', x.durationS === null ? '–' : x.durationS.toFixed(1), x.trialsDone === null ? '–' : String(x.trialsDone)]),
-    });
-  }
+  let out = `<ul class="honest">${r.honest.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`;
+  for (const t of honestTables(r)) out += `<p>${esc(t.lead)}</p>${htmlTable(t.table)}`;
   return out;
 }
 
@@ -194,12 +187,9 @@ export function renderCompareHtml(c: Comparison): string {
     `<h1>pairbench compare: ${esc(c.a.sweep.id)} → ${esc(c.b.sweep.id)}</h1>`,
     `<p class="meta">a: ${esc(c.a.sweep.id)} (${esc(sweepLine(c.a))})<br>b: ${esc(c.b.sweep.id)} (${esc(sweepLine(c.b))})</p>`,
     `<p class="method">${inline(compareMethodLine(c))}</p>`,
-    section('Clean-trial walls per task', htmlTable(compareWallsRows(c))),
-    section('The run as a whole', htmlTable(compareRunRows(c))),
-    section('Time to first token and decode by input depth', htmlTable(compareDepthRows(c))),
-    section('Prompt tokens served from cache', htmlTable(compareCacheRows(c))),
-    section(`Honest read: ${c.a.sweep.id}`, honestHtml(c.a)),
-    section(`Honest read: ${c.b.sweep.id}`, honestHtml(c.b)),
+    ...sections(compareSections(c)),
+    heading(`Honest read: ${c.a.sweep.id}`, honestHtml(c.a)),
+    heading(`Honest read: ${c.b.sweep.id}`, honestHtml(c.b)),
   ].join('\n');
   return page(`pairbench compare: ${c.a.sweep.id} → ${c.b.sweep.id}`, c.notice, body, null);
 }

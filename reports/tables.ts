@@ -1,7 +1,7 @@
 // Report -> tables of formatted cells, shared by the markdown and HTML renderers so the
 // two always show the same figures.
 
-import { WALL_PARTS, type Report, type WallPart } from './model.js';
+import { DEPTH_BUCKETS, WALL_PARTS, type Report, type WallPart } from './model.js';
 import { count, DASH, millis, percent, rate, ratio, ratioWithInterval, seconds, tokensPerSecond } from './format.js';
 import type { Comparison } from './compare.js';
 
@@ -12,10 +12,19 @@ export interface TableData {
   empty?: string;
 }
 
+/** A titled table and the sentence to read it by: both renderers draw the same list. */
+export interface Section {
+  title: string;
+  lead?: string;
+  table: TableData;
+  /** The HTML chart drawn under this table. */
+  chart?: 'walls' | 'depth' | 'turns';
+}
+
 const td = (header: string[], rows: string[][]): TableData => ({ header, rows });
 const empty = (message: string): TableData => ({ header: [], rows: [], empty: message });
 
-export const PART_LABEL: Record<WallPart, string> = {
+const PART_LABEL: Record<WallPart, string> = {
   ttft: 'model: TTFT',
   decode: 'model: decode',
   exec: 'commands',
@@ -48,7 +57,7 @@ export function methodLine(r: Report): string {
   );
 }
 
-export function outcomesRows(r: Report): TableData {
+function outcomesRows(r: Report): TableData {
   return td(
     ['harness', 'task', 'n', 'pass rate', 'passes', 'agent failures', 'substrate errors', 'mean wall (clean)'],
     r.outcomes.map((o) => [
@@ -64,7 +73,7 @@ export function outcomesRows(r: Report): TableData {
   );
 }
 
-export function wallsRows(r: Report): TableData {
+function wallsRows(r: Report): TableData {
   const others = r.harnesses.slice(1);
   return td(
     ['task', ...r.harnesses.map((h) => `${h} mean wall (n)`), ...others.map((h) => `${h} ÷ ${r.baseline} [95% CI]`), 'notes'],
@@ -77,7 +86,7 @@ export function wallsRows(r: Report): TableData {
   );
 }
 
-export function runRows(r: Report): TableData {
+function runRows(r: Report): TableData {
   return td(
     ['harness', 'trials', 'passes', 'pass rate', 'substrate errors', 'mean wall (clean)', 'passes per wall-s', 'passes/wall-s ratio [95% CI]', 'wall ratio [95% CI]', 'notes'],
     r.run.map((x) => [
@@ -95,7 +104,7 @@ export function runRows(r: Report): TableData {
   );
 }
 
-export function depthRows(r: Report): TableData {
+function depthRows(r: Report): TableData {
   if (r.turns.buckets.length === 0) return empty('No turns with prompt-token counts were recorded.');
   return td(
     ['input tokens', ...r.harnesses.flatMap((h) => [`${h} median TTFT (n)`, `${h} median decode`])],
@@ -106,7 +115,7 @@ export function depthRows(r: Report): TableData {
   );
 }
 
-export function byTurnRows(r: Report): TableData {
+function byTurnRows(r: Report): TableData {
   if (r.turns.byTurn.length === 0) return empty('No turns with a first-token time were recorded.');
   return td(
     ['turn', ...r.harnesses.map((h) => `${h} median TTFT (n)`)],
@@ -114,14 +123,14 @@ export function byTurnRows(r: Report): TableData {
   );
 }
 
-export function cacheRows(r: Report): TableData {
+function cacheRows(r: Report): TableData {
   return td(
     ['harness', 'turns', 'prompt tokens', 'cached tokens', 'served from cache'],
     r.turns.cache.map((c) => [c.harness, count(c.turns), count(c.promptTokens), count(c.cachedTokens), percent(c.share, 1)]),
   );
 }
 
-export function breakdownRows(r: Report): TableData {
+function breakdownRows(r: Report): TableData {
   return td(
     ['harness', 'clean n', 'wall per trial', ...WALL_PARTS.map((p) => PART_LABEL[p])],
     r.breakdown.map((b) => [
@@ -133,6 +142,48 @@ export function breakdownRows(r: Report): TableData {
   );
 }
 
+export function reportSections(r: Report): Section[] {
+  return [
+    { title: 'Outcomes per harness and task', table: outcomesRows(r) },
+    { title: 'Clean-trial walls per task', table: wallsRows(r), chart: 'walls' },
+    { title: 'The run as a whole', table: runRows(r) },
+    {
+      title: 'Time to first token and decode by input depth',
+      lead: `Median per bucket of prompt tokens (${DEPTH_BUCKETS.map((b) => b.label).join(', ')}), over the turns of finished trials.`,
+      table: depthRows(r),
+      chart: 'depth',
+    },
+    { title: 'Time to first token by turn', table: byTurnRows(r), chart: 'turns' },
+    { title: 'Prompt tokens served from cache', table: cacheRows(r) },
+    {
+      title: 'Where the wall goes',
+      lead: 'Seconds per clean trial and share of wall. Model time is the sum of turn model times (TTFT, then decode); "other" is the wall left over.',
+      table: breakdownRows(r),
+    },
+  ];
+}
+
+/** The honest read's tables, each after the line that introduces it; only those with rows. */
+export function honestTables(r: Report): { lead: string; table: TableData }[] {
+  const h = r.honest;
+  const out: { lead: string; table: TableData }[] = [];
+  if (h.substrateByKind.length > 0) {
+    out.push({
+      lead: 'Substrate errors by kind:',
+      table: td(['kind', 'total', ...r.harnesses], h.substrateByKind.map((k) => [k.kind, String(k.total), ...r.harnesses.map((x) => String(k.byHarness[x] ?? 0))])),
+    });
+  }
+  if (h.restarts.length > 0) {
+    out.push({
+      lead: 'Serving restarts:',
+      table: td(
+        ['at', 'reason', 'took', 'after trials'],
+        h.restarts.map((x) => [x.at, x.reason ?? DASH, seconds(x.durationS), x.trialsDone === null ? DASH : String(x.trialsDone)]),
+      ),
+    });
+  }
+  return out;
+}
 
 export function compareMethodLine(c: Comparison): string {
   return (
@@ -141,7 +192,7 @@ export function compareMethodLine(c: Comparison): string {
   );
 }
 
-export function compareWallsRows(c: Comparison): TableData {
+function compareWallsRows(c: Comparison): TableData {
   const a = c.a.sweep.id;
   const b = c.b.sweep.id;
   return td(
@@ -157,7 +208,7 @@ export function compareWallsRows(c: Comparison): TableData {
   );
 }
 
-export function compareRunRows(c: Comparison): TableData {
+function compareRunRows(c: Comparison): TableData {
   const a = c.a.sweep.id;
   const b = c.b.sweep.id;
   const signed = (x: number | null): string => (x === null ? DASH : `${x >= 0 ? '+' : ''}${x.toFixed(0)} pts`);
@@ -178,7 +229,7 @@ export function compareRunRows(c: Comparison): TableData {
   );
 }
 
-export function compareDepthRows(c: Comparison): TableData {
+function compareDepthRows(c: Comparison): TableData {
   const a = c.a.sweep.id;
   const b = c.b.sweep.id;
   if (c.depth.length === 0) return empty('No turns with prompt-token counts in either sweep.');
@@ -197,6 +248,15 @@ export function compareDepthRows(c: Comparison): TableData {
   );
 }
 
-export function compareCacheRows(c: Comparison): TableData {
+function compareCacheRows(c: Comparison): TableData {
   return td(['harness', `${c.a.sweep.id} served from cache`, `${c.b.sweep.id} served from cache`], c.cache.map((x) => [x.harness, percent(x.aShare, 1), percent(x.bShare, 1)]));
+}
+
+export function compareSections(c: Comparison): Section[] {
+  return [
+    { title: 'Clean-trial walls per task', table: compareWallsRows(c) },
+    { title: 'The run as a whole', table: compareRunRows(c) },
+    { title: 'Time to first token and decode by input depth', table: compareDepthRows(c) },
+    { title: 'Prompt tokens served from cache', table: compareCacheRows(c) },
+  ];
 }
