@@ -1,8 +1,8 @@
 // The agent harnesses at their limits, for real: contract violations, a model that never
-// says done, a command that hangs, a command that ends the terminal session, the agent
-// timeout, a reply cut at max tokens, a container that dies mid-trial and a serving layer
-// that refuses connections. Fixture tasks live in fixtures/tasks-harness; the simulated
-// server plays their solve.sh.
+// says done, a command that hangs, a command that ends the terminal session, a terminal
+// scrollback larger than one capture, the agent timeout, a reply cut at max tokens, a
+// container that dies mid-trial and a serving layer that refuses connections. Fixture
+// tasks live in fixtures/tasks-harness; the simulated server plays their solve.sh.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -106,6 +106,13 @@ describe('agent harness limits', () => {
     expect(exited.wait_ms!).toBeLessThan(10_000);
     expect(feedback(r)[exited.turn_index]).toContain('the terminal session had ended; a new one was started');
     expect(feedback(r)[exited.turn_index]).not.toContain('still changing');
+  });
+
+  it('a terminal whose scrollback outgrows one capture still shows the newest output', async () => {
+    const r = await run('tmux+terse', 'big-output', {});
+    expect(r.result, r.result.errorMessage ?? '').toMatchObject({ status: 'pass', reward: 1 });
+    const wrote = r.turns.find((t) => t.command?.startsWith('echo after'))!;
+    expect(feedback(r)[wrote.turn_index]).toContain('wrote-after');
   });
 
   it('the agent timeout stops the loop promptly, even mid-command', async () => {

@@ -3,7 +3,7 @@
 // is an engine exec, so this design pays a round trip per look at the screen.
 
 import { ERROR_CODES, PairbenchError } from '../../../runner/errors.js';
-import type { TrialContainer } from '../../../runner/engine/types.js';
+import type { ExecResult, TrialContainer } from '../../../runner/engine/types.js';
 import { ABORTED, raceAbort, sleep } from './abortable.js';
 import { screenDiff } from './screen-diff.js';
 import type { Action, ActionOutcome, Executor, ExecutorOptions } from './types.js';
@@ -12,6 +12,10 @@ const SESSION = 'pb';
 const COLS = 200;
 const ROWS = 50;
 const SETTLE_POLL_MS = 200;
+// A capture holds the whole scrollback, and an exec keeps the head of what it is sent: a cap
+// below the scrollback's size would keep old lines and drop the newest. tmux's default
+// history (2,000 lines) plus the screen, at 200 cells of up to 4 UTF-8 bytes, fits in this.
+const CAPTURE_MAX_BYTES = 4 * 1024 * 1024;
 
 export class TmuxExecutor implements Executor {
   readonly kind = 'tmux' as const;
@@ -24,10 +28,10 @@ export class TmuxExecutor implements Executor {
     private readonly options: ExecutorOptions,
   ) {}
 
-  private async exec(argv: string[], signal: AbortSignal): Promise<{ exitCode: number | null; stdout: string; stderr: string } | typeof ABORTED> {
+  private async exec(argv: string[], signal: AbortSignal, maxOutputBytes = this.options.maxOutputBytes): Promise<ExecResult | typeof ABORTED> {
     const started = performance.now();
     try {
-      return await raceAbort(this.container.exec(argv, { timeoutMs: 15_000, maxOutputBytes: this.options.maxOutputBytes }), signal);
+      return await raceAbort(this.container.exec(argv, { timeoutMs: 15_000, maxOutputBytes }), signal);
     } finally {
       this.execMs += performance.now() - started;
     }
@@ -48,7 +52,10 @@ export class TmuxExecutor implements Executor {
   }
 
   private async capture(signal: AbortSignal): Promise<string | null> {
-    const shot = await this.exec(['tmux', 'capture-pane', '-p', '-J', '-t', SESSION, '-S', '-'], signal);
+    const pane = ['tmux', 'capture-pane', '-p', '-J', '-t', SESSION];
+    let shot = await this.exec([...pane, '-S', '-'], signal, CAPTURE_MAX_BYTES);
+    // A scrollback larger still (a tmux.conf that raised history-limit): the screen alone is current.
+    if (shot !== ABORTED && shot.exitCode === 0 && shot.truncated) shot = await this.exec(pane, signal, CAPTURE_MAX_BYTES);
     if (shot === ABORTED || shot.exitCode !== 0) return null;
     return shot.stdout;
   }
