@@ -2,6 +2,7 @@
 // restart (a new process, or a new startSimulatedServer call) starts from scratch: empty
 // prefix caches, zero requests served, no slowdown.
 
+import { setMaxListeners } from 'node:events';
 import { FaultPlan } from './faults.js';
 import type { ResolvedSimOptions } from './options.js';
 import { KEYSTROKE_DURATION_SEC, ScriptedPolicy } from './policy.js';
@@ -35,6 +36,10 @@ export interface SimState {
 }
 
 export function createState(opts: ResolvedSimOptions, crash: () => void): SimState {
+  // Each request in flight listens for the close, and stops listening when it ends; more than
+  // ten at once is load, not a leak, so Node's leak warning is turned off for this signal.
+  const lifetime = new AbortController();
+  setMaxListeners(Infinity, lifetime.signal);
   return {
     opts,
     startedAt: Date.now(),
@@ -45,7 +50,7 @@ export function createState(opts: ResolvedSimOptions, crash: () => void): SimSta
     }),
     faults: new FaultPlan(opts.faults, opts.seed, opts.burstLength),
     stats: { requests: 0, promptTokens: 0, promptMs: 0, predictedTokens: 0, predictedMs: 0, cacheHits: 0, cachedTokens: 0, processing: 0, deferred: 0 },
-    lifetime: new AbortController(),
+    lifetime,
     nextId: 1,
     crash,
   };

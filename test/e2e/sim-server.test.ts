@@ -229,6 +229,29 @@ describe('chat completions', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(50);
   });
 
+  it('serves more than ten requests at once without a process warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const s = await sim({ timeScale: 0.01, slots: 2 });
+      const body = JSON.stringify({ messages: firstTurn() });
+      const statuses = await Promise.all(
+        Array.from({ length: 14 }, (_, i) =>
+          fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { ...HEADERS, 'x-pairbench-trial': `t-${i}` }, body }).then(async (r) => {
+            await r.text();
+            return r.status;
+          }),
+        ),
+      );
+      expect(statuses).toEqual(Array(14).fill(200));
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('a request whose client leaves while it waits for a slot is not served or counted', async () => {
     const s = await sim({ timeScale: 1, cost: { requestOverheadMs: 500, prefillTps: 1e7, decodeTps: 1e7 } });
     const body = JSON.stringify({ messages: firstTurn(), chat_template_kwargs: { enable_thinking: false } });
