@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything `npm run demo` and `npm test` need, done only when missing, silent otherwise:
-# npm dependencies, the compiled CLI, a container engine, the local base image, and the
-# chromium the HTML report test renders with. Idempotent; safe to run any number of times.
+# npm dependencies, the compiled CLI, a container engine and the local base image.
+# Idempotent; safe to run any number of times.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -20,7 +20,7 @@ fi
 built=dist/cli/main.js
 stale() {
   [ ! -f "$built" ] && return 0
-  [ -n "$(find cli runner harnesses serving verifier store reports scripts \
+  [ -n "$(find cli runner harnesses serving verifier store reports scripts fixtures/db \
     -name '*.ts' -newer "$built" -print -quit 2>/dev/null)" ] && return 0
   [ package.json -nt "$built" ] || [ tsconfig.json -nt "$built" ] || [ tsconfig.build.json -nt "$built" ]
 }
@@ -31,11 +31,3 @@ fi
 
 bash scripts/ensure-docker.sh
 bash scripts/base-image.sh
-
-if [ ! -x /usr/bin/chromium ]; then
-  if [ -f /etc/debian_version ] && [ "$(id -u)" -eq 0 ]; then
-    bash scripts/apt-install.sh chromium
-  else
-    echo "pairbench: /usr/bin/chromium is missing; the HTML report test needs it (install chromium)" >&2
-  fi
-fi
