@@ -3,11 +3,13 @@
 
 import { overallIntervals, resampleSums, stratumWallRatioInterval, type ResampleGroup } from './bootstrap.js';
 import {
-  buildReport,
-  cleanTrials,
+  armGroup,
+  buildPreparedReport,
+  cleanRowsOf,
   DEFAULT_RESAMPLES,
   DEFAULT_SEED,
-  prepare,
+  DEPTH_BUCKETS,
+  isPending,
   ratioValue,
   SIMULATED_NOTICE,
   type RatioValue,
@@ -75,28 +77,18 @@ const union = (x: string[], y: string[]): string[] => [...x, ...y.filter((v) => 
 export function buildComparison(dataA: SweepData, dataB: SweepData, options: CompareOptions = {}): Comparison {
   const seed = options.seed ?? DEFAULT_SEED;
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
-  // A baseline that only one sweep ran is still fine for that sweep's own tables.
+  // A baseline that only one sweep finished is still fine for that sweep's own tables.
   const baselineFor = (d: SweepData): string | undefined =>
-    options.baseline !== undefined && d.trials.some((t) => t.harness === options.baseline) ? options.baseline : undefined;
-  const a = buildReport(dataA, { baseline: baselineFor(dataA), seed, resamples });
-  const b = buildReport(dataB, { baseline: baselineFor(dataB), seed, resamples });
-  const pa = prepare(dataA, a.baseline);
-  const pb = prepare(dataB, b.baseline);
+    options.baseline !== undefined && d.trials.some((t) => t.harness === options.baseline && !isPending(t.status)) ? options.baseline : undefined;
+  const { report: a, prepared: pa } = buildPreparedReport(dataA, { baseline: baselineFor(dataA), seed, resamples });
+  const { report: b, prepared: pb } = buildPreparedReport(dataB, { baseline: baselineFor(dataB), seed, resamples });
   const harnesses = union(a.harnesses, b.harnesses);
   const tasks = union(a.tasks, b.tasks);
 
   // Arms: 2i is harness i in sweep a, 2i+1 the same harness in sweep b.
   const strata: ResampleGroup[][] = tasks.map((task) =>
     harnesses.flatMap((h, i) =>
-      ([[dataA, pa], [dataB, pb]] as const).map(([d, p], side) => {
-        const trials = cleanTrials(d, p, h, task);
-        return {
-          arms: [2 * i + side],
-          units: trials.length,
-          wall: Float64Array.from(trials, (t) => t.wallMs! / 1000),
-          pass: Float64Array.from(trials, (t) => (t.status === 'pass' ? 1 : 0)),
-        };
-      }),
+      ([[dataA, pa], [dataB, pb]] as const).map(([d, p], side) => armGroup(d, cleanRowsOf(p, h, task), 2 * i + side)),
     ),
   );
   const sums = resampleSums({ arms: harnesses.length * 2, strata, resamples, seed });
@@ -135,7 +127,7 @@ export function buildComparison(dataA: SweepData, dataB: SweepData, options: Com
 
   const depth: CompareDepthRow[] = [];
   const buckets = union(a.turns.buckets.map((x) => x.bucket), b.turns.buckets.map((x) => x.bucket));
-  const order = ['0-10k', '10-30k', '30-60k', '60-120k', '120k+'];
+  const order: string[] = DEPTH_BUCKETS.map((x) => x.label);
   buckets.sort((x, y) => order.indexOf(x) - order.indexOf(y));
   for (const bucket of buckets) {
     for (const h of harnesses) {

@@ -3,7 +3,7 @@
 
 import { isAgentOutcome, SUBSTRATE_OUTCOMES } from '../runner/outcomes.js';
 import { ERROR_CODES, PairbenchError } from '../runner/errors.js';
-import type { SweepData, SweepInfo, TrialData } from './queries.js';
+import type { SweepData, SweepInfo } from './queries.js';
 import { overallIntervals, resampleSums, stratumWallRatioInterval, type BootstrapSums, type Interval, type ResampleGroup } from './bootstrap.js';
 import { medianInPlace, percentileSorted } from './stats.js';
 import { seconds } from './format.js';
@@ -161,7 +161,8 @@ export interface ReportOptions {
   charts?: boolean | undefined;
 }
 
-const isPending = (status: string): boolean => status === 'running' || status === 'interrupted';
+/** Running and interrupted rows: no outcome yet, left out of every table. */
+export const isPending = (status: string): boolean => status === 'running' || status === 'interrupted';
 
 /** Planned order first (baseline first of all), then anything else alphabetically. */
 function orderNames(present: Set<string>, planned: string[], first?: string): string[] {
@@ -270,12 +271,21 @@ export function prepare(data: SweepData, baseline: string): Prepared {
   return { harnesses, tasks, trialH, trialT, clean, cleanRows, cellTrials, cellPasses, cellAgent, slots, finished, superseded, paired };
 }
 
-/** The clean trials of one harness on one task, by trial index. */
-export function cleanTrials(data: SweepData, p: Prepared, harness: string, task: string): TrialData[] {
+/** The clean trial rows of one harness on one task, by trial index. */
+export function cleanRowsOf(p: Prepared, harness: string, task: string): number[] {
   const h = p.harnesses.indexOf(harness);
   const k = p.tasks.indexOf(task);
-  if (h < 0 || k < 0) return [];
-  return p.cleanRows[h * p.tasks.length + k]!.map((i) => data.trials[i]!);
+  return h < 0 || k < 0 ? [] : p.cleanRows[h * p.tasks.length + k]!;
+}
+
+/** Trial rows as a resample group of their own: one arm, each trial its own unit. */
+export function armGroup(data: SweepData, rows: number[], arm: number): ResampleGroup {
+  return {
+    arms: [arm],
+    units: rows.length,
+    wall: Float64Array.from(rows, (i) => data.trials[i]!.wallMs! / 1000),
+    pass: Float64Array.from(rows, (i) => (data.trials[i]!.status === 'pass' ? 1 : 0)),
+  };
 }
 
 /** Builds the bootstrap's units: slots when paired, each harness's own trials when not. */
@@ -298,15 +308,7 @@ function buildStrata(data: SweepData, p: Prepared): ResampleGroup[][] {
       }
       return [{ arms: p.harnesses.map((_, h) => h), units: units.length, wall, pass }];
     }
-    return p.harnesses.map((_, h) => {
-      const trials = p.cleanRows[h * T + k]!.map((i) => data.trials[i]!);
-      return {
-        arms: [h],
-        units: trials.length,
-        wall: Float64Array.from(trials, (t) => t.wallMs! / 1000),
-        pass: Float64Array.from(trials, (t) => (t.status === 'pass' ? 1 : 0)),
-      };
-    });
+    return p.harnesses.map((_, h) => armGroup(data, p.cleanRows[h * T + k]!, h));
   });
 }
 
@@ -326,6 +328,11 @@ function wallStats(data: SweepData, rows: number[]): { n: number; sumS: number; 
 }
 
 export function buildReport(data: SweepData, options: ReportOptions = {}): Report {
+  return buildPreparedReport(data, options).report;
+}
+
+/** buildReport, with the coded trials it was built from, for a caller that resamples them again. */
+export function buildPreparedReport(data: SweepData, options: ReportOptions = {}): { report: Report; prepared: Prepared } {
   const baseline = chooseBaseline(data, options.baseline);
   const seed = options.seed ?? DEFAULT_SEED;
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
@@ -419,7 +426,7 @@ export function buildReport(data: SweepData, options: ReportOptions = {}): Repor
   const honest = buildHonest(data, p, outcomes, walls, run);
   const { plannedHarnesses: _h, plannedTasks: _t, ...sweep } = data.sweep;
 
-  return {
+  const report: Report = {
     kind: 'pairbench-report',
     version: 1,
     sweep,
@@ -438,6 +445,7 @@ export function buildReport(data: SweepData, options: ReportOptions = {}): Repor
     honest,
     charts: options.charts ? buildCharts(data, p) : null,
   };
+  return { report, prepared: p };
 }
 
 function bucketOf(prompt: number): number {

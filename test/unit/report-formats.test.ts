@@ -6,7 +6,9 @@ import { generateFixtureDb } from '../../fixtures/db/generate.js';
 import { runCompare, runReport } from '../../cli/commands/report.js';
 import { CSV_COLUMNS } from '../../reports/csv.js';
 import type { Report } from '../../reports/model.js';
-import type { Comparison } from '../../reports/compare.js';
+import { buildComparison, type Comparison } from '../../reports/compare.js';
+import { loadSweepData } from '../../reports/queries.js';
+import { openStore } from '../../store/db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pb-report-formats-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,6 +91,17 @@ describe('report formats', () => {
     const csv = parseCsv(runCompare('sweep-1', 'sweep-2', { db, format: 'csv' }));
     expect(csv).toHaveLength(1 + 2 * (24 + 2));
     expect(runCompare('sweep-1', 'sweep-2', { db, format: 'html' })).toContain('<table>');
+  });
+
+  it('compare falls back to its own baseline on a sweep where --baseline has no finished trial', () => {
+    const store = openStore(db, { readonly: true });
+    const [a, b] = ['sweep-1', 'sweep-2'].map((id) => loadSweepData(store, id));
+    store.close();
+    // In sweep b, tmux never reached an outcome: every row of it still running.
+    for (const t of b!.trials) if (t.harness === 'tmux') t.status = 'running';
+    const c = buildComparison(a!, b!, { baseline: 'tmux', resamples: 100 });
+    expect(c.a.baseline).toBe('tmux');
+    expect(c.b.baseline).toBe('terse');
   });
 
   it('reports every bad flag at once, and an unknown sweep by name with the ones there are', () => {
