@@ -111,10 +111,8 @@ export interface BreakdownRow {
   shares: Record<WallPart, number | null>;
 }
 
+/** What the tables do not say. Whether the sweep was simulated or paired is the Report's own field. */
 export interface HonestRead {
-  simulated: boolean;
-  servingKind: string | null;
-  paired: boolean;
   substrateByKind: { kind: string; total: number; byHarness: Record<string, number> }[];
   restarts: { at: string; reason: string | null; durationS: number | null; trialsDone: number | null }[];
   crashes: number;
@@ -173,7 +171,7 @@ function orderNames(present: Set<string>, planned: string[], first?: string): st
   return out;
 }
 
-export function chooseBaseline(data: SweepData, requested: string | undefined): string {
+function chooseBaseline(data: SweepData, requested: string | undefined): string {
   const present = new Set(data.trials.filter((t) => !isPending(t.status)).map((t) => t.harness));
   if (requested !== undefined) {
     if (present.has(requested)) return requested;
@@ -214,7 +212,7 @@ export interface Prepared {
   paired: boolean;
 }
 
-export function prepare(data: SweepData, baseline: string): Prepared {
+function prepare(data: SweepData, baseline: string): Prepared {
   const rows = data.trials;
   const finishedHarnesses = new Set<string>();
   const finishedTasks = new Set<string>();
@@ -423,15 +421,16 @@ export function buildPreparedReport(data: SweepData, options: ReportOptions = {}
 
   const turnTables = buildTurnTables(data, p);
   const breakdown = buildBreakdown(data, p);
-  const honest = buildHonest(data, p, outcomes, walls, run);
+  const simulated = data.sweep.simulated || data.trials.some((t) => t.simulated);
+  const honest = buildHonest(data, p, simulated, outcomes, walls, run);
   const { plannedHarnesses: _h, plannedTasks: _t, ...sweep } = data.sweep;
 
   const report: Report = {
     kind: 'pairbench-report',
     version: 1,
     sweep,
-    simulated: honest.simulated,
-    notice: honest.simulated ? SIMULATED_NOTICE : null,
+    simulated,
+    notice: simulated ? SIMULATED_NOTICE : null,
     baseline,
     harnesses,
     tasks,
@@ -582,8 +581,7 @@ function buildBreakdown(data: SweepData, p: Prepared): BreakdownRow[] {
   });
 }
 
-function buildHonest(data: SweepData, p: Prepared, outcomes: OutcomeCell[], walls: WallRow[], run: RunRow[]): HonestRead {
-  const simulated = data.sweep.simulated || data.trials.some((t) => t.simulated);
+function buildHonest(data: SweepData, p: Prepared, simulated: boolean, outcomes: OutcomeCell[], walls: WallRow[], run: RunRow[]): HonestRead {
   const byKind = new Map<string, Record<string, number>>();
   for (const [i, t] of data.trials.entries()) {
     if (p.trialH[i] === -1 || isAgentOutcome(t.status)) continue;
@@ -654,7 +652,7 @@ function buildHonest(data: SweepData, p: Prepared, outcomes: OutcomeCell[], wall
     );
   }
   if (p.superseded > 0) lines.push(`${p.superseded} clean trial${p.superseded === 1 ? ' was' : 's were'} superseded by a later attempt on the same slot; walls use the latest.`);
-  return { simulated, servingKind: data.sweep.servingKind, paired: p.paired, substrateByKind, restarts, crashes, canaries, pending, superseded: p.superseded, cellsBelowThree, lines };
+  return { substrateByKind, restarts, crashes, canaries, pending, superseded: p.superseded, cellsBelowThree, lines };
 }
 
 /** Evenly spaced picks (first and last included), so thinning keeps the shape of the data. */
@@ -686,4 +684,3 @@ function buildCharts(data: SweepData, p: Prepared): ChartData {
   return { walls, ttftDepth: p.harnesses.map((harness, h) => ({ harness, points: thin(perHarness[h]!, 1500) })) };
 }
 
-export type { Interval };
