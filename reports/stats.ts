@@ -1,20 +1,8 @@
-// Small, exact statistics for the report: means, medians and percentiles. Everything is
+// Small, exact statistics for the report: medians and percentiles. Everything is
 // deterministic for a given input (the bootstrap's randomness comes from runner/prng.ts).
 
-export function mean(values: ArrayLike<number>): number | null {
-  if (values.length === 0) return null;
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i]!;
-  return s / values.length;
-}
-
-/** Median of values already sorted ascending. */
-export function sortedMedian(sorted: ArrayLike<number>): number | null {
-  return percentileSorted(sorted, 0.5);
-}
-
 export function median(values: ArrayLike<number>): number | null {
-  return sortedMedian(Float64Array.from(values as ArrayLike<number>).sort());
+  return percentileSorted(Float64Array.from(values).sort(), 0.5);
 }
 
 /** Linear-interpolated percentile (p in [0, 1]) of values sorted ascending. */

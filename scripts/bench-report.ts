@@ -12,6 +12,7 @@ import { openStore } from '../store/db.js';
 import { loadSweepData } from '../reports/queries.js';
 import { buildReport } from '../reports/model.js';
 import { renderMarkdown } from '../reports/markdown.js';
+import { median } from '../reports/stats.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = Number(process.env.PB_BENCH_RUNS ?? 7);
@@ -29,12 +30,6 @@ const OPTIONS: FixtureOptions = {
   withPlan: false,
 };
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 function fixturePath(): string {
   // Bump the version when the generator changes, so a stale cache is never measured.
   const file = path.join(tmpdir(), 'pairbench-bench-report', 'v1-100k-trials.db');
@@ -44,7 +39,9 @@ function fixturePath(): string {
   process.stdout.write(`generating ${file} (once; about half a minute) ... `);
   const t0 = performance.now();
   const summary = generateFixtureDb(partial, OPTIONS);
-  openStore(partial).pragma('wal_checkpoint(TRUNCATE)');
+  const written = openStore(partial);
+  written.pragma('wal_checkpoint(TRUNCATE)');
+  written.close();
   renameSync(partial, file);
   rmSync(`${partial}-wal`, { force: true });
   rmSync(`${partial}-shm`, { force: true });
@@ -90,7 +87,7 @@ for (let i = 0; i < RUNS; i++) {
   await execa('node', [path.join(ROOT, 'bin/pairbench.js'), '--help']);
   startup.push(performance.now() - t);
 }
-const m = median(times);
-console.log(`pairbench --help (CLI start-up alone, same ${RUNS} runs): median ${median(startup).toFixed(0)} ms`);
+const m = median(times)!;
+console.log(`pairbench --help (CLI start-up alone, same ${RUNS} runs): median ${median(startup)!.toFixed(0)} ms`);
 console.log(`pairbench report (markdown, end to end, ${RUNS} runs): ${times.map((x) => x.toFixed(0)).join(', ')} ms`);
 console.log(`median ${m.toFixed(0)} ms; target < ${TARGET_MS} ms: ${m < TARGET_MS ? 'met' : 'MISSED'}`);
