@@ -50,17 +50,18 @@ function settingsFrom(flags: CommonFlags): Settings {
 }
 
 /** Opens the store read-only, turning a missing or empty file into a message with the fix. */
-export function openReportStore(path: string): Db {
+function openReportStore(path: string): Db {
   if (!existsSync(path)) {
     throw new PairbenchError(
       ERROR_CODES.CONFIG_INVALID,
       `no database at ${path}. Run a sweep first ('pairbench run --db ${path} ...'), or point --db at the file a sweep wrote.`,
     );
   }
-  if (statSync(path).isDirectory()) {
+  const stat = statSync(path);
+  if (stat.isDirectory()) {
     throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `${path} is a directory: point --db at the SQLite file a sweep wrote.`);
   }
-  if (statSync(path).size === 0) {
+  if (stat.size === 0) {
     throw new PairbenchError(
       ERROR_CODES.CONFIG_INVALID,
       `${path} is empty: no sweep has written to it. Run 'pairbench run --db ${path} ...' first, or point --db at the file a sweep wrote.`,
@@ -116,12 +117,7 @@ export function runCompare(sweepA: string, sweepB: string, flags: CommonFlags): 
   try {
     const a = resolveSweepId(db, s.dbPath, sweepA);
     const b = resolveSweepId(db, s.dbPath, sweepB);
-    if (s.format === 'csv') {
-      const ctx = csvContext(db);
-      const [head, ...rowsA] = renderCsv(loadTrialCsvRows(db, a), ctx).trimEnd().split('\n');
-      const rowsB = renderCsv(loadTrialCsvRows(db, b), ctx).trimEnd().split('\n').slice(1);
-      return `${[head, ...rowsA, ...rowsB].join('\n')}\n`;
-    }
+    if (s.format === 'csv') return renderCsv([...loadTrialCsvRows(db, a), ...loadTrialCsvRows(db, b)], csvContext(db));
     const comparison = buildComparison(loadSweepData(db, a), loadSweepData(db, b), { baseline: s.baseline, seed: s.seed, resamples: s.resamples });
     if (s.format === 'json') return renderJson(comparison);
     if (s.format === 'html') return renderCompareHtml(comparison);
@@ -149,10 +145,7 @@ export function registerReport(program: Command): void {
       .description('Ratio tables from a sweep in SQLite: clean-trial walls, pass rates, passes per wall-second, turn telemetry and an honest read.'),
   )
     .option('--sweep <id>', 'the sweep to report (default: the latest)')
-    .action((opts: CommonFlags & { sweep?: string }) => {
-      const flags = opts;
-      emit(runReport(flags), flags.out);
-    });
+    .action((opts: CommonFlags & { sweep?: string }) => emit(runReport(opts), opts.out));
 
   commonOptions(
     program
@@ -160,7 +153,5 @@ export function registerReport(program: Command): void {
       .description('Two sweeps side by side: the same tables, with each change (b ÷ a) and its bootstrap interval.')
       .argument('<sweep-a>', 'the sweep to compare from')
       .argument('<sweep-b>', 'the sweep to compare to'),
-  ).action((a: string, b: string, opts: CommonFlags) => {
-    emit(runCompare(a, b, opts), opts.out);
-  });
+  ).action((a: string, b: string, opts: CommonFlags) => emit(runCompare(a, b, opts), opts.out));
 }
