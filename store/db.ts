@@ -19,16 +19,22 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): D
       { cause },
     );
   }
-  // Several writers (tests, worker pools) may share one file: wait rather than fail.
-  db.pragma('busy_timeout = 10000');
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    migrate(db, path);
-  } else {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version === 0 || version > SCHEMA_VERSION) refuseVersion(path, version);
+  try {
+    // Several writers (tests, worker pools) may share one file: wait rather than fail.
+    db.pragma('busy_timeout = 10000');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, path);
+    } else {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version === 0 || version > SCHEMA_VERSION) refuseVersion(path, version);
+    }
+  } catch (error) {
+    // A refused or unmigratable file is never handed out, so nobody else would close it.
+    db.close();
+    throw error;
   }
   return db;
 }
