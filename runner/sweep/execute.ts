@@ -101,7 +101,7 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
         insertServingEvent(x.db, { sweep_id: x.sweepId, kind: e.kind, reason: e.reason, at: e.at, duration_ms: e.durationMs, trials_done: trialsDone, detail: e.detail ?? null });
         x.reporter.onServingEvent({ kind: e.kind, reason: e.reason, durationMs: e.durationMs }, { ...counts });
       };
-      await serving.start();
+      await serving.start(x.interrupt.stopSignal);
       const provenance = await serving.provenance().catch((e: unknown) => ({ error: errorMessage(e) }));
       updateSweep(x.db, x.sweepId, { serving_provenance_json: JSON.stringify(provenance) });
     }
@@ -124,7 +124,8 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
     await servingQueue;
   } catch (e) {
     failure = errorMessage(e);
-    x.reporter.onWarning(`the sweep stopped: ${failure}`);
+    // A wait cut short by Ctrl-C is the interruption itself, not a second problem to report.
+    if (!x.interrupt.stopSignal.aborted) x.reporter.onWarning(`the sweep stopped: ${failure}`);
   } finally {
     await pool?.destroy().catch(() => undefined);
     await x.serving?.stop().catch((e: unknown) => x.reporter.onWarning(`stopping the serving layer: ${errorMessage(e)}`));

@@ -5,12 +5,18 @@
 export class SweepInterrupt {
   #stopping = false;
   readonly #abort = new AbortController();
+  readonly #stop = new AbortController();
   #timer: NodeJS.Timeout | null = null;
   readonly #listeners: ((kind: 'stop' | 'abort') => void)[] = [];
 
   /** Scheduling has stopped; no new trial starts. */
   get stopping(): boolean {
     return this.#stopping;
+  }
+
+  /** Fires at the first request: waits that run no trial (serving start-up) end at once. */
+  get stopSignal(): AbortSignal {
+    return this.#stop.signal;
   }
 
   /** Fires when running trials must be torn down now. */
@@ -26,6 +32,7 @@ export class SweepInterrupt {
   request(graceMs: number): void {
     if (!this.#stopping) {
       this.#stopping = true;
+      this.#stop.abort(new Error('sweep interrupted'));
       for (const l of this.#listeners) l('stop');
       this.#timer = setTimeout(() => this.abortNow(), graceMs);
       this.#timer.unref();
@@ -36,6 +43,7 @@ export class SweepInterrupt {
 
   abortNow(): void {
     this.#stopping = true;
+    if (!this.#stop.signal.aborted) this.#stop.abort(new Error('sweep interrupted'));
     if (this.#abort.signal.aborted) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#abort.abort(new Error('sweep interrupted'));

@@ -83,14 +83,15 @@ class Controller implements ServingController {
     return this.lifecycle;
   }
 
-  start(): Promise<void> {
+  start(signal?: AbortSignal): Promise<void> {
     return this.serial(async () => {
       const lifecycle = await this.ensureLifecycle();
       const t0 = performance.now();
       await lifecycle.start();
       this.started = true;
       this.emit('start', null, performance.now() - t0, { baseUrl: this.endpoint.baseUrl });
-      await this.waitReady(t0, null);
+      // A real server can take minutes to load: waiting for it must not outlast a Ctrl-C.
+      await this.waitReady(t0, null, signal);
       await this.takeBaseline();
     });
   }
@@ -154,11 +155,12 @@ class Controller implements ServingController {
     await this.takeBaseline();
   }
 
-  private async waitReady(since: number, reason: string | null): Promise<void> {
+  private async waitReady(since: number, reason: string | null, signal?: AbortSignal): Promise<void> {
     try {
       const ready = await waitUntilReady(this.endpoint, {
         timeoutMs: this.config.health.timeoutMs,
         intervalMs: this.config.health.intervalMs,
+        ...(signal && { signal }),
         gaveUp: () => this.lifecycle?.failure() ?? null,
       });
       this.emit('ready', reason, performance.now() - since, { url: ready.url, polls: ready.polls });

@@ -25,8 +25,8 @@ export interface ServingEventOut {
 export interface ServingController {
   readonly kind: ServingKind;
   readonly endpoint: ServingEndpoint;
-  /** Starts the server if pairbench owns it, then waits for health. */
-  start(): Promise<void>;
+  /** Starts the server if pairbench owns it, then waits for health; `signal` ends the wait early (Ctrl-C). */
+  start(signal?: AbortSignal): Promise<void>;
   /** Restarts (if it can) and waits for health; `reason` is stored with the event. */
   restart(reason: string): Promise<void>;
   /** Called by the sweep after each finished trial; applies every-N restarts and the canary. */

@@ -4,7 +4,7 @@
 
 import { afterAll, expect, it } from 'vitest';
 import { isAgentOutcome } from '../../runner/outcomes.js';
-import { containersOf, finished, pairbench, sweep, sweepIdOf, trials, waitForRows, workspace } from './sweep-support.js';
+import { SWEEP_TASKS, containersOf, finished, pairbench, sweep, sweepIdOf, trials, waitForRows, workspace } from './sweep-support.js';
 
 const ws = workspace();
 afterAll(() => ws.cleanup());
@@ -49,4 +49,24 @@ it('tears the running trial down when the grace period is zero', { timeout: 120_
   const again = after.filter((r) => r.slot_index === torn[0]!.slot_index && r.harness === torn[0]!.harness);
   expect(again.map((r) => r.attempt).sort()).toEqual([1, 2]);
   expect(after.filter((r) => isAgentOutcome(r.status))).toHaveLength(8);
+});
+
+it('stops while the serving layer is still loading, without waiting out its health deadline', { timeout: 60_000 }, async () => {
+  // A server that answers 503 "Loading model" for ten minutes, as a large model can.
+  const { startSimulatedServer } = await import('../../serving/simulated/server.js');
+  const loading = await startSimulatedServer({ tasksDir: SWEEP_TASKS, timeScale: 0, loadTimeMs: 600_000 });
+  try {
+    const child = pairbench(['run', ...ws.base, '--harness', 'terse', '--task', 'quick', '--trials', '1',
+      '--base-url', loading.url, '--model', 'm', '--dialect', 'llama-server', '--json']);
+    const id = await sweepIdOf(child);
+    await new Promise((r) => setTimeout(r, 1_500));
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode, result.all).toBe(130);
+    expect(sweep(ws.db, id)!.status).toBe('interrupted');
+    expect(result.all).not.toContain('the sweep stopped');
+    expect(trials(ws.db, id)).toEqual([]);
+  } finally {
+    await loading.close();
+  }
 });
