@@ -2,7 +2,7 @@
 // here so a bad value is reported with the flag's name, beside every other problem.
 
 import type { SelinuxMode } from '../trial-types.js';
-import { DIALECTS } from '../../serving/control/config.js';
+import { DIALECTS, ENV_NAME } from '../../serving/control/config.js';
 import type { GroupBy, RestartEvery } from './plan.js';
 import type { SettingsLayer } from './settings.js';
 
@@ -77,7 +77,7 @@ export function parseFlagLayer(flags: RunFlags): { layer: SettingsLayer; problem
       tasks = 'all';
     } else tasks = flags.task;
   }
-  if (flags.apiKeyEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.apiKeyEnv)) {
+  if (flags.apiKeyEnv !== undefined && !ENV_NAME.safeParse(flags.apiKeyEnv).success) {
     problems.push(`--api-key-env: takes the NAME of an environment variable holding the key, not the key itself`);
   }
   if (flags.baseUrl !== undefined && !/^https?:\/\/\S+$/.test(flags.baseUrl)) {

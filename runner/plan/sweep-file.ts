@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
-import { DIALECTS } from '../../serving/control/config.js';
+import { DIALECTS, ENV_NAME } from '../../serving/control/config.js';
 import { takeInlineKey } from '../../serving/control/inline-key.js';
 import type { SettingsLayer } from './settings.js';
 
@@ -24,7 +24,7 @@ const ServingSection = z.strictObject({
   base_url: z.url({ protocol: /^https?$/ }).optional(),
   model: z.string().min(1).optional(),
   dialect: z.enum(DIALECTS).optional(),
-  api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+  api_key_env: ENV_NAME.optional(),
 });
 
 const SweepFileSchema = z.strictObject({

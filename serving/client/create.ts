@@ -45,9 +45,18 @@ export function createModelClient(endpoint: ServingEndpoint, options: ModelClien
 }
 
 /** `{base}/v1/chat/completions`, tolerating a base URL that already ends in /v1. */
+/** A route of the OpenAI-compatible API; users give the base URL with or without /v1. */
+export function openAiUrl(baseUrl: string, route: string): string {
+  return `${serverRoot(baseUrl)}/v1${route}`;
+}
+
+/** The server's own root, for routes outside /v1 (/health, /props, /api/tags). */
+export function serverRoot(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
 export function chatCompletionsUrl(baseUrl: string): string {
-  const base = baseUrl.replace(/\/+$/, '');
-  return base.endsWith('/v1') ? `${base}/chat/completions` : `${base}/v1/chat/completions`;
+  return openAiUrl(baseUrl, '/chat/completions');
 }
 
 /** Reads the key at call time so a rotated key is picked up; the key goes into a header only. */

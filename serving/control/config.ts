@@ -58,7 +58,7 @@ export function servingKind(m: Management): ServingKind {
 
 const DEFAULT_HEALTH = { timeoutMs: 600_000, intervalMs: 250 };
 
-const ENV_NAME = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+export const ENV_NAME = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 const positiveInt = z.number().int().min(1);
 const rate = z.number().min(0).max(1);
 

@@ -4,12 +4,12 @@
 
 import { ERROR_CODES, PairbenchError } from '../../runner/errors.js';
 import type { ServingEndpoint } from '../../runner/trial-types.js';
-import { readApiKey } from '../client/create.js';
+import { openAiUrl, readApiKey, serverRoot } from '../client/create.js';
 import { excerpt } from '../client/errors.js';
 import type { Dialect } from '../client/types.js';
 
 export function healthUrl(baseUrl: string, dialect: Dialect): string {
-  const base = baseUrl.replace(/\/+$/, '');
+  const base = serverRoot(baseUrl);
   switch (dialect) {
     case 'llama-server':
     case 'vllm':
@@ -17,7 +17,7 @@ export function healthUrl(baseUrl: string, dialect: Dialect): string {
     case 'ollama':
       return `${base}/`;
     case 'openai':
-      return base.endsWith('/v1') ? `${base}/models` : `${base}/v1/models`;
+      return openAiUrl(baseUrl, '/models');
   }
 }
 

@@ -3,7 +3,7 @@
 // A route that fails is recorded as such; provenance never fails a sweep.
 
 import type { ServingEndpoint } from '../../runner/trial-types.js';
-import { readApiKey } from '../client/create.js';
+import { readApiKey, serverRoot } from '../client/create.js';
 import { excerpt } from '../client/errors.js';
 import type { Dialect } from '../client/types.js';
 
@@ -15,7 +15,7 @@ const ROUTES: Record<Dialect, string[]> = {
 };
 
 export async function fetchProvenance(endpoint: ServingEndpoint, timeoutMs = 10_000): Promise<Record<string, unknown>> {
-  const base = endpoint.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+  const base = serverRoot(endpoint.baseUrl);
   const out: Record<string, unknown> = { dialect: endpoint.dialect, model: endpoint.model, simulated: endpoint.simulated, fetchedAt: new Date().toISOString() };
   let key: string | null = null;
   try {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chatCompletionsUrl } from '../../serving/client/create.js';
+import { healthUrl } from '../../serving/control/health.js';
 import { excerpt } from '../../serving/client/errors.js';
 import { buildRequestBody } from '../../serving/client/request-body.js';
 import { CallAccumulator } from '../../serving/client/telemetry.js';
@@ -87,6 +88,14 @@ describe('small pieces', () => {
     expect(chatCompletionsUrl('http://h:1')).toBe('http://h:1/v1/chat/completions');
     expect(chatCompletionsUrl('http://h:1/')).toBe('http://h:1/v1/chat/completions');
     expect(chatCompletionsUrl('https://api.x.com/v1/')).toBe('https://api.x.com/v1/chat/completions');
+  });
+
+  it('puts health routes at the server root whether or not the base URL ends in /v1', () => {
+    expect(healthUrl('http://h:1/v1', 'llama-server')).toBe('http://h:1/health');
+    expect(healthUrl('http://h:1/', 'vllm')).toBe('http://h:1/health');
+    expect(healthUrl('http://h:1/v1/', 'ollama')).toBe('http://h:1/');
+    expect(healthUrl('https://api.x.com/v1', 'openai')).toBe('https://api.x.com/v1/models');
+    expect(healthUrl('https://api.x.com', 'openai')).toBe('https://api.x.com/v1/models');
   });
 
   it('blanks a secret out of an excerpt and keeps it short', () => {
