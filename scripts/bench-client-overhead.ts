@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { createModelClient } from '../serving/client/create.js';
 import type { ChatMessage, ChatRequest } from '../serving/client/types.js';
+import { percentileSorted } from '../reports/stats.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: number): number => {
@@ -79,14 +80,8 @@ function rawCall(url: string): Promise<{ ttfbMs: number; wallMs: number }> {
   });
 }
 
+const quantile = (xs: number[], q: number): number => percentileSorted(Float64Array.from(xs).sort(), q) ?? NaN;
 const median = (xs: number[]): number => quantile(xs, 0.5);
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
-}
 const f = (x: number, d = 3): string => x.toFixed(d);
 
 async function main(): Promise<void> {

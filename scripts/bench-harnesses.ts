@@ -31,6 +31,7 @@ import { runTrial } from '../runner/trial.js';
 import type { TrialResult } from '../runner/trial-types.js';
 import { startSimulatedServer } from '../serving/simulated/server.js';
 import type { TurnRecord } from '../store/records.js';
+import { median as medianOf } from '../reports/stats.js';
 
 const args = process.argv.slice(2);
 function flag(name: string): string | undefined {
@@ -122,12 +123,7 @@ async function pool<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> 
   return out;
 }
 
-const median = (xs: number[]): number => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+const median = (xs: number[]): number => medianOf(xs) ?? NaN;
 
 interface Cell {
   n: number;

@@ -29,6 +29,7 @@ import type { LoadedTask } from '../runner/task/types.js';
 import { runTrial } from '../runner/trial.js';
 import type { TrialResult } from '../runner/trial-types.js';
 import { parseHarnessVariant } from '../harnesses/variants.js';
+import { median as medianOf } from '../reports/stats.js';
 
 const TARGET = 1.3;
 const rounds = Number(process.argv[2] ?? 15);
@@ -145,11 +146,7 @@ async function oracleTrial(task: LoadedTask, runsDir: string, n: number): Promis
   return { ms, result, spans };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
+const median = (xs: number[]): number => medianOf(xs) ?? NaN;
 
 const fmt = (ms: number): string => `${ms.toFixed(0).padStart(5)} ms`;
 

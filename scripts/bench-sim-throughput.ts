@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { TERSE_SYSTEM_PROMPT } from '../harnesses/contracts.js';
+import { median as medianOf } from '../reports/stats.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -84,11 +85,7 @@ async function serve(slots: number): Promise<{ url: string; stop(): Promise<void
   };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+const median = (xs: number[]): number => medianOf(xs) ?? NaN;
 
 async function main(): Promise<void> {
   const slotsFor = { 1: 1, 4: 4 } as const;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { median as medianOf } from '../reports/stats.js';
 
 const TARGET_SEC = 60;
 const TRIALS = 10;
@@ -54,11 +55,7 @@ async function sweepOnce(concurrency: number, dir: string): Promise<Measured> {
   return { concurrency, wallSec, trials: end.counts.done, passed: end.counts.passed, substrate: end.counts.substrate };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+const median = (xs: number[]): number => medianOf(xs) ?? NaN;
 
 const dir = await mkdtemp(path.join(tmpdir(), 'pb-bench-sweep-'));
 try {
