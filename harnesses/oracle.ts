@@ -3,6 +3,7 @@
 
 import path from 'node:path';
 import { execWithDirectory } from '../runner/engine/exec.js';
+import { ABORTED, raceAbort } from './agent/executors/abortable.js';
 import type { Harness, HarnessContext, HarnessResult, HarnessSpec } from './types.js';
 
 export const ORACLE_LOG = '/logs/agent/oracle.txt';
@@ -22,13 +23,10 @@ export class OracleHarness implements Harness {
     // travels on the same exec's stdin, which saves a separate upload.
     const command = `setsid -w bash -c 'echo $$ > ${PID_FILE}; exec bash /solution/solve.sh' > ${ORACLE_LOG} 2>&1`;
     const exec = execWithDirectory(container, path.dirname(ctx.task.paths.solveSh), '/solution', command, { maxOutputBytes: 64 * 1024 });
-    const aborted = new Promise<'aborted'>((resolve) => {
-      if (signal.aborted) resolve('aborted');
-      else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-    });
-    const outcome = await Promise.race([exec, aborted]);
-    if (outcome === 'aborted') {
-      exec.catch(() => undefined); // the exec ends with the process group (or the container)
+    // raceAbort drops its listener when the exec wins, and swallows the exec's late end
+    // after an abort (it ends with the process group, or the container).
+    const outcome = await raceAbort(exec, signal);
+    if (outcome === ABORTED) {
       await container
         .exec(`kill -KILL -- -"$(cat ${PID_FILE})" 2>/dev/null; true`, { timeoutMs: 5_000 })
         .catch(() => undefined); // best effort: teardown removes the container regardless

@@ -4,8 +4,9 @@
 import { ERROR_CODES, PairbenchError } from '../runner/errors.js';
 import { NopHarness } from './nop.js';
 import { OracleHarness } from './oracle.js';
-import { createTerseHarness } from './terse.js';
-import { createTmuxHarness } from './tmux.js';
+import { AgentHarness } from './agent/harness.js';
+import { TERSE_LEVERS } from './terse.js';
+import { TMUX_LEVERS } from './tmux.js';
 import type { Harness, HarnessBase, HarnessSpec } from './types.js';
 
 export type HarnessFactory = (spec: HarnessSpec) => Harness;
@@ -13,8 +14,8 @@ export type HarnessFactory = (spec: HarnessSpec) => Harness;
 export const HARNESS_FACTORIES: Record<HarnessBase, HarnessFactory> = {
   oracle: (spec) => new OracleHarness(spec),
   nop: (spec) => new NopHarness(spec),
-  terse: (spec) => createTerseHarness(spec),
-  tmux: (spec) => createTmuxHarness(spec), // a Terminus-style baseline
+  terse: (spec) => new AgentHarness(spec, TERSE_LEVERS),
+  tmux: (spec) => new AgentHarness(spec, TMUX_LEVERS), // a Terminus-style baseline
 };
 
 export function createHarness(spec: HarnessSpec): Harness {

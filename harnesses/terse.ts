@@ -2,8 +2,7 @@
 // only to run one command per turn; replies follow the terse tag contract; no deliberation;
 // speculative parameters sent.
 
-import { AgentHarness } from './agent/harness.js';
-import type { Harness, HarnessSpec, Levers } from './types.js';
+import type { Levers } from './types.js';
 
 export const TERSE_LEVERS: Levers = {
   thinking: false,
@@ -12,7 +11,3 @@ export const TERSE_LEVERS: Levers = {
   state: 'host-exec',
   context: { kind: 'full' },
 };
-
-export function createTerseHarness(spec: HarnessSpec): Harness {
-  return new AgentHarness(spec, TERSE_LEVERS);
-}

@@ -3,8 +3,7 @@
 // container, JSON replies with keystrokes and waits, a second confirmation before the
 // task counts as complete; deliberation on, no speculative parameters.
 
-import { AgentHarness } from './agent/harness.js';
-import type { Harness, HarnessSpec, Levers } from './types.js';
+import type { Levers } from './types.js';
 
 export const TMUX_LEVERS: Levers = {
   thinking: true,
@@ -13,7 +12,3 @@ export const TMUX_LEVERS: Levers = {
   state: 'tmux',
   context: { kind: 'full' },
 };
-
-export function createTmuxHarness(spec: HarnessSpec): Harness {
-  return new AgentHarness(spec, TMUX_LEVERS);
-}
