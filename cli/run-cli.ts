@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { isPairbenchError } from '../runner/errors.js';
+import { isPairbenchError } from '../core/errors.js';
 
 /** Parses and runs; a PairbenchError prints its message (never a stack trace) and exits 1. */
 export async function runCli(program: Command, argv: string[]): Promise<void> {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChatMessage } from '../serving/client/types.js';
-import type { ContextPolicy } from './types.js';
+import type { ContextPolicy } from '../core/harness.js';
 
 /** One reply and the user message that answered it (an observation, a correction, a confirmation). */
 export interface Exchange {

@@ -1,7 +1,8 @@
 // The nop harness does nothing, so the verifier sees the container as built: a task that
 // nop passes has a verifier that checks nothing.
 
-import type { Harness, HarnessResult, HarnessSpec } from './types.js';
+import type { Harness, HarnessResult } from './types.js';
+import type { HarnessSpec } from '../core/harness.js';
 
 export class NopHarness implements Harness {
   readonly needsModel = false;

@@ -4,7 +4,8 @@
 import path from 'node:path';
 import { execWithDirectory } from '../runner/engine/exec.js';
 import { ABORTED, raceAbort } from './agent/executors/abortable.js';
-import type { Harness, HarnessContext, HarnessResult, HarnessSpec } from './types.js';
+import type { Harness, HarnessContext, HarnessResult } from './types.js';
+import type { HarnessSpec } from '../core/harness.js';
 
 export const ORACLE_LOG = '/logs/agent/oracle.txt';
 const PID_FILE = '/tmp/pairbench-oracle.pid';

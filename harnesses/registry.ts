@@ -1,13 +1,14 @@
 // Harness bases to their factories: adding a harness is one entry here. The record is
 // keyed by HarnessBase, so the compiler insists every base has one.
 
-import { ERROR_CODES, PairbenchError } from '../runner/errors.js';
+import { ERROR_CODES, PairbenchError } from '../core/errors.js';
 import { NopHarness } from './nop.js';
 import { OracleHarness } from './oracle.js';
 import { AgentHarness } from './agent/harness.js';
 import { TERSE_LEVERS } from './terse.js';
 import { TMUX_LEVERS } from './tmux.js';
-import type { Harness, HarnessBase, HarnessSpec } from './types.js';
+import type { Harness } from './types.js';
+import type { HarnessBase, HarnessSpec } from '../core/harness.js';
 
 export type HarnessFactory = (spec: HarnessSpec) => Harness;
 

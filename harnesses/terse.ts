@@ -2,7 +2,7 @@
 // only to run one command per turn; replies follow the terse tag contract; no deliberation;
 // speculative parameters sent.
 
-import type { Levers } from './types.js';
+import type { Levers } from '../core/harness.js';
 
 export const TERSE_LEVERS: Levers = {
   thinking: false,

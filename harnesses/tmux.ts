@@ -3,7 +3,7 @@
 // container, JSON replies with keystrokes and waits, a second confirmation before the
 // task counts as complete; deliberation on, no speculative parameters.
 
-import type { Levers } from './types.js';
+import type { Levers } from '../core/harness.js';
 
 export const TMUX_LEVERS: Levers = {
   thinking: true,

@@ -3,10 +3,10 @@
 // the last four exchanges. The stored harness name is the variant string itself, so it
 // always starts with its base.
 
-import { ERROR_CODES, ValidationError } from '../runner/errors.js';
+import { ERROR_CODES, ValidationError } from '../core/errors.js';
 import { TERSE_LEVERS } from './terse.js';
 import { TMUX_LEVERS } from './tmux.js';
-import type { ContextPolicy, HarnessBase, HarnessLimits, HarnessSpec, Levers } from './types.js';
+import type { ContextPolicy, HarnessBase, HarnessLimits, HarnessSpec, Levers } from '../core/harness.js';
 
 export const DEFAULT_LIMITS: HarnessLimits = { maxTurns: 30, maxOutputTokens: 2048, observationBytes: 4096 };
 

@@ -3,7 +3,7 @@
 // slots, carrying every harness's trial on that slot together; an unpaired one resamples each
 // arm's trials on their own. One resample feeds every ratio, so they share their replicates.
 
-import { seededRng } from '../runner/prng.js';
+import { seededRng } from '../core/prng.js';
 import { percentileInterval } from './stats.js';
 
 /** Units resampled together. Values are laid out unit-major: index = unit * arms.length + j. */

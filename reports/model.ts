@@ -1,8 +1,8 @@
 // Pure: a sweep's rows -> the Report every renderer draws from. No I/O, no clocks: the same
 // data, baseline and seed always give the same Report.
 
-import { isAgentOutcome, SUBSTRATE_OUTCOMES } from '../runner/outcomes.js';
-import { ERROR_CODES, PairbenchError } from '../runner/errors.js';
+import { isAgentOutcome, SUBSTRATE_OUTCOMES } from '../core/outcomes.js';
+import { ERROR_CODES, PairbenchError } from '../core/errors.js';
 import type { SweepData, SweepInfo } from './queries.js';
 import { overallIntervals, resampleSums, stratumWallRatioInterval, type BootstrapSums, type Interval, type ResampleGroup } from './bootstrap.js';
 import { medianInPlace, percentileSorted } from './stats.js';

@@ -4,7 +4,7 @@
 
 import type { Db } from '../store/db.js';
 import type { TrialRow } from '../store/records.js';
-import { ERROR_CODES, PairbenchError } from '../runner/errors.js';
+import { ERROR_CODES, PairbenchError } from '../core/errors.js';
 
 export interface SweepInfo {
   id: string;

@@ -34,7 +34,7 @@ const chatRequest: ChatRequest = { messages, thinking: false, temperature: 0, se
 // event loop. It is started from its module rather than the CLI to keep the CLI's start-up
 // out of the way.
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const serverModule = new URL('../serving/simulated/server.js', import.meta.url).href;
+  const serverModule = new URL('../simulator/server.js', import.meta.url).href;
   const code = `const { startSimulatedServer } = await import(${JSON.stringify(serverModule)});
 const s = await startSimulatedServer({ port: 0, timeScale: 0 });
 console.log('listening on ' + s.url);`;

@@ -26,11 +26,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseHarnessVariant, variantLabel } from '../harnesses/variants.js';
 import { loadTask } from '../runner/task/load.js';
-import type { LoadedTask } from '../runner/task/types.js';
+import type { LoadedTask } from '../core/task.js';
 import { runTrial } from '../runner/trial.js';
-import type { TrialResult } from '../runner/trial-types.js';
-import { startSimulatedServer } from '../serving/simulated/server.js';
-import type { TurnRecord } from '../store/records.js';
+import type { TrialResult } from '../core/trial.js';
+import { startSimulatedServer } from '../simulator/server.js';
+import type { TurnRecord } from '../core/turn.js';
 import { median as medianOf } from '../reports/stats.js';
 
 const args = process.argv.slice(2);

@@ -25,9 +25,9 @@ import { LABELS } from '../runner/engine/container.js';
 import { packDirectory } from '../runner/engine/tar.js';
 import { findPairbenchContainers, removeContainers } from '../runner/engine/cleanup.js';
 import { loadTask } from '../runner/task/load.js';
-import type { LoadedTask } from '../runner/task/types.js';
+import type { LoadedTask } from '../core/task.js';
 import { runTrial } from '../runner/trial.js';
-import type { TrialResult } from '../runner/trial-types.js';
+import type { TrialResult } from '../core/trial.js';
 import { parseHarnessVariant } from '../harnesses/variants.js';
 import { median as medianOf } from '../reports/stats.js';
 

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { TERSE_SYSTEM_PROMPT } from '../harnesses/contracts.js';
+import { TERSE_SYSTEM_PROMPT } from '../core/contracts.js';
 import { median as medianOf } from '../reports/stats.js';
 
 function arg(name: string, fallback: number): number {
@@ -64,7 +64,7 @@ async function measure(url: string, clients: number): Promise<number> {
 // The server in a child process, started from the compiled module directly so the figure
 // does not depend on the rest of the CLI loading.
 async function serve(slots: number): Promise<{ url: string; stop(): Promise<void> }> {
-  const server = new URL('../serving/simulated/server.js', import.meta.url).href;
+  const server = new URL('../simulator/server.js', import.meta.url).href;
   const code = `
     const { startSimulatedServer } = await import(${JSON.stringify(server)});
     const s = await startSimulatedServer({ timeScale: 0, slots: ${slots}, tasksDir: ${JSON.stringify(join(ROOT, 'tasks'))} });

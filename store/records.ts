@@ -2,7 +2,8 @@
 // only writer during a sweep; everything else reads.
 
 import type { Db } from './db.js';
-import type { TrialStatus } from '../runner/outcomes.js';
+import type { TurnRecord } from '../core/turn.js';
+import type { TrialStatus } from '../core/outcomes.js';
 
 export interface SweepRow {
   id: string;
@@ -58,30 +59,6 @@ export interface TrialRow extends Omit<TrialStart, 'simulated'>, Omit<TrialFinis
   simulated: number;
   rewards_json: string | null;
   finished_at: string | null;
-}
-
-/** One model call plus the command it led to. Null where the server or harness has no figure. */
-export interface TurnRecord {
-  turn_index: number;
-  ttft_ms: number | null;
-  model_ms: number | null;
-  prompt_tokens: number | null;
-  cached_tokens: number | null;
-  completion_tokens: number | null;
-  reasoning_tokens: number | null;
-  reasoning_chars: number | null;
-  decode_tps: number | null;
-  draft_n: number | null;
-  draft_accepted: number | null;
-  speculative_applied: boolean | null;
-  http_status: number | null;
-  finish_reason: string | null;
-  exec_ms: number | null;
-  wait_ms: number | null;
-  exit_code: number | null;
-  parse_ok: boolean | null;
-  command: string | null;
-  error_code: string | null;
 }
 
 export interface ServingEvent {
@@ -168,14 +145,4 @@ export function insertServingEvent(db: Db, e: ServingEvent): void {
     `INSERT INTO serving_events (sweep_id, kind, reason, at, duration_ms, trials_done, detail_json)
      VALUES (@sweep_id, @kind, @reason, @at, @duration_ms, @trials_done, @detail_json)`,
   ).run({ ...e, detail_json: e.detail === undefined || e.detail === null ? null : JSON.stringify(e.detail) });
-}
-
-export function emptyTurn(turnIndex: number): TurnRecord {
-  return {
-    turn_index: turnIndex,
-    ttft_ms: null, model_ms: null, prompt_tokens: null, cached_tokens: null, completion_tokens: null,
-    reasoning_tokens: null, reasoning_chars: null, decode_tps: null, draft_n: null, draft_accepted: null,
-    speculative_applied: null, http_status: null, finish_reason: null, exec_ms: null, wait_ms: null,
-    exit_code: null, parse_ok: null, command: null, error_code: null,
-  };
 }

@@ -5,12 +5,12 @@
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TrialContainer } from '../runner/engine/types.js';
+import type { TrialContainer } from '../core/container.js';
 import { execWithDirectory } from '../runner/engine/exec.js';
 import { TRIAL_MOUNTS } from '../runner/engine/mounts.js';
-import { ERROR_CODES } from '../runner/errors.js';
-import type { Outcome } from '../runner/outcomes.js';
-import type { LoadedTask } from '../runner/task/types.js';
+import { ERROR_CODES } from '../core/errors.js';
+import type { Outcome } from '../core/outcomes.js';
+import type { LoadedTask } from '../core/task.js';
 import { REWARD_JSON, REWARD_TXT, isPassingReward, parseReward, type RewardRead } from './reward.js';
 
 export const VERIFIER_DIR = '/logs/verifier';

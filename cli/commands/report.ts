@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ERROR_CODES, PairbenchError, ValidationError } from '../../runner/errors.js';
-import { isAgentOutcome } from '../../runner/outcomes.js';
+import { ERROR_CODES, PairbenchError, ValidationError } from '../../core/errors.js';
+import { isAgentOutcome } from '../../core/outcomes.js';
 import { openStore, type Db } from '../../store/db.js';
 import { loadSweepData, loadTrialCsvRows, resolveSweepId } from '../../reports/queries.js';
 import { buildReport, DEFAULT_RESAMPLES, DEFAULT_SEED } from '../../reports/model.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ERROR_CODES, ValidationError } from '../../runner/errors.js';
+import { ERROR_CODES, ValidationError } from '../../core/errors.js';
 import { parseFlagLayer, type RunFlags } from '../../runner/plan/flag-layer.js';
 import { mergeSettings, type SettingsLayer } from '../../runner/plan/settings.js';
 import { loadSweepFile } from '../../runner/plan/sweep-file.js';

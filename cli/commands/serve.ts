@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { ERROR_CODES, PairbenchError } from '../../runner/errors.js';
-import type { CostModel } from '../../serving/simulated/cost-model.js';
-import type { FaultRates } from '../../serving/simulated/faults.js';
-import { startSimulatedServer } from '../../serving/simulated/server.js';
+import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
+import type { CostModel } from '../../simulator/cost-model.js';
+import type { FaultRates } from '../../simulator/faults.js';
+import { startSimulatedServer } from '../../simulator/server.js';
 
 interface ServeFlags {
   simulated?: boolean;

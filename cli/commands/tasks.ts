@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { checkTasks, type CheckTrial, type TaskCheck } from '../../runner/task/check.js';
 import { loadTasks } from '../../runner/task/load.js';
 import { scaffoldTask } from '../../runner/task/scaffold.js';
-import type { SelinuxMode } from '../../runner/trial-types.js';
+import type { SelinuxMode } from '../../core/trial.js';
 
 const DEFAULT_TASKS_DIR = './tasks';
 

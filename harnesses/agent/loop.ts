@@ -3,11 +3,12 @@
 // under the context policy, one TurnRecord per model call. The two harnesses differ only
 // in the levers they start from.
 
-import { ERROR_CODES, PairbenchError, isPairbenchError } from '../../runner/errors.js';
+import { ERROR_CODES, PairbenchError, isPairbenchError } from '../../core/errors.js';
 import type { ChatResult } from '../../serving/client/types.js';
-import type { TurnRecord } from '../../store/records.js';
+import type { TurnRecord } from '../../core/turn.js';
 import { StateFile, buildMessages, type Exchange } from '../context.js';
-import type { HarnessContext, HarnessResult, HarnessSpec, HarnessStop, Levers } from '../types.js';
+import type { HarnessContext, HarnessResult, HarnessStop } from '../types.js';
+import type { HarnessSpec, Levers } from '../../core/harness.js';
 import { createExecutor } from './executors/create.js';
 import type { ActionOutcome } from './executors/types.js';
 import { cutToBudget } from './observation.js';

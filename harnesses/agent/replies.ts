@@ -11,7 +11,7 @@ import {
   parseTerse,
   type Contract,
   type ParseResult,
-} from '../contracts.js';
+} from '../../core/contracts.js';
 import type { Action } from './executors/types.js';
 
 /** A parsed reply: what to run, and whether the model says the task is complete. */

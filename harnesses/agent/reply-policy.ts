@@ -3,7 +3,7 @@
 // be parsed ends the trial; a completion claim is believed at once (terse) or on the
 // second ask (json).
 
-import { JSON_CONFIRM_COMPLETE } from '../contracts.js';
+import { JSON_CONFIRM_COMPLETE } from '../../core/contracts.js';
 import type { ReplyContract } from './replies.js';
 
 export type ViolationDecision =

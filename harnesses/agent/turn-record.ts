@@ -1,7 +1,7 @@
 // A turn row from one model call's telemetry; the loop fills in what the command did.
 
 import type { CallTelemetry } from '../../serving/client/types.js';
-import { emptyTurn, type TurnRecord } from '../../store/records.js';
+import { emptyTurn, type TurnRecord } from '../../core/turn.js';
 
 export function turnFromTelemetry(turnIndex: number, t: CallTelemetry): TurnRecord {
   return {

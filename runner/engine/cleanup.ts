@@ -3,7 +3,7 @@
 
 import type Docker from 'dockerode';
 import { LABELS, forceRemove } from './container.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../core/errors.js';
 
 export interface PairbenchContainer {
   id: string;

@@ -5,9 +5,9 @@
 
 import path from 'node:path';
 import type Docker from 'dockerode';
-import type { LoadedTask } from '../task/types.js';
-import type { ExecOptions, ExecResult, TrialContainer } from './types.js';
-import { ERROR_CODES, PairbenchError, errorMessage } from '../errors.js';
+import type { LoadedTask } from '../../core/task.js';
+import type { ExecOptions, ExecResult, TrialContainer } from '../../core/container.js';
+import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
 import { containerRunning, execInContainer, gone, type ExecTarget } from './exec.js';
 import { packDirectoryAt, unpack } from './tar.js';
 

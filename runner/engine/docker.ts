@@ -2,7 +2,7 @@
 // itself (unix socket, tcp, or a Podman service socket), so Docker and Podman both work.
 
 import Docker from 'dockerode';
-import { ERROR_CODES, PairbenchError, errorMessage } from '../errors.js';
+import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
 
 const SETUP_HINT = 'run `bash scripts/setup.sh` (Debian, root) or install Docker/Podman and start it';
 

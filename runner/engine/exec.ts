@@ -6,8 +6,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
-import type { ExecOptions, ExecResult, TrialContainer } from './types.js';
-import { ERROR_CODES, PairbenchError, errorMessage } from '../errors.js';
+import type { ExecOptions, ExecResult, TrialContainer } from '../../core/container.js';
+import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
 import { packDirectoryAt } from './tar.js';
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;

@@ -8,8 +8,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { lstat, mkdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import type { LoadedTask } from '../task/types.js';
-import { ERROR_CODES, PairbenchError, errorMessage } from '../errors.js';
+import type { LoadedTask } from '../../core/task.js';
+import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
 import { listTree, packDirectory } from './tar.js';
 
 export const TASK_IMAGE_REPO = 'pairbench-task';

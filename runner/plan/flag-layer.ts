@@ -1,8 +1,9 @@
 // `pairbench run` flags as a settings layer. Commander hands over strings; each is parsed
 // here so a bad value is reported with the flag's name, beside every other problem.
 
-import type { SelinuxMode } from '../trial-types.js';
-import { DIALECTS, ENV_NAME } from '../../serving/control/config.js';
+import type { SelinuxMode } from '../../core/trial.js';
+import { ENV_NAME } from '../../serving/control/config.js';
+import { DIALECTS } from '../../core/serving.js';
 import type { GroupBy, RestartEvery } from './plan.js';
 import type { SettingsLayer } from './settings.js';
 

@@ -2,8 +2,8 @@
 // of its input, stored as JSON in sweeps.plan_json before anything runs, so a resumed sweep
 // follows exactly the plan it started with.
 
-import { ERROR_CODES, ValidationError } from '../errors.js';
-import { seededRng, shuffled } from '../prng.js';
+import { ERROR_CODES, ValidationError } from '../../core/errors.js';
+import { seededRng, shuffled } from '../../core/prng.js';
 
 export type Order = 'alternate' | 'shuffle';
 /** 'slot': one group per slot; 'task': one group per task; N: N consecutive slots per group. */

@@ -2,7 +2,7 @@
 // layer is parsed on its own (so a problem names where it came from), then merged and
 // checked as a whole; every problem is reported at once.
 
-import type { SelinuxMode } from '../trial-types.js';
+import type { SelinuxMode } from '../../core/trial.js';
 import type { GroupBy, Order, RestartEvery } from './plan.js';
 
 export interface ServingSettings {

@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
-import { DIALECTS, ENV_NAME } from '../../serving/control/config.js';
+import { ENV_NAME } from '../../serving/control/config.js';
+import { DIALECTS } from '../../core/serving.js';
 import { takeInlineKey } from '../../serving/control/inline-key.js';
 import type { SettingsLayer } from './settings.js';
 

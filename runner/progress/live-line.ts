@@ -2,7 +2,7 @@
 // redrawn in place at most every 100 ms. Warnings print above it as permanent lines.
 
 import chalk from 'chalk';
-import { isSubstrateOutcome } from '../outcomes.js';
+import { isSubstrateOutcome } from '../../core/outcomes.js';
 import { eta, formatDuration } from './format.js';
 import type { SweepCounts, SweepReporter } from './types.js';
 

@@ -2,7 +2,7 @@
 // The live TTY line, plain lines, the JSON stream and the closing summary are each one.
 // Nothing passed here carries a secret: the executor never holds an API key.
 
-import type { TrialStatus } from '../outcomes.js';
+import type { TrialStatus } from '../../core/outcomes.js';
 
 export interface SweepStartInfo {
   sweepId: string;

@@ -2,9 +2,9 @@
 // lose their class in a structured clone, so a worker reports them as fields.
 
 import type { MessagePort } from 'node:worker_threads';
-import type { TrialResult, TrialSpec } from '../trial-types.js';
-import type { TurnRecord } from '../../store/records.js';
-import type { Outcome } from '../outcomes.js';
+import type { TrialResult, TrialSpec } from '../../core/trial.js';
+import type { TurnRecord } from '../../core/turn.js';
+import type { Outcome } from '../../core/outcomes.js';
 
 export type TrialPhase = 'build' | 'setup' | 'agent' | 'verify' | 'teardown';
 

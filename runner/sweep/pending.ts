@@ -3,7 +3,7 @@
 // outcomes on every attempt it is allowed (1 + retries). Running and interrupted rows are
 // not outcomes: the entry runs again, under a fresh attempt number.
 
-import { isAgentOutcome, isSubstrateOutcome } from '../outcomes.js';
+import { isAgentOutcome, isSubstrateOutcome } from '../../core/outcomes.js';
 import type { PlanEntry } from '../plan/plan.js';
 
 export interface AttemptRow {

@@ -7,9 +7,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import Tinypool from 'tinypool';
-import { ERROR_CODES, PairbenchError } from '../errors.js';
-import type { TrialSpec } from '../trial-types.js';
-import type { TurnRecord } from '../../store/records.js';
+import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
+import type { TrialSpec } from '../../core/trial.js';
+import type { TurnRecord } from '../../core/turn.js';
 import type { ToMain, ToWorker, TrialPhase, WorkerReply, WorkerTask } from './messages.js';
 
 export interface TrialRunEvents {

@@ -4,11 +4,11 @@
 
 import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
-import { ERROR_CODES, ValidationError, errorMessage } from '../errors.js';
+import { ERROR_CODES, ValidationError, errorMessage } from '../../core/errors.js';
 import { buildPlan, type RestartEvery, type SweepPlan } from '../plan/plan.js';
 import type { SweepSettings } from '../plan/settings.js';
 import { loadTasks, type BrokenTask } from '../task/load.js';
-import type { LoadedTask } from '../task/types.js';
+import type { LoadedTask } from '../../core/task.js';
 import { parseHarnessVariant } from '../../harnesses/variants.js';
 import { createHarness } from '../../harnesses/registry.js';
 import type { ServingConfig } from '../../serving/control/config.js';

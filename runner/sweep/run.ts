@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { connectEngine, engineInfo } from '../engine/docker.js';
 import { findPairbenchContainers, removeContainers } from '../engine/cleanup.js';
-import { ERROR_CODES, PairbenchError, ValidationError, errorMessage } from '../errors.js';
+import { ERROR_CODES, PairbenchError, ValidationError, errorMessage } from '../../core/errors.js';
 import type { SweepPlan } from '../plan/plan.js';
 import type { SweepReporter } from '../progress/types.js';
 import { openStore, type Db } from '../../store/db.js';

@@ -3,7 +3,7 @@
 // plan (not the server's file) decides at which group boundaries restarts fall.
 
 import { resolve } from 'node:path';
-import { ValidationError, errorMessage } from '../errors.js';
+import { ValidationError, errorMessage } from '../../core/errors.js';
 import type { RestartEvery } from '../plan/plan.js';
 import type { SweepSettings } from '../plan/settings.js';
 import { loadServingConfig, servingConfigFromFlags, simulatedServingConfig, type ServingConfig } from '../../serving/control/config.js';

@@ -3,7 +3,7 @@
 // request arrives on the same port (so runTrial tears its container down itself).
 
 import { runTrial } from '../trial.js';
-import { ERROR_CODES, errorMessage, isPairbenchError } from '../errors.js';
+import { ERROR_CODES, errorMessage, isPairbenchError } from '../../core/errors.js';
 import type { ToMain, ToWorker, WorkerReply, WorkerTask } from './messages.js';
 
 export default async function runTrialInWorker({ spec, port }: WorkerTask): Promise<WorkerReply> {

@@ -6,14 +6,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEngine } from '../engine/docker.js';
-import { isSubstrateOutcome } from '../outcomes.js';
+import { isSubstrateOutcome } from '../../core/outcomes.js';
 import { containerNameFor, newSweepId, trialDirFor } from '../sweep/ids.js';
 import { runTrial } from '../trial.js';
 import { verifierHostDir } from '../../verifier/verify.js';
-import type { HarnessSpec } from '../../harnesses/types.js';
-import type { SelinuxMode, TrialResult, TrialSpec } from '../trial-types.js';
+import type { HarnessSpec } from '../../core/harness.js';
+import type { SelinuxMode, TrialResult, TrialSpec } from '../../core/trial.js';
 import { loadTasks, type BrokenTask } from './load.js';
-import type { LoadedTask } from './types.js';
+import type { LoadedTask } from '../../core/task.js';
 
 export type CheckHarness = 'oracle' | 'nop';
 

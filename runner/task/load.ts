@@ -3,9 +3,9 @@
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { ERROR_CODES, ValidationError } from '../errors.js';
+import { ERROR_CODES, ValidationError } from '../../core/errors.js';
 import { checkTaskToml, taskNameProblem, TASK_NAME_RULE } from './schema.js';
-import type { LoadedTask, TaskConfig } from './types.js';
+import type { LoadedTask, TaskConfig } from '../../core/task.js';
 
 export interface BrokenTask {
   name: string;

@@ -3,7 +3,7 @@
 
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ERROR_CODES, PairbenchError, ValidationError } from '../errors.js';
+import { ERROR_CODES, PairbenchError, ValidationError } from '../../core/errors.js';
 import { taskNameProblem, TASK_NAME_RULE } from './schema.js';
 
 const taskToml = (name: string): string => `# Harbor task format. pairbench reads [agent], [verifier], [environment] and [metadata];

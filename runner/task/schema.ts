@@ -4,8 +4,8 @@
 
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
-import { TASK_DEFAULTS } from './types.js';
-import type { TaskConfig } from './types.js';
+import { TASK_DEFAULTS } from '../../core/task.js';
+import type { TaskConfig } from '../../core/task.js';
 
 const seconds = z.number().positive();
 

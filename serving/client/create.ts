@@ -3,8 +3,8 @@
 // every way the serving layer can fail.
 
 import { createParser } from 'eventsource-parser';
-import { ERROR_CODES, PairbenchError } from '../../runner/errors.js';
-import type { ServingEndpoint } from '../../runner/trial-types.js';
+import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
+import type { ServingEndpoint } from '../../core/serving.js';
 import { buildRequestBody } from './request-body.js';
 import { CallAccumulator, type StreamChunk } from './telemetry.js';
 import type { ChatRequest, ChatResult, ModelClient } from './types.js';

@@ -1,7 +1,7 @@
 // The ways a model call fails, each a stable code that lands in SQLite as it is. Every one
 // ends its trial as 'serving_failed': the serving layer, not the agent, is at fault.
 
-import { ERROR_CODES, PairbenchError, type ErrorCode } from '../../runner/errors.js';
+import { ERROR_CODES, PairbenchError, type ErrorCode } from '../../core/errors.js';
 
 export class ServingError extends PairbenchError {
   /** The URL called; never carries credentials (keys travel in a header only). */

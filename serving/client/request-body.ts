@@ -2,7 +2,8 @@
 // speculative settings through different fields (see docs in serving-apis); what a dialect
 // cannot take is left out and reported back so telemetry can say "not sent".
 
-import type { ChatRequest, Dialect } from './types.js';
+import type { ChatRequest } from './types.js';
+import type { Dialect } from '../../core/serving.js';
 
 export interface BuiltBody {
   body: Record<string, unknown>;

@@ -2,7 +2,8 @@
 // field from where the dialect really reports it. A figure the server does not expose is
 // null, never 0.
 
-import type { CallTelemetry, Dialect } from './types.js';
+import type { CallTelemetry } from './types.js';
+import type { Dialect } from '../../core/serving.js';
 
 interface Usage {
   prompt_tokens?: unknown;

@@ -1,7 +1,7 @@
 // The model client's contract: one chat call in, its text and per-call telemetry out.
 // Telemetry fields are null, never 0, where the server does not expose a figure.
 
-export type Dialect = 'llama-server' | 'vllm' | 'ollama' | 'openai';
+import type { Dialect } from '../../core/serving.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';

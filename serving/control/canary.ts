@@ -1,7 +1,7 @@
 // The canary: one fixed, tiny request whose wall time tracks how the server is doing. Its
 // latency right after a restart is the baseline; later ones are compared against it.
 
-import type { ServingEndpoint } from '../../runner/trial-types.js';
+import type { ServingEndpoint } from '../../core/serving.js';
 import { createModelClient } from '../client/create.js';
 import type { ChatRequest } from '../client/types.js';
 

@@ -6,14 +6,13 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
-import { ERROR_CODES, ValidationError } from '../../runner/errors.js';
-import type { ServingEndpoint } from '../../runner/trial-types.js';
-import type { Dialect } from '../client/types.js';
-import { FAULT_KINDS, type FaultKind } from '../simulated/faults.js';
+import { ERROR_CODES, ValidationError } from '../../core/errors.js';
+import type { ServingEndpoint } from '../../core/serving.js';
+import { DIALECTS, type Dialect } from '../../core/serving.js';
+import { FAULT_KINDS, type FaultKind } from '../../simulator/faults.js';
 import { takeInlineKey } from './inline-key.js';
 import type { CanaryPolicy, RestartPolicy, ServingKind } from './types.js';
 
-export const DIALECTS = ['llama-server', 'vllm', 'ollama', 'openai'] as const satisfies readonly Dialect[];
 
 export interface SimulatedSettings {
   timeScale: number;

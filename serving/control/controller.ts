@@ -5,8 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ERROR_CODES, PairbenchError, errorMessage, isPairbenchError } from '../../runner/errors.js';
-import type { ServingEndpoint } from '../../runner/trial-types.js';
+import { ERROR_CODES, PairbenchError, errorMessage, isPairbenchError } from '../../core/errors.js';
+import type { ServingEndpoint } from '../../core/serving.js';
 import { canaryVerdict, runCanary } from './canary.js';
 import { servingKind, type ServingConfig } from './config.js';
 import { waitUntilReady } from './health.js';

@@ -2,11 +2,11 @@
 // connections while loading and answers 503 until the model is in; vLLM answers nothing until
 // ready; Ollama has no /health but answers GET /; a generic OpenAI API lists its models.
 
-import { ERROR_CODES, PairbenchError } from '../../runner/errors.js';
-import type { ServingEndpoint } from '../../runner/trial-types.js';
+import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
+import type { ServingEndpoint } from '../../core/serving.js';
 import { openAiUrl, readApiKey, serverRoot } from '../client/create.js';
 import { excerpt } from '../client/errors.js';
-import type { Dialect } from '../client/types.js';
+import type { Dialect } from '../../core/serving.js';
 
 export function healthUrl(baseUrl: string, dialect: Dialect): string {
   const base = serverRoot(baseUrl);

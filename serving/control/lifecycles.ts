@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { execa } from 'execa';
-import { ERROR_CODES, PairbenchError } from '../../runner/errors.js';
+import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
 import { excerpt } from '../client/errors.js';
 import type { Management, SimulatedSettings } from './config.js';
 import { describeExit, startOwnedProcess, type OwnedProcess, type ProcessExit } from './owned-process.js';

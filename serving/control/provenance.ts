@@ -2,10 +2,10 @@
 // vLLM /v1/models and /version, Ollama /api/version and /api/tags, OpenAI /v1/models.
 // A route that fails is recorded as such; provenance never fails a sweep.
 
-import type { ServingEndpoint } from '../../runner/trial-types.js';
+import type { ServingEndpoint } from '../../core/serving.js';
 import { readApiKey, serverRoot } from '../client/create.js';
 import { excerpt } from '../client/errors.js';
-import type { Dialect } from '../client/types.js';
+import type { Dialect } from '../../core/serving.js';
 
 const ROUTES: Record<Dialect, string[]> = {
   'llama-server': ['/props', '/v1/models'],

@@ -3,7 +3,7 @@
 // engine container, remote API) reports what it did through onEvent, which the sweep writes
 // to SQLite as serving_events.
 
-import type { ServingEndpoint } from '../../runner/trial-types.js';
+import type { ServingEndpoint } from '../../core/serving.js';
 
 export type ServingKind = 'simulated' | 'command' | 'restart-command' | 'container' | 'none';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectEngine } from '../../runner/engine/docker.js';
 import { createTrialContainer } from '../../runner/engine/container.js';
 import { findPairbenchContainers, removeContainers } from '../../runner/engine/cleanup.js';
-import { TASK_DEFAULTS, type LoadedTask } from '../../runner/task/types.js';
+import { TASK_DEFAULTS, type LoadedTask } from '../../core/task.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ORPHAN = path.join(import.meta.dirname, 'fixtures/engine-cleanup/orphan.mjs');

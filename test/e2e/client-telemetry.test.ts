@@ -3,12 +3,13 @@
 // as its typed error.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../runner/errors.js';
-import type { ServingEndpoint } from '../../runner/trial-types.js';
+import { ERROR_CODES } from '../../core/errors.js';
+import type { ServingEndpoint } from '../../core/serving.js';
 import { createModelClient } from '../../serving/client/create.js';
 import { ServingError, ServingHttpError } from '../../serving/client/errors.js';
-import type { ChatMessage, Dialect } from '../../serving/client/types.js';
-import { startSimulatedServer, type SimOptions, type SimulatedServer } from '../../serving/simulated/server.js';
+import type { ChatMessage } from '../../serving/client/types.js';
+import type { Dialect } from '../../core/serving.js';
+import { startSimulatedServer, type SimOptions, type SimulatedServer } from '../../simulator/server.js';
 import { freeLoopbackPort } from '../../serving/control/controller.js';
 
 const servers: SimulatedServer[] = [];

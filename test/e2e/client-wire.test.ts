@@ -5,11 +5,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../runner/errors.js';
-import type { ServingEndpoint } from '../../runner/trial-types.js';
+import { ERROR_CODES } from '../../core/errors.js';
+import type { ServingEndpoint } from '../../core/serving.js';
 import { createModelClient } from '../../serving/client/create.js';
 import { ServingError } from '../../serving/client/errors.js';
-import type { Dialect } from '../../serving/client/types.js';
+import type { Dialect } from '../../core/serving.js';
 
 interface Seen {
   headers: IncomingMessage['headers'];

@@ -14,8 +14,8 @@ import { readMountFile, writeMountFile } from '../../runner/engine/mounts.js';
 import { findPairbenchContainers, removeContainers } from '../../runner/engine/cleanup.js';
 import { execWithDirectory } from '../../runner/engine/exec.js';
 import { loadTask } from '../../runner/task/load.js';
-import type { LoadedTask } from '../../runner/task/types.js';
-import { isPairbenchError } from '../../runner/errors.js';
+import type { LoadedTask } from '../../core/task.js';
+import { isPairbenchError } from '../../core/errors.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/engine-container');
 const SWEEP = `engine-test-${randomUUID().slice(0, 8)}`;

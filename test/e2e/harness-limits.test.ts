@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectEngine } from '../../runner/engine/docker.js';
 import { LABELS } from '../../runner/engine/container.js';
 import { loadTask } from '../../runner/task/load.js';
-import { startSimulatedServer, type SimulatedServer } from '../../serving/simulated/server.js';
-import { JSON_CORRECTION, TERSE_CORRECTION } from '../../harnesses/contracts.js';
+import { startSimulatedServer, type SimulatedServer } from '../../simulator/server.js';
+import { JSON_CORRECTION, TERSE_CORRECTION } from '../../core/contracts.js';
 import { runHarnessTrial, type HarnessTrialRun } from './support/harness-trial.js';
-import type { HarnessLimits } from '../../harnesses/types.js';
+import type { HarnessLimits } from '../../core/harness.js';
 
 const TASKS_DIR = path.resolve(import.meta.dirname, '../../fixtures/tasks-harness');
 const SWEEP = `e2e-harness-limits-${process.pid}-${Date.now().toString(36)}`;

@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectEngine } from '../../runner/engine/docker.js';
 import { LABELS } from '../../runner/engine/container.js';
 import { loadTask } from '../../runner/task/load.js';
-import type { LoadedTask } from '../../runner/task/types.js';
-import { startSimulatedServer, type SimulatedServer } from '../../serving/simulated/server.js';
+import type { LoadedTask } from '../../core/task.js';
+import { startSimulatedServer, type SimulatedServer } from '../../simulator/server.js';
 import { runHarnessTrial, type HarnessTrialRun } from './support/harness-trial.js';
-import type { HarnessLimits } from '../../harnesses/types.js';
-import type { TurnRecord } from '../../store/records.js';
+import type { HarnessLimits } from '../../core/harness.js';
+import type { TurnRecord } from '../../core/turn.js';
 import type { ChatMessage } from '../../serving/client/types.js';
 
 const TASKS_DIR = path.resolve(import.meta.dirname, '../../tasks');

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { startSimulatedServer, type SimulatedServer } from '../../serving/simulated/server.js';
+import { startSimulatedServer, type SimulatedServer } from '../../simulator/server.js';
 import { ROOT, workspace, type Workspace } from './sweep-support.js';
 
 const BIN = path.join(ROOT, 'bin/pairbench.js');

@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Docker from 'dockerode';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ERROR_CODES, PairbenchError } from '../../runner/errors.js';
+import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
 import { createModelClient } from '../../serving/client/create.js';
 import type { ServingError } from '../../serving/client/errors.js';
 import type { ChatRequest } from '../../serving/client/types.js';
 import { parseServingToml, simulatedServingConfig, type ServingConfig } from '../../serving/control/config.js';
 import { createServingController, freeLoopbackPort } from '../../serving/control/controller.js';
 import { pairbenchBin } from '../../serving/control/lifecycles.js';
-import { startSimulatedServer } from '../../serving/simulated/server.js';
+import { startSimulatedServer } from '../../simulator/server.js';
 import type { ServingController, ServingEventOut } from '../../serving/control/types.js';
 
 // The controller starts `node bin/pairbench.js serve --simulated`, which runs from dist/.

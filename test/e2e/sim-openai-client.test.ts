@@ -3,8 +3,8 @@
 
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseJsonReply, JSON_SYSTEM_PROMPT } from '../../harnesses/contracts.js';
-import { startSimulatedServer, type SimulatedServer } from '../../serving/simulated/server.js';
+import { parseJsonReply, JSON_SYSTEM_PROMPT } from '../../core/contracts.js';
+import { startSimulatedServer, type SimulatedServer } from '../../simulator/server.js';
 import { join } from 'node:path';
 
 const TASKS = join(import.meta.dirname, '..', '..', 'tasks');

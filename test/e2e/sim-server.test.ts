@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createParser } from 'eventsource-parser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseTerse, TERSE_CORRECTION, TERSE_SYSTEM_PROMPT } from '../../harnesses/contracts.js';
-import { startSimulatedServer, type SimOptions, type SimulatedServer } from '../../serving/simulated/server.js';
-import type { Timings, Usage } from '../../serving/simulated/wire.js';
+import { parseTerse, TERSE_CORRECTION, TERSE_SYSTEM_PROMPT } from '../../core/contracts.js';
+import { startSimulatedServer, type SimOptions, type SimulatedServer } from '../../simulator/server.js';
+import type { Timings, Usage } from '../../simulator/wire.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const tasksDir = mkdtempSync(join(tmpdir(), 'pb-sim-server-'));

@@ -3,7 +3,7 @@
 // trial is let finish (grace) or torn down (no grace).
 
 import { afterAll, expect, it } from 'vitest';
-import { isAgentOutcome } from '../../runner/outcomes.js';
+import { isAgentOutcome } from '../../core/outcomes.js';
 import { SWEEP_TASKS, containersOf, finished, pairbench, sweep, sweepIdOf, trials, waitForRows, workspace } from './sweep-support.js';
 
 const ws = workspace();
@@ -53,7 +53,7 @@ it('tears the running trial down when the grace period is zero', { timeout: 120_
 
 it('stops while the serving layer is still loading, without waiting out its health deadline', { timeout: 60_000 }, async () => {
   // A server that answers 503 "Loading model" for ten minutes, as a large model can.
-  const { startSimulatedServer } = await import('../../serving/simulated/server.js');
+  const { startSimulatedServer } = await import('../../simulator/server.js');
   const loading = await startSimulatedServer({ tasksDir: SWEEP_TASKS, timeScale: 0, loadTimeMs: 600_000 });
   try {
     const child = pairbench(['run', ...ws.base, '--harness', 'terse', '--task', 'quick', '--trials', '1',

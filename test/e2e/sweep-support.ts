@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { execa, type ResultPromise } from 'execa';
 import { connectEngine } from '../../runner/engine/docker.js';
 import { findPairbenchContainers, removeContainers } from '../../runner/engine/cleanup.js';
-import { isAgentOutcome } from '../../runner/outcomes.js';
+import { isAgentOutcome } from '../../core/outcomes.js';
 import type { SweepRow, TrialRow } from '../../store/records.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');

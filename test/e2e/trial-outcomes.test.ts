@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectEngine } from '../../runner/engine/docker.js';
 import { LABELS } from '../../runner/engine/container.js';
 import { loadTask } from '../../runner/task/load.js';
-import type { LoadedTask } from '../../runner/task/types.js';
+import type { LoadedTask } from '../../core/task.js';
 import { runTrial } from '../../runner/trial.js';
-import type { TrialResult, TrialSpec } from '../../runner/trial-types.js';
-import type { HarnessBase, HarnessSpec } from '../../harnesses/types.js';
-import type { TurnRecord } from '../../store/records.js';
+import type { TrialResult, TrialSpec } from '../../core/trial.js';
+import type { HarnessBase, HarnessSpec } from '../../core/harness.js';
+import type { TurnRecord } from '../../core/turn.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/tasks-outcomes');
 const SWEEP = `e2e-outcomes-${process.pid}-${Date.now().toString(36)}`;

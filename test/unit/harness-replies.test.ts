@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JSON_CONFIRM_COMPLETE, TERSE_CORRECTION, renderJsonReply, renderTerse } from '../../harnesses/contracts.js';
+import { JSON_CONFIRM_COMPLETE, TERSE_CORRECTION, renderJsonReply, renderTerse } from '../../core/contracts.js';
 import { REPLY_CONTRACTS } from '../../harnesses/agent/replies.js';
 import { onComplete, onViolation } from '../../harnesses/agent/reply-policy.js';
 import { cutToBudget } from '../../harnesses/agent/observation.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../runner/errors.js';
+import { ValidationError } from '../../core/errors.js';
 import { DEFAULT_LIMITS, parseHarnessVariant, variantLabel } from '../../harnesses/variants.js';
 import { TERSE_LEVERS } from '../../harnesses/terse.js';
 import { TMUX_LEVERS } from '../../harnesses/tmux.js';

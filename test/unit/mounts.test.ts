@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseMountFile, readMountFile, resolveSelinux, writeMountFile } from '../../runner/engine/mounts.js';
-import { isPairbenchError } from '../../runner/errors.js';
+import { isPairbenchError } from '../../core/errors.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {

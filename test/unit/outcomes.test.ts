@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT_OUTCOMES, SUBSTRATE_OUTCOMES, isAgentOutcome, isSubstrateOutcome } from '../../runner/outcomes.js';
-import { ERROR_CODES, PairbenchError, ValidationError } from '../../runner/errors.js';
+import { AGENT_OUTCOMES, SUBSTRATE_OUTCOMES, isAgentOutcome, isSubstrateOutcome } from '../../core/outcomes.js';
+import { ERROR_CODES, PairbenchError, ValidationError } from '../../core/errors.js';
 
 describe('outcome codes', () => {
   it('keeps agent and substrate outcomes disjoint', () => {

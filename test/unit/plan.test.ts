@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan, type PlanInput, type SweepPlan } from '../../runner/plan/plan.js';
-import { PairbenchError } from '../../runner/errors.js';
+import { PairbenchError } from '../../core/errors.js';
 
 const base: PlanInput = {
   harnesses: ['A', 'B'],

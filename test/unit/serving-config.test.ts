@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ERROR_CODES, ValidationError } from '../../runner/errors.js';
+import { ERROR_CODES, ValidationError } from '../../core/errors.js';
 import { loadServingConfig, parseServingToml, servingConfigFromFlags, simulatedServingConfig } from '../../serving/control/config.js';
 import { simulatedServerArgv } from '../../serving/control/lifecycles.js';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { costOf, DEFAULT_COST_MODEL, slowdownFactor, type CostInput } from '../../serving/simulated/cost-model.js';
-import { resolveSimOptions } from '../../serving/simulated/options.js';
-import { reasoningBlock } from '../../serving/simulated/policy.js';
-import { SlotPool } from '../../serving/simulated/prefix-cache.js';
-import { createState } from '../../serving/simulated/state.js';
-import { renderGenerated, renderPrompt, tokenCount } from '../../serving/simulated/tokens.js';
-import { timingsOf } from '../../serving/simulated/wire.js';
+import { costOf, DEFAULT_COST_MODEL, slowdownFactor, type CostInput } from '../../simulator/cost-model.js';
+import { resolveSimOptions } from '../../simulator/options.js';
+import { reasoningBlock } from '../../simulator/policy.js';
+import { SlotPool } from '../../simulator/prefix-cache.js';
+import { createState } from '../../simulator/state.js';
+import { renderGenerated, renderPrompt, tokenCount } from '../../simulator/tokens.js';
+import { timingsOf } from '../../simulator/wire.js';
 
 const base: CostInput = { promptTokens: 2000, cachedTokens: 0, predictedTokens: 100, speculative: null, requestsServed: 0 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FaultPlan, NO_FAULTS } from '../../serving/simulated/faults.js';
-import { seededRng } from '../../runner/prng.js';
+import { FaultPlan, NO_FAULTS } from '../../simulator/faults.js';
+import { seededRng } from '../../core/prng.js';
 
 const draw = (plan: FaultPlan, n: number) => Array.from({ length: n }, () => plan.next());
 

@@ -10,10 +10,10 @@ import {
   parseTerse,
   TERSE_CORRECTION,
   TERSE_SYSTEM_PROMPT,
-} from '../../harnesses/contracts.js';
-import { reasoningBlock, ScriptedPolicy, splitTopLevelCommands } from '../../serving/simulated/policy.js';
-import { TaskLibrary } from '../../serving/simulated/task-library.js';
-import type { WireMessage } from '../../serving/simulated/tokens.js';
+} from '../../core/contracts.js';
+import { reasoningBlock, ScriptedPolicy, splitTopLevelCommands } from '../../simulator/policy.js';
+import { TaskLibrary } from '../../simulator/task-library.js';
+import type { WireMessage } from '../../simulator/tokens.js';
 
 const TASKS = join(import.meta.dirname, '..', '..', 'tasks');
 const solve = (task: string): string => readFileSync(join(TASKS, task, 'solution', 'solve.sh'), 'utf8');

@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ERROR_CODES, ValidationError } from '../../runner/errors.js';
+import { ERROR_CODES, ValidationError } from '../../core/errors.js';
 import { loadTask, loadTasks } from '../../runner/task/load.js';
 import { checkTaskToml } from '../../runner/task/schema.js';
-import { TASK_DEFAULTS } from '../../runner/task/types.js';
+import { TASK_DEFAULTS } from '../../core/task.js';
 
 const BROKEN = resolve('fixtures/tasks-broken');
 const SEEDS = resolve('tasks');

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ERROR_CODES, PairbenchError } from '../../runner/errors.js';
+import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
 import { loadTask } from '../../runner/task/load.js';
 import { scaffoldTask } from '../../runner/task/scaffold.js';
 

@@ -1,5 +1,5 @@
-import type { TrialContainer } from '../../../runner/engine/types.js';
-import type { Levers } from '../../types.js';
+import type { TrialContainer } from '../../../core/container.js';
+import type { Levers } from '../../../core/harness.js';
 import { HostExecExecutor } from './host-exec.js';
 import { TmuxExecutor } from './tmux.js';
 import type { Executor, ExecutorOptions } from './types.js';

@@ -2,7 +2,7 @@
 // command (`bash -lc` through the engine). The working directory is the one piece of shell
 // state carried between commands, so `cd repo` on one turn still holds on the next.
 
-import type { TrialContainer } from '../../../runner/engine/types.js';
+import type { TrialContainer } from '../../../core/container.js';
 import { ABORTED, raceAbort } from './abortable.js';
 import type { Action, ActionOutcome, Executor, ExecutorOptions } from './types.js';
 

@@ -2,8 +2,8 @@
 // keystrokes typed into it, a wait, then a capture of the pane. Each send and each capture
 // is an engine exec, so this design pays a round trip per look at the screen.
 
-import { ERROR_CODES, PairbenchError } from '../../../runner/errors.js';
-import type { ExecResult, TrialContainer } from '../../../runner/engine/types.js';
+import { ERROR_CODES, PairbenchError } from '../../../core/errors.js';
+import type { ExecResult, TrialContainer } from '../../../core/container.js';
 import { ABORTED, raceAbort, sleep } from './abortable.js';
 import { screenDiff } from './screen-diff.js';
 import type { Action, ActionOutcome, Executor, ExecutorOptions } from './types.js';

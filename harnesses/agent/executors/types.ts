@@ -2,7 +2,7 @@
 // harness learns what they did. host-exec: one engine exec per command, state on the host.
 // tmux: keystrokes into a terminal inside the container, state in that terminal.
 
-import type { Levers } from '../../types.js';
+import type { Levers } from '../../../core/harness.js';
 
 /** One thing a reply asks for: a shell command (terse contract) or keystrokes (json contract). */
 export type Action =

@@ -5,11 +5,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runTrial } from '../../../runner/trial.js';
-import type { LoadedTask } from '../../../runner/task/types.js';
-import type { TrialResult } from '../../../runner/trial-types.js';
+import type { LoadedTask } from '../../../core/task.js';
+import type { TrialResult } from '../../../core/trial.js';
 import { parseHarnessVariant } from '../../../harnesses/variants.js';
-import type { HarnessLimits } from '../../../harnesses/types.js';
-import type { TurnRecord } from '../../../store/records.js';
+import type { HarnessLimits } from '../../../core/harness.js';
+import type { TurnRecord } from '../../../core/turn.js';
 
 export interface HarnessTrialRun {
   result: TrialResult;

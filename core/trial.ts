@@ -1,23 +1,13 @@
 // One trial, as the sweep executor hands it to a worker thread: plain data only, so it
 // crosses a structured clone. The worker builds the harness and model client from it.
 
-import type { HarnessSpec } from '../harnesses/types.js';
-import type { LoadedTask } from './task/types.js';
-import type { Dialect } from '../serving/client/types.js';
+import type { HarnessSpec } from './harness.js';
+import type { LoadedTask } from './task.js';
 import type { Outcome } from './outcomes.js';
-import type { TurnRecord } from '../store/records.js';
+import type { TurnRecord } from './turn.js';
+import type { ServingEndpoint } from './serving.js';
 
 export type SelinuxMode = 'auto' | 'on' | 'off';
-
-export interface ServingEndpoint {
-  baseUrl: string; // e.g. http://127.0.0.1:8080
-  model: string;
-  dialect: Dialect;
-  /** Name of the environment variable holding the API key; the key itself never travels. */
-  apiKeyEnv: string | null;
-  simulated: boolean;
-  timeouts?: { firstTokenMs?: number; idleMs?: number };
-}
 
 export interface TrialSpec {
   trialId: string;

@@ -3,7 +3,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ERROR_CODES, PairbenchError } from '../../runner/errors.js';
+import { ERROR_CODES, PairbenchError } from '../core/errors.js';
 import { handleChat } from './completion.js';
 import { metricsText, modelsBody, propsBody, slotsBody } from './introspection.js';
 import { CRASH_EXIT_CODE, resolveSimOptions, type SimOptions } from './options.js';

@@ -14,7 +14,7 @@ import {
   renderTerse,
   TERSE_CORRECTION,
   type Contract,
-} from '../../harnesses/contracts.js';
+} from '../core/contracts.js';
 import type { ScriptedTask, TaskLibrary } from './task-library.js';
 import { CHARS_PER_TOKEN, type WireMessage } from './tokens.js';
 

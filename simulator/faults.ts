@@ -2,7 +2,7 @@
 // from a seeded generator so a test with a given seed sees the same faults every run.
 // At most one fault per request; a 503 burst then also answers the next few requests.
 
-import { seededRng } from '../../runner/prng.js';
+import { seededRng } from '../core/prng.js';
 
 export const FAULT_KINDS = ['refuse', 'http503', 'crash', 'stall', 'malformed', 'garbage'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

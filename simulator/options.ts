@@ -1,7 +1,7 @@
 // What a simulated server is started with, its defaults, and validation that lists every
 // bad setting at once.
 
-import { ERROR_CODES, ValidationError } from '../../runner/errors.js';
+import { ERROR_CODES, ValidationError } from '../core/errors.js';
 import { costModelProblems, DEFAULT_COST_MODEL, type CostModel } from './cost-model.js';
 import { faultRateProblems, NO_FAULTS, type FaultRates } from './faults.js';
 

@@ -1,0 +1,33 @@
+// What names a harness variant: its base, its levers and its limits. Plain data that crosses
+// a worker's structured clone; the harnesses themselves live in harnesses/.
+
+import type { Contract } from './contracts.js';
+
+export type ContextPolicy = { kind: 'full' } | { kind: 'window'; k: number } | { kind: 'state-file' };
+
+/** The four levers plus the context policy; both agent harnesses take all of them. */
+export interface Levers {
+  thinking: boolean;
+  speculative: boolean;
+  contract: Contract;
+  state: 'host-exec' | 'tmux';
+  context: ContextPolicy;
+}
+
+export interface HarnessLimits {
+  maxTurns: number;
+  maxOutputTokens: number; // per turn
+  observationBytes: number; // command output fed back to the model is cut to this, with a marker
+  /** Per command: a host exec is killed after this; tmux waits (duration, settling) are capped by it. */
+  commandTimeoutSec?: number;
+}
+
+export type HarnessBase = 'oracle' | 'nop' | 'terse' | 'tmux';
+
+/** A named variant, e.g. `terse+think` = base terse with thinking switched on. */
+export interface HarnessSpec {
+  name: string;
+  base: HarnessBase;
+  levers: Levers | null; // null for oracle and nop
+  limits: HarnessLimits;
+}
