@@ -8,9 +8,9 @@ import { overallIntervals, resampleSums, stratumWallRatioInterval, type Bootstra
 import { medianInPlace, percentileSorted } from './stats.js';
 import { seconds } from './format.js';
 
-export const DEFAULT_SEED = 20250106;
-// 1,000 resamples: the usual floor for 95% percentile intervals, and what a 100k-trial sweep affords.
-export const DEFAULT_RESAMPLES = 1000;
+import { DEFAULT_RESAMPLES, DEFAULT_SEED } from './defaults.js';
+
+export { DEFAULT_RESAMPLES, DEFAULT_SEED };
 
 export const SIMULATED_NOTICE =
   "SIMULATED SERVING: these figures come from pairbench's simulated server, not from a model.";

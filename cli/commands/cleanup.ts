@@ -2,8 +2,7 @@
 // teardown), found by their labels; never touches a container pairbench did not create.
 
 import type { Command } from 'commander';
-import { connectEngine } from '../../runner/engine/docker.js';
-import { findPairbenchContainers, removeContainers, type PairbenchContainer } from '../../runner/engine/cleanup.js';
+import type { PairbenchContainer } from '../../runner/engine/cleanup.js';
 
 interface CleanupFlags {
   sweep?: string;
@@ -19,6 +18,9 @@ export function registerCleanup(program: Command): void {
     .option('--dry-run', 'list what would be removed, remove nothing')
     .option('--json', 'print the result as JSON')
     .action(async (flags: CleanupFlags) => {
+      // The engine client loads only when the command runs, never for help.
+      const { connectEngine } = await import('../../runner/engine/docker.js');
+      const { findPairbenchContainers, removeContainers } = await import('../../runner/engine/cleanup.js');
       const docker = await connectEngine();
       const found = await findPairbenchContainers(docker, flags.sweep === undefined ? {} : { sweep: flags.sweep });
       if (flags.dryRun) {

@@ -1,21 +1,13 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+// `pairbench report` and `compare`: the flags and help. The work (SQLite, the report model)
+// is in report-run.ts and loads only when one of them runs, never for help.
+
 import type { Command } from 'commander';
-import { ERROR_CODES, PairbenchError, ValidationError } from '../../core/errors.js';
-import { isAgentOutcome } from '../../core/outcomes.js';
-import { openStore, type Db } from '../../store/db.js';
-import { loadSweepData, loadTrialCsvRows, resolveSweepId } from '../../reports/queries.js';
-import { buildReport, DEFAULT_RESAMPLES, DEFAULT_SEED } from '../../reports/model.js';
-import { buildComparison } from '../../reports/compare.js';
-import { renderCompareMarkdown, renderMarkdown } from '../../reports/markdown.js';
-import { renderJson } from '../../reports/json.js';
-import { renderCsv, type CsvContext } from '../../reports/csv.js';
-import { renderCompareHtml, renderHtml } from '../../reports/html.js';
+import { DEFAULT_RESAMPLES, DEFAULT_SEED } from '../../reports/defaults.js';
 
-const FORMATS = ['markdown', 'json', 'csv', 'html'] as const;
-type Format = (typeof FORMATS)[number];
+export const FORMATS = ['markdown', 'json', 'csv', 'html'] as const;
+export type Format = (typeof FORMATS)[number];
 
-interface CommonFlags {
+export interface ReportFlags {
   db?: string;
   baseline?: string;
   format?: string;
@@ -25,107 +17,7 @@ interface CommonFlags {
   resamples?: string;
 }
 
-interface Settings {
-  dbPath: string;
-  format: Format;
-  seed: number;
-  resamples: number;
-  baseline: string | undefined;
-  out: string | undefined;
-}
-
-/** Every flag problem at once, as the house validates. */
-function settingsFrom(flags: CommonFlags): Settings {
-  const problems: string[] = [];
-  if (!flags.db) problems.push('--db <path>: required (the SQLite file a sweep wrote)');
-  const format = flags.json ? 'json' : (flags.format ?? 'markdown');
-  if (!(FORMATS as readonly string[]).includes(format)) problems.push(`--format ${format}: use one of ${FORMATS.join(', ')}`);
-  if (flags.json && flags.format !== undefined && flags.format !== 'json') problems.push(`--json and --format ${flags.format} disagree: pass one of them`);
-  const seed = flags.seed === undefined ? DEFAULT_SEED : Number(flags.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) problems.push(`--seed ${flags.seed}: a whole number from 0 to 4294967295`);
-  const resamples = flags.resamples === undefined ? DEFAULT_RESAMPLES : Number(flags.resamples);
-  if (!Number.isInteger(resamples) || resamples < 100 || resamples > 100_000) problems.push(`--resamples ${flags.resamples}: a whole number from 100 to 100000`);
-  if (problems.length > 0) throw new ValidationError(ERROR_CODES.CONFIG_INVALID, 'pairbench report cannot run', problems);
-  return { dbPath: flags.db!, format: format as Format, seed, resamples, baseline: flags.baseline, out: flags.out };
-}
-
-/** Opens the store read-only, turning a missing or empty file into a message with the fix. */
-function openReportStore(path: string): Db {
-  if (!existsSync(path)) {
-    throw new PairbenchError(
-      ERROR_CODES.CONFIG_INVALID,
-      `no database at ${path}. Run a sweep first ('pairbench run --db ${path} ...'), or point --db at the file a sweep wrote.`,
-    );
-  }
-  const stat = statSync(path);
-  if (stat.isDirectory()) {
-    throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `${path} is a directory: point --db at the SQLite file a sweep wrote.`);
-  }
-  if (stat.size === 0) {
-    throw new PairbenchError(
-      ERROR_CODES.CONFIG_INVALID,
-      `${path} is empty: no sweep has written to it. Run 'pairbench run --db ${path} ...' first, or point --db at the file a sweep wrote.`,
-    );
-  }
-  return openStore(path, { readonly: true });
-}
-
-function emit(text: string, out: string | undefined): void {
-  if (out === undefined) {
-    process.stdout.write(text);
-    return;
-  }
-  const target = resolve(out);
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, text);
-  process.stderr.write(`wrote ${target}\n`);
-}
-
-function csvContext(db: Db): CsvContext {
-  const kinds = new Map(
-    (db.prepare('SELECT id, serving_kind, simulated FROM sweeps').all() as { id: string; serving_kind: string | null; simulated: number }[]).map((s) => [
-      s.id,
-      s.simulated === 1 ? 'simulated' : s.serving_kind,
-    ]),
-  );
-  return {
-    servingKind: (id) => kinds.get(id) ?? null,
-    outcomeKind: (status) => (isAgentOutcome(status) ? 'agent' : status === 'running' || status === 'interrupted' ? 'pending' : 'substrate'),
-  };
-}
-
-/** The whole `report` command, callable without commander (the benchmark and tests use it). */
-export function runReport(flags: CommonFlags & { sweep?: string }): string {
-  const s = settingsFrom(flags);
-  const db = openReportStore(s.dbPath);
-  try {
-    const sweepId = resolveSweepId(db, s.dbPath, flags.sweep);
-    if (s.format === 'csv') return renderCsv(loadTrialCsvRows(db, sweepId), csvContext(db));
-    const data = loadSweepData(db, sweepId);
-    const report = buildReport(data, { baseline: s.baseline, seed: s.seed, resamples: s.resamples, charts: s.format === 'html' });
-    if (s.format === 'json') return renderJson(report);
-    if (s.format === 'html') return renderHtml(report);
-    return renderMarkdown(report);
-  } finally {
-    db.close();
-  }
-}
-
-export function runCompare(sweepA: string, sweepB: string, flags: CommonFlags): string {
-  const s = settingsFrom(flags);
-  const db = openReportStore(s.dbPath);
-  try {
-    const a = resolveSweepId(db, s.dbPath, sweepA);
-    const b = resolveSweepId(db, s.dbPath, sweepB);
-    if (s.format === 'csv') return renderCsv([...loadTrialCsvRows(db, a), ...loadTrialCsvRows(db, b)], csvContext(db));
-    const comparison = buildComparison(loadSweepData(db, a), loadSweepData(db, b), { baseline: s.baseline, seed: s.seed, resamples: s.resamples });
-    if (s.format === 'json') return renderJson(comparison);
-    if (s.format === 'html') return renderCompareHtml(comparison);
-    return renderCompareMarkdown(comparison);
-  } finally {
-    db.close();
-  }
-}
+const work = () => import('./report-run.js');
 
 function commonOptions(cmd: Command): Command {
   return cmd
@@ -145,7 +37,10 @@ export function registerReport(program: Command): void {
       .description('Ratio tables from a sweep in SQLite: clean-trial walls, pass rates, passes per wall-second, turn telemetry and an honest read.'),
   )
     .option('--sweep <id>', 'the sweep to report (default: the latest)')
-    .action((opts: CommonFlags & { sweep?: string }) => emit(runReport(opts), opts.out));
+    .action(async (opts: ReportFlags & { sweep?: string }) => {
+      const { emit, runReport } = await work();
+      emit(runReport(opts), opts.out);
+    });
 
   commonOptions(
     program
@@ -153,5 +48,8 @@ export function registerReport(program: Command): void {
       .description('Two sweeps side by side: the same tables, with each change (b ÷ a) and its bootstrap interval.')
       .argument('<sweep-a>', 'the sweep to compare from')
       .argument('<sweep-b>', 'the sweep to compare to'),
-  ).action((a: string, b: string, opts: CommonFlags) => emit(runCompare(a, b, opts), opts.out));
+  ).action(async (a: string, b: string, opts: ReportFlags) => {
+    const { emit, runCompare } = await work();
+    emit(runCompare(a, b, opts), opts.out);
+  });
 }

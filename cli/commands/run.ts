@@ -1,15 +1,24 @@
 import type { Command } from 'commander';
 import { ERROR_CODES, ValidationError } from '../../core/errors.js';
-import { parseFlagLayer, type RunFlags } from '../../runner/plan/flag-layer.js';
-import { mergeSettings, type SettingsLayer } from '../../runner/plan/settings.js';
-import { loadSweepFile } from '../../runner/plan/sweep-file.js';
-import { jsonLinesReporter } from '../../runner/progress/json-lines.js';
-import { liveLineReporter } from '../../runner/progress/live-line.js';
-import { plainLinesReporter } from '../../runner/progress/plain-lines.js';
-import { summaryReporter } from '../../runner/progress/summary.js';
-import { combineReporters, type SweepReporter } from '../../runner/progress/types.js';
-import { prepareNewSweep } from '../../runner/sweep/prepare.js';
-import { resumeSweep, runNewSweep } from '../../runner/sweep/run.js';
+import type { RunFlags } from '../../runner/plan/flag-layer.js';
+import type { SettingsLayer } from '../../runner/plan/settings.js';
+import type { SweepReporter } from '../../runner/progress/types.js';
+
+// The runner (engine, store, serving) loads when a sweep starts, never for help: cli/main.ts
+// registers every command on each start-up.
+const runner = async () => ({
+  ...(await import('../../runner/plan/flag-layer.js')),
+  ...(await import('../../runner/plan/settings.js')),
+  ...(await import('../../runner/plan/sweep-file.js')),
+  ...(await import('../../runner/progress/json-lines.js')),
+  ...(await import('../../runner/progress/live-line.js')),
+  ...(await import('../../runner/progress/plain-lines.js')),
+  ...(await import('../../runner/progress/summary.js')),
+  ...(await import('../../runner/progress/types.js')),
+  ...(await import('../../runner/sweep/prepare.js')),
+  ...(await import('../../runner/sweep/run.js')),
+});
+type Runner = Awaited<ReturnType<typeof runner>>;
 
 export const DEFAULT_DB = '.pairbench/pairbench.db';
 
@@ -57,21 +66,24 @@ export function registerRun(program: Command): void {
     .option('--max-turns <n>', 'turn limit for agent harnesses')
     .option('--json', 'one JSON event per line on stdout')
     .action(async (opts: RunCommandOptions) => {
-      const reporter = reporterFor(opts.json === true);
-      const result = opts.resume !== undefined ? await resume(opts, reporter) : await startNew(opts, reporter);
+      const r = await runner();
+      const reporter = reporterFor(r, opts.json === true);
+      const result = opts.resume !== undefined ? await resume(r, opts, reporter) : await startNew(r, opts, reporter);
       if (result.status === 'interrupted') process.exitCode = 130;
       else if (result.status === 'failed') process.exitCode = 1;
     });
 }
 
-function reporterFor(json: boolean): Required<SweepReporter> {
+function reporterFor(r: Runner, json: boolean): Required<SweepReporter> {
+  const { combineReporters, jsonLinesReporter, liveLineReporter, plainLinesReporter, summaryReporter } = r;
   if (json) return combineReporters([jsonLinesReporter()]);
   // Live line on a terminal (warnings print above it); plain lines otherwise, warnings on stderr.
   const progress = process.stdout.isTTY ? liveLineReporter() : plainLinesReporter(process.stdout, process.stderr);
   return combineReporters([progress, summaryReporter()]);
 }
 
-async function startNew(opts: RunCommandOptions, reporter: Required<SweepReporter>) {
+async function startNew(r: Runner, opts: RunCommandOptions, reporter: Required<SweepReporter>) {
+  const { parseFlagLayer, loadSweepFile, mergeSettings, prepareNewSweep, runNewSweep } = r;
   const flags = parseFlagLayer(opts);
   let file: { layer: SettingsLayer; problems: string[] } = { layer: {}, problems: [] };
   if (opts.sweepFile !== undefined) file = await loadSweepFile(opts.sweepFile);
@@ -83,7 +95,8 @@ async function startNew(opts: RunCommandOptions, reporter: Required<SweepReporte
   return runNewSweep(prepared, { dbPath: opts.db, reporter, handleSignals: true });
 }
 
-async function resume(opts: RunCommandOptions, reporter: Required<SweepReporter>) {
+async function resume(r: Runner, opts: RunCommandOptions, reporter: Required<SweepReporter>) {
+  const { parseFlagLayer, resumeSweep } = r;
   const problems: string[] = [];
   const ignored = PLAN_FLAGS.filter((k) => opts[k] !== undefined).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
   if (opts.sweepFile !== undefined) ignored.push('--sweep-file');

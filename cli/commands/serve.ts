@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
 import type { CostModel } from '../../simulator/cost-model.js';
 import type { FaultRates } from '../../simulator/faults.js';
-import { startSimulatedServer } from '../../simulator/server.js';
 
 interface ServeFlags {
   simulated?: boolean;
@@ -92,6 +91,8 @@ export function registerServe(program: Command): void {
         garbage: num(flags.faultGarbage),
         crash: num(flags.faultCrash),
       };
+      // The simulator loads only when the command runs, never for help.
+      const { startSimulatedServer } = await import('../../simulator/server.js');
       const server = await startSimulatedServer({
         host: flags.host,
         port: Number(flags.port),

@@ -4,9 +4,9 @@
 import chalk from 'chalk';
 import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { checkTasks, type CheckTrial, type TaskCheck } from '../../runner/task/check.js';
-import { loadTasks } from '../../runner/task/load.js';
-import { scaffoldTask } from '../../runner/task/scaffold.js';
+// The runner's modules (the container engine among them) load when a subcommand runs, not
+// for help: cli/main.ts registers every command on each start-up.
+import type { CheckTrial, TaskCheck } from '../../runner/task/check.js';
 import type { SelinuxMode } from '../../core/trial.js';
 
 const DEFAULT_TASKS_DIR = './tasks';
@@ -78,6 +78,7 @@ function table(rows: string[][]): string[] {
 }
 
 async function listCommand(flags: ListFlags): Promise<void> {
+  const { loadTasks } = await import('../../runner/task/load.js');
   const { tasks, broken } = await loadTasks(flags.tasksDir, 'all');
   if (flags.json) {
     printJson({
@@ -120,6 +121,7 @@ async function listCommand(flags: ListFlags): Promise<void> {
 }
 
 async function newCommand(name: string, flags: NewFlags): Promise<void> {
+  const { scaffoldTask } = await import('../../runner/task/scaffold.js');
   const dir = await scaffoldTask(flags.tasksDir, name);
   if (flags.json) {
     printJson({ name, dir });
@@ -152,6 +154,7 @@ async function checkCommand(names: string[], flags: CheckFlags): Promise<void> {
   process.once('SIGINT', onSigint);
   const live = !flags.json && process.stderr.isTTY === true;
   try {
+    const { checkTasks } = await import('../../runner/task/check.js');
     const report = await checkTasks({
       tasksDir: flags.tasksDir,
       names: names.length > 0 ? names : 'all',

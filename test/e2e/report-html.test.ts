@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateFixtureDb } from '../../fixtures/db/generate.js';
-import { runReport } from '../../cli/commands/report.js';
+import { runReport } from '../../cli/commands/report-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pb-report-html-'));
 let browser: Browser;

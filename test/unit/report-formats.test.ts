@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateFixtureDb } from '../../fixtures/db/generate.js';
-import { runCompare, runReport } from '../../cli/commands/report.js';
+import { runCompare, runReport } from '../../cli/commands/report-run.js';
 import { CSV_COLUMNS } from '../../reports/csv.js';
 import type { Report } from '../../reports/model.js';
 import { buildComparison, type Comparison } from '../../reports/compare.js';
