@@ -1,24 +1,26 @@
-// `npm run bench:report`: `pairbench report` end to end on a fixture database of 100,000
-// trials and over 1,000,000 turns. The database is generated once and cached in the temp
-// directory; each run is a fresh `node bin/pairbench.js report` process. Target: median < 2 s.
+// `npm run bench:report`: the report and compare commands against the floor of reading the
+// same rows, the `sqlite3` command line summing every column the report reads over the
+// fixture's turns and trials. Fixtures: one sweep of 100,000 trials and over 1,000,000 turns
+// (report), and two such sweeps in one database (compare). Both are generated once and cached
+// in the temp directory. Each ratio is taken from medians of runs interleaved with the floor.
+//
+//   npm run bench:report [-- <rounds>]   (default 7; at least 5)
 
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { generateFixtureDb, type FixtureOptions } from '../fixtures/db/generate.js';
 import { openStore } from '../store/db.js';
 import { loadSweepData } from '../reports/queries.js';
 import { buildReport } from '../reports/model.js';
 import { renderMarkdown } from '../reports/markdown.js';
-import { median } from '../reports/stats.js';
+import { interleave, pairbenchProcess, printRatio, printRatioTable, roundsFrom, sqliteFloor, timed, type RatioRow } from './support/floor.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const RUNS = Number(process.env.PB_BENCH_RUNS ?? 7);
-const TARGET_MS = 2000;
+const rounds = roundsFrom(process.argv[2] ?? process.env.PB_BENCH_RUNS, 7);
 
-const OPTIONS: FixtureOptions = {
+const GOALS = { report: 3, queries: 2, compare: 3 } as const;
+
+const ONE_SWEEP: FixtureOptions = {
   tasks: Array.from({ length: 10 }, (_, i) => `task-${String(i).padStart(2, '0')}`),
   harnesses: ['terse', 'tmux', 'terse+think', 'tmux+spec'],
   trials: 2500,
@@ -29,16 +31,23 @@ const OPTIONS: FixtureOptions = {
   withRestart: true,
   withPlan: false,
 };
+// The second sweep runs 15% faster, so compare has a change to show.
+const TWO_SWEEPS: FixtureOptions = { ...ONE_SWEEP, sweeps: 2, sweepSpeed: [1, 0.85] };
 
-function fixturePath(): string {
+// Every column the report reads, summed: what reading the rows costs with nothing built on them.
+const FLOOR_SQL =
+  'SELECT count(*), sum(turn_index), sum(prompt_tokens), sum(cached_tokens), sum(ttft_ms), sum(decode_tps), sum(model_ms), sum(exec_ms), sum(wait_ms), max(trial_id) FROM turns; ' +
+  'SELECT count(*), sum(trial_index), sum(attempt), sum(wall_ms), sum(setup_ms), sum(verify_ms), sum(simulated), max(harness), max(task), max(status) FROM trials;';
+
+function fixturePath(name: string, options: FixtureOptions): string {
   // Bump the version when the generator changes, so a stale cache is never measured.
-  const file = path.join(tmpdir(), 'pairbench-bench-report', 'v1-100k-trials.db');
+  const file = path.join(tmpdir(), 'pairbench-bench-report', name);
   if (existsSync(file)) return file;
   const partial = `${file}.partial`;
   rmSync(partial, { force: true });
-  process.stdout.write(`generating ${file} (once; about half a minute) ... `);
+  process.stdout.write(`generating ${file} (once; about half a minute per sweep) ... `);
   const t0 = performance.now();
-  const summary = generateFixtureDb(partial, OPTIONS);
+  const summary = generateFixtureDb(partial, options);
   const written = openStore(partial);
   written.pragma('wal_checkpoint(TRUNCATE)');
   written.close();
@@ -49,13 +58,24 @@ function fixturePath(): string {
   return file;
 }
 
-const db = fixturePath();
-{
+function describe(db: string): string {
   const store = openStore(db, { readonly: true });
-  const n = store.prepare('SELECT (SELECT count(*) FROM trials) AS trials, (SELECT count(*) FROM turns) AS turns').get() as { trials: number; turns: number };
-  console.log(`fixture: ${n.trials.toLocaleString('en-US')} trials, ${n.turns.toLocaleString('en-US')} turns`);
+  const n = store.prepare('SELECT (SELECT count(*) FROM sweeps) AS sweeps, (SELECT count(*) FROM trials) AS trials, (SELECT count(*) FROM turns) AS turns').get() as {
+    sweeps: number;
+    trials: number;
+    turns: number;
+  };
+  store.close();
+  return `${n.sweeps} sweep${n.sweeps === 1 ? '' : 's'}, ${n.trials.toLocaleString('en-US')} trials, ${n.turns.toLocaleString('en-US')} turns`;
+}
 
-  // In-process phases, once, to show where the time goes.
+const one = fixturePath('v1-100k-trials.db', ONE_SWEEP);
+const two = fixturePath('v1-2x100k-trials.db', TWO_SWEEPS);
+console.log(`report fixture: ${describe(one)}; compare fixture: ${describe(two)}`);
+
+// Where the time goes, once, as context.
+{
+  const store = openStore(one, { readonly: true });
   let t = performance.now();
   const data = loadSweepData(store, 'sweep-1');
   const load = performance.now() - t;
@@ -66,28 +86,35 @@ const db = fixturePath();
   const md = renderMarkdown(report);
   const render = performance.now() - t;
   store.close();
-  console.log(`phases (in process): queries ${load.toFixed(0)} ms, model + bootstrap ${model.toFixed(0)} ms, markdown ${render.toFixed(0)} ms (${md.length} chars)`);
+  console.log(`phases (in process, once): queries ${load.toFixed(0)} ms, model + bootstrap ${model.toFixed(0)} ms, markdown ${render.toFixed(0)} ms (${md.length} chars)`);
 }
+console.log(`${rounds} rounds each, pairbench and its floor alternating which goes first\n`);
 
-const times: number[] = [];
-for (let i = 0; i < RUNS; i++) {
-  const t = performance.now();
-  const r = await execa('node', [path.join(ROOT, 'bin/pairbench.js'), 'report', '--db', db], { reject: false });
-  const ms = performance.now() - t;
-  if (r.exitCode !== 0 || !r.stdout.includes('## The run as a whole')) {
-    console.error(r.stderr);
-    throw new Error(`report run ${i + 1} failed (exit ${r.exitCode})`);
-  }
-  times.push(ms);
-}
-// The CLI's own start-up (every command's modules load), measured side by side.
-const startup: number[] = [];
-for (let i = 0; i < RUNS; i++) {
-  const t = performance.now();
-  await execa('node', [path.join(ROOT, 'bin/pairbench.js'), '--help']);
-  startup.push(performance.now() - t);
-}
-const m = median(times)!;
-console.log(`pairbench --help (CLI start-up alone, same ${RUNS} runs): median ${median(startup)!.toFixed(0)} ms`);
-console.log(`pairbench report (markdown, end to end, ${RUNS} runs): ${times.map((x) => x.toFixed(0)).join(', ')} ms`);
-console.log(`median ${m.toFixed(0)} ms; target < ${TARGET_MS} ms: ${m < TARGET_MS ? 'met' : 'MISSED'}`);
+const rows: RatioRow[] = [];
+const measure = async (what: string, floorName: string, goal: number, pair: Parameters<typeof interleave>[0]): Promise<void> => {
+  const row = { what, floorName, goal, samples: await interleave(pair, rounds) };
+  printRatio(row);
+  rows.push(row);
+};
+
+const floorName = 'sqlite3 summing the same columns';
+await measure('`pairbench report` (markdown, end to end)', floorName, GOALS.report, {
+  subject: pairbenchProcess(['report', '--db', one], (out) => out.includes('## The run as a whole')),
+  floor: sqliteFloor(one, FLOOR_SQL),
+});
+await measure("the report's queries alone, in process", floorName, GOALS.queries, {
+  subject: timed(() => {
+    const store = openStore(one, { readonly: true });
+    try {
+      loadSweepData(store, 'sweep-1');
+    } finally {
+      store.close();
+    }
+  }),
+  floor: sqliteFloor(one, FLOOR_SQL),
+});
+await measure('`pairbench compare` of two 100k-trial sweeps (markdown, end to end)', floorName, GOALS.compare, {
+  subject: pairbenchProcess(['compare', 'sweep-1', 'sweep-2', '--db', two], (out) => out.includes('## The run as a whole')),
+  floor: sqliteFloor(two, FLOOR_SQL),
+});
+printRatioTable(rows);
