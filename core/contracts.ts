@@ -4,18 +4,20 @@
 
 import { z } from 'zod';
 
-export type Contract = 'terse' | 'json';
+export type Contract = 'terse' | 'json' | 'tools';
 
 // A marker line in each system prompt. A real model reads it as part of the instructions;
 // the simulated server uses it to pick the reply format.
 export const CONTRACT_MARKER: Record<Contract, string> = {
   terse: 'Reply contract: pairbench-terse-v1',
   json: 'Reply contract: pairbench-json-v1',
+  tools: 'Reply contract: pairbench-tools-v1',
 };
 
 export function contractOf(systemPrompt: string): Contract | null {
   if (systemPrompt.includes(CONTRACT_MARKER.terse)) return 'terse';
   if (systemPrompt.includes(CONTRACT_MARKER.json)) return 'json';
+  if (systemPrompt.includes(CONTRACT_MARKER.tools)) return 'tools';
   return null;
 }
 
@@ -107,3 +109,27 @@ export const JSON_CORRECTION = (problem: string): string =>
 
 export const JSON_CONFIRM_COMPLETE =
   'Are you sure you want to mark the task as complete? If so, reply again with "task_complete": true.';
+
+// ---- tools: native function calling, the contract modern agents use ----
+
+export const TOOLS_SYSTEM_PROMPT = `You are a coding agent working in a Linux container.
+${CONTRACT_MARKER.tools}
+Run shell commands by calling the bash tool, one call per reply; you will get the command's
+exit code and output back. When the task is complete, reply with a short message and no tool call.`;
+
+/** The one tool the built-in harnesses offer under the tools contract (the name and schema opencode and pi use). */
+export const BASH_TOOL = {
+  type: 'function',
+  function: {
+    name: 'bash',
+    description: 'Run one shell command in the task container and return its exit code and output.',
+    parameters: {
+      type: 'object',
+      properties: { command: { type: 'string', description: 'The command to run with bash -lc.' } },
+      required: ['command'],
+    },
+  },
+} as const;
+
+export const TOOLS_CORRECTION = (problem: string): string =>
+  `Your last tool call could not be used (${problem}). Call the bash tool with a JSON object {"command": "..."}, or reply without a tool call when the task is complete.`;

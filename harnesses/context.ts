@@ -5,13 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChatMessage } from '../serving/client/types.js';
+import type { ChatMessage, ToolCall } from '../serving/client/types.js';
 import type { ContextPolicy } from '../core/harness.js';
 
-/** One reply and the user message that answered it (an observation, a correction, a confirmation). */
+/** One reply and the message that answered it (an observation, a correction, a confirmation). */
 export interface Exchange {
   reply: string;
   feedback: string;
+  /** The tool call the reply made (tools contract): the feedback then goes back as its tool result. */
+  call?: ToolCall;
 }
 
 /** The two opening messages, byte-identical for every harness using the same contract. */
@@ -45,10 +47,17 @@ export function openingMessages(opening: Opening): ChatMessage[] {
 }
 
 function exchangeMessages(history: readonly Exchange[]): ChatMessage[] {
-  return history.flatMap((x): ChatMessage[] => [
-    { role: 'assistant', content: x.reply },
-    { role: 'user', content: x.feedback },
-  ]);
+  return history.flatMap((x): ChatMessage[] =>
+    x.call === undefined
+      ? [
+          { role: 'assistant', content: x.reply },
+          { role: 'user', content: x.feedback },
+        ]
+      : [
+          { role: 'assistant', content: x.reply === '' ? null : x.reply, tool_calls: [{ id: x.call.id, type: 'function', function: { name: x.call.name, arguments: x.call.arguments } }] },
+          { role: 'tool', tool_call_id: x.call.id, content: x.feedback },
+        ],
+  );
 }
 
 /** The state message: the state file's text, then the latest feedback (it carries corrections and confirmations). */

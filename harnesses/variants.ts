@@ -15,7 +15,7 @@ const BASES: readonly HarnessBase[] = ['terse', 'tmux', 'oracle', 'nop'];
 
 export const VARIANT_VOCABULARY =
   'bases: terse, tmux (a Terminus-style baseline), oracle, nop; switches after terse or tmux: ' +
-  '+think/-think, +spec/-spec, +json/+terse (contract), +tmux/+host (state), ' +
+  '+think/-think, +spec/-spec, +json/+terse/+tools (contract; +tools is native function calling), +tmux/+host (state), ' +
   '+full, +window:K (K >= 1), +state-file (context); e.g. terse+think, tmux-think, terse+window:4';
 
 type Lever = 'thinking' | 'speculative' | 'contract' | 'state' | 'context';
@@ -37,6 +37,10 @@ function switchFor(sign: '+' | '-', word: string): Switch | string {
       const other = word === 'json' ? 'terse' : 'json';
       return { lever: 'contract', apply: (l) => ({ ...l, contract: on ? word : other }) };
     }
+    case 'tools':
+      // Three contracts: native function calling is chosen with +, as a context policy is.
+      if (!on) return `"-tools": a contract is chosen with + (+terse, +json or +tools)`;
+      return { lever: 'contract', apply: (l) => ({ ...l, contract: 'tools' }) };
     case 'tmux':
     case 'host': {
       const state = (word === 'tmux') === on ? 'tmux' : 'host-exec';

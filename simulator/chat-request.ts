@@ -1,6 +1,7 @@
 // Reads a /v1/chat/completions body the way llama-server does, keeping only what the
 // simulator acts on, and reports every problem at once.
 
+import { readToolCalls } from './tool-request.js';
 import type { WireMessage } from './tokens.js';
 
 export interface SimChatRequest {
@@ -11,6 +12,10 @@ export interface SimChatRequest {
   /** Per-request draft window (older llama-server builds' `speculative.n_max`), or null. */
   specNMax: number | null;
   maxTokens: number | null;
+  /** The request's `tools`, as sent (an empty list when none). */
+  tools: unknown[];
+  /** false when the request says `cache_prompt: false`: no prefix reuse for it. */
+  cachePrompt: boolean;
 }
 
 export type ParsedChatRequest = { ok: true; request: SimChatRequest } | { ok: false; problems: string[] };
@@ -42,8 +47,9 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
         return;
       }
       const text = contentText(m.content);
+      const calls = readToolCalls(m.tool_calls, `messages.${i}.tool_calls`, problems);
       if (text === null) problems.push(`messages.${i}.content: must be a string or an array of parts`);
-      else messages.push({ role: m.role, content: text });
+      else messages.push(calls.length > 0 ? { role: m.role, content: text, toolCalls: calls } : { role: m.role, content: text });
     });
   }
 
@@ -65,6 +71,8 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
   }
 
   const streamOptions = isRecord(body.stream_options) ? body.stream_options : {};
+  if (body.tools !== undefined && body.tools !== null && !Array.isArray(body.tools)) problems.push('tools: must be an array');
+  if (body.cache_prompt !== undefined && typeof body.cache_prompt !== 'boolean') problems.push('cache_prompt: must be a boolean');
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -75,6 +83,8 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
       thinking,
       specNMax,
       maxTokens,
+      tools: Array.isArray(body.tools) ? body.tools : [],
+      cachePrompt: body.cache_prompt !== false,
     },
   };
 }

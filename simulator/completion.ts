@@ -9,13 +9,16 @@ import { GARBAGE_CONTENT, type FaultKind } from './faults.js';
 import { reasoningBlock } from './policy.js';
 import { sendJson } from './respond.js';
 import { sleep, type SimState } from './state.js';
-import { CHARS_PER_TOKEN, renderGenerated, renderPrompt, takeTokens, tokenCount } from './tokens.js';
+import { findShellTool } from './shell-tool.js';
+import { CHARS_PER_TOKEN, renderGenerated, renderPrompt, renderToolCalls, takeTokens, tokenCount, type WireToolCall } from './tokens.js';
+import { toolCallDeltas } from './tool-wire.js';
 import { chunk, completion, errorBody, SSE_DONE, timingsOf, usageChunk, usageOf, type ChunkHead, type Delta, type Timings, type Usage } from './wire.js';
 
 interface Reply {
   reasoning: string;
   content: string;
-  finishReason: 'stop' | 'length';
+  toolCalls: WireToolCall[];
+  finishReason: 'stop' | 'length' | 'tool_calls';
 }
 
 /** One costed reply on its way out: what whole() and stream() both send from. */
@@ -40,26 +43,36 @@ function header(req: IncomingMessage, name: string): string | null {
 function buildReply(state: SimState, req: IncomingMessage, chat: SimChatRequest, fault: FaultKind | null): Reply {
   let content: string;
   let thought: string;
-  if (fault === 'garbage') {
+  let toolCalls: WireToolCall[] = [];
+  const hints = { task: header(req, 'x-pairbench-task'), trial: header(req, 'x-pairbench-trial') };
+  const shell = fault === 'garbage' ? null : findShellTool(chat.tools);
+  if (shell !== null) {
+    const turn = state.toolPolicy.respond(chat.messages, shell, hints);
+    content = turn.content;
+    thought = turn.thought;
+    toolCalls = turn.toolCalls;
+  } else if (fault === 'garbage') {
     // The policy is not consulted, so the script does not advance past a reply the harness could not use.
     content = GARBAGE_CONTENT;
     thought = 'Thinking about how to answer.';
   } else {
-    const turn = state.policy.respond(chat.messages, { task: header(req, 'x-pairbench-task'), trial: header(req, 'x-pairbench-trial') });
+    const turn = state.policy.respond(chat.messages, hints);
     content = turn.content;
     thought = turn.thought;
   }
   let reasoning = chat.thinking ? reasoningBlock(thought, state.opts.cost.reasoningTokens) : '';
-  let finishReason: Reply['finishReason'] = 'stop';
+  let finishReason: Reply['finishReason'] = toolCalls.length > 0 ? 'tool_calls' : 'stop';
   if (chat.maxTokens !== null) {
     const r = tokenCount(reasoning);
-    if (chat.maxTokens < r + tokenCount(content)) {
+    if (chat.maxTokens < r + tokenCount(content) + tokenCount(renderToolCalls(toolCalls))) {
+      // A call cut short is no call: what fits of the text is sent, as a server's parser would.
       finishReason = 'length';
       reasoning = takeTokens(reasoning, chat.maxTokens);
       content = takeTokens(content, Math.max(0, chat.maxTokens - r));
+      toolCalls = [];
     }
   }
-  return { reasoning, content, finishReason };
+  return { reasoning, content, toolCalls, finishReason };
 }
 
 export async function handleChat(state: SimState, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
@@ -80,7 +93,7 @@ export async function handleChat(state: SimState, req: IncomingMessage, res: Ser
   }
 
   const reply = buildReply(state, req, chat, fault);
-  const prompt = renderPrompt(chat.messages);
+  const prompt = renderPrompt(chat.messages, chat.tools);
   const promptTokens = tokenCount(prompt);
 
   // Stop work when the client goes away or the server closes.
@@ -104,8 +117,9 @@ export async function handleChat(state: SimState, req: IncomingMessage, res: Ser
     }
     const cost = costOf(state.opts.cost, {
       promptTokens,
-      cachedTokens: lease.cachedTokens,
-      predictedTokens: tokenCount(reply.reasoning) + tokenCount(reply.content),
+      // cache_prompt: false asks llama-server to process the whole prompt again.
+      cachedTokens: chat.cachePrompt ? lease.cachedTokens : 0,
+      predictedTokens: tokenCount(reply.reasoning) + tokenCount(reply.content) + tokenCount(renderToolCalls(reply.toolCalls)),
       speculative: chat.specNMax !== null ? { nMax: chat.specNMax } : state.opts.specDefault !== null ? { nMax: state.opts.specDefault } : null,
       requestsServed: state.stats.requests,
     });
@@ -129,7 +143,7 @@ export async function handleChat(state: SimState, req: IncomingMessage, res: Ser
       signal: abort.signal,
     };
     const finished = chat.stream ? await stream(out, chat.includeUsage) : await whole(out);
-    if (finished) cacheText = prompt + renderGenerated(reply.reasoning, reply.content);
+    if (finished) cacheText = prompt + renderGenerated(reply.reasoning, reply.content, reply.toolCalls);
   } finally {
     state.stats.processing--;
     state.pool.release(lease.slot, cacheText);
@@ -170,12 +184,11 @@ async function whole({ state, res, head, reply, cost, usage, timings, fault, sig
 }
 
 interface Piece {
-  field: 'reasoning_content' | 'content';
-  text: string;
+  delta: Delta;
   tokens: number;
 }
 
-/** Chunks of up to `perChunk` tokens, never mixing reasoning and content in one delta. */
+/** Chunks of up to `perChunk` tokens, never mixing reasoning, content and calls in one delta. */
 function pieces(reply: Reply, perChunk: number): Piece[] {
   const out: Piece[] = [];
   const size = perChunk * CHARS_PER_TOKEN;
@@ -183,9 +196,10 @@ function pieces(reply: Reply, perChunk: number): Piece[] {
     const text = field === 'content' ? reply.content : reply.reasoning;
     for (let i = 0; i < text.length; i += size) {
       const part = text.slice(i, i + size);
-      out.push({ field, text: part, tokens: tokenCount(part) });
+      out.push({ delta: field === 'content' ? { content: part } : { reasoning_content: part }, tokens: tokenCount(part) });
     }
   }
+  for (const d of toolCallDeltas(reply.toolCalls)) out.push({ delta: d, tokens: tokenCount(d.tool_calls[0]!.function.arguments) });
   return out;
 }
 
@@ -221,8 +235,7 @@ async function stream({ state, res, head, reply, cost, usage, timings, fault, si
     const wait = due - performance.now();
     if (wait >= 1 && !(await sleep(wait, signal))) return false;
     if (signal.aborted || res.destroyed) return false;
-    const delta: Delta = part.field === 'content' ? { content: part.text } : { reasoning_content: part.text };
-    if (!res.write(chunk(head, delta, null))) await drained(res, signal);
+    if (!res.write(chunk(head, part.delta, null))) await drained(res, signal);
     tokensSent += part.tokens;
   }
   // The last token lands at first token + all decode time.

@@ -8,6 +8,7 @@ import type { ResolvedSimOptions } from './options.js';
 import { KEYSTROKE_DURATION_SEC, ScriptedPolicy } from './policy.js';
 import { SlotPool } from './prefix-cache.js';
 import { TaskLibrary } from './task-library.js';
+import { ToolPolicy } from './tool-policy.js';
 
 export interface SimStats {
   requests: number;
@@ -26,6 +27,8 @@ export interface SimState {
   readonly startedAt: number;
   readonly pool: SlotPool;
   readonly policy: ScriptedPolicy;
+  /** The scripted model when a request offers a shell tool. */
+  readonly toolPolicy: ToolPolicy;
   readonly faults: FaultPlan;
   readonly stats: SimStats;
   /** Aborted when the server closes, so sleeping handlers wake and stop. */
@@ -40,12 +43,14 @@ export function createState(opts: ResolvedSimOptions, crash: () => void): SimSta
   // ten at once is load, not a leak, so Node's leak warning is turned off for this signal.
   const lifetime = new AbortController();
   setMaxListeners(Infinity, lifetime.signal);
+  const library = new TaskLibrary(opts.tasksDir);
   return {
     opts,
     startedAt: Date.now(),
     pool: new SlotPool(opts.slots),
+    toolPolicy: new ToolPolicy(library),
     // The model's chosen waits are simulated time too: --time-scale 0 means no waiting anywhere.
-    policy: new ScriptedPolicy(new TaskLibrary(opts.tasksDir), {
+    policy: new ScriptedPolicy(library, {
       keystrokeDurationSec: KEYSTROKE_DURATION_SEC * opts.timeScale,
     }),
     faults: new FaultPlan(opts.faults, opts.seed, opts.burstLength),

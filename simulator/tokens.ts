@@ -4,9 +4,17 @@
 
 export const CHARS_PER_TOKEN = 4;
 
+export interface WireToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
 export interface WireMessage {
   role: string;
   content: string;
+  /** Calls an assistant message made (native function calling). */
+  toolCalls?: WireToolCall[];
 }
 
 export function tokenCount(text: string): number {
@@ -14,16 +22,22 @@ export function tokenCount(text: string): number {
 }
 
 /** A ChatML-style template (as Qwen-class models use); history keeps content only, not reasoning. */
-export function renderPrompt(messages: WireMessage[]): string {
-  let out = '';
-  for (const m of messages) out += `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`;
+export function renderPrompt(messages: WireMessage[], tools: readonly unknown[] = []): string {
+  // Offered tools sit at the top of the prompt, as Qwen-class templates put them.
+  let out = tools.length === 0 ? '' : `<|im_start|>system\n<tools>\n${tools.map((t) => JSON.stringify(t)).join('\n')}\n</tools><|im_end|>\n`;
+  for (const m of messages) out += `<|im_start|>${m.role}\n${m.content}${renderToolCalls(m.toolCalls ?? [])}<|im_end|>\n`;
   return `${out}<|im_start|>assistant\n`;
 }
 
-/** What the slot holds after generating: the reasoning block (if any), the content, the end marker. */
-export function renderGenerated(reasoning: string, content: string): string {
+/** Tool calls as Qwen-class templates write them, so a call costs tokens and its history caches. */
+export function renderToolCalls(calls: readonly WireToolCall[]): string {
+  return calls.map((c) => `\n<tool_call>\n{"name": ${JSON.stringify(c.name)}, "arguments": ${c.arguments}}\n</tool_call>`).join('');
+}
+
+/** What the slot holds after generating: the reasoning block (if any), the content, any tool calls, the end marker. */
+export function renderGenerated(reasoning: string, content: string, toolCalls: readonly WireToolCall[] = []): string {
   const think = reasoning === '' ? '' : `<think>\n${reasoning}\n</think>\n\n`;
-  return `${think}${content}<|im_end|>`;
+  return `${think}${content}${renderToolCalls(toolCalls)}<|im_end|>`;
 }
 
 /** The first `tokens` tokens of a text (cuts for max_tokens). */

@@ -3,6 +3,8 @@
 
 import type { CostResult } from './cost-model.js';
 import { SIMULATED_FINGERPRINT } from './options.js';
+import type { WireToolCall } from './tokens.js';
+import { toolCallsMessage, type ToolCallDelta } from './tool-wire.js';
 
 export interface Timings {
   prompt_n: number;
@@ -60,6 +62,7 @@ export interface Delta {
   role?: 'assistant';
   content?: string | null;
   reasoning_content?: string;
+  tool_calls?: ToolCallDelta['tool_calls'];
 }
 
 export interface ChunkHead {
@@ -101,13 +104,15 @@ export const SSE_DONE = 'data: [DONE]\n\n';
 
 export function completion(
   head: ChunkHead,
-  message: { content: string; reasoning: string },
+  message: { content: string; reasoning: string; toolCalls?: readonly WireToolCall[] },
   finishReason: string,
   usage: Usage,
   timings: Timings,
 ): Record<string, unknown> {
-  const msg: Record<string, unknown> = { role: 'assistant', content: message.content };
+  const calls = message.toolCalls ?? [];
+  const msg: Record<string, unknown> = { role: 'assistant', content: calls.length > 0 && message.content === '' ? null : message.content };
   if (message.reasoning !== '') msg.reasoning_content = message.reasoning;
+  if (calls.length > 0) msg.tool_calls = toolCallsMessage(calls);
   return {
     choices: [{ finish_reason: finishReason, index: 0, message: msg }],
     created: head.created,

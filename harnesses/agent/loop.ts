@@ -47,8 +47,10 @@ export async function runAgentLoop(spec: HarnessSpec, levers: Levers, ctx: Harne
     ctx.onTurn(row);
     turn++;
   };
-  const remember = async (index: number, reply: string, feedback: string, ran: ActionOutcome | null): Promise<void> => {
-    history.push({ reply, feedback });
+  const remember = async (index: number, reply: ChatResult, feedback: string, ran: ActionOutcome | null): Promise<void> => {
+    // Under the tools contract a call is answered by its tool result, corrections included.
+    const call = reply.toolCalls[0];
+    history.push(call === undefined ? { reply: reply.content, feedback } : { reply: reply.content, feedback, call });
     ctx.transcript({ type: 'feedback', turn: index, content: feedback });
     if (stateFile !== null) {
       stateFile.record({ turn: index, command: ran?.command ?? null, exitCode: ran?.exitCode ?? null, timedOut: ran?.timedOut ?? false, output: ran?.observation ?? '' });
@@ -64,7 +66,7 @@ export async function runAgentLoop(spec: HarnessSpec, levers: Levers, ctx: Harne
     if (ctx.signal.aborted) return stop('agent_timeout');
     if (turn >= limits.maxTurns) return stop('turn_limit');
 
-    const request = buildChatRequest(buildMessages(levers.context, opening, history, stateText), levers, limits, { task: ctx.task.name, trial: ctx.trialId }, ctx.signal);
+    const request = buildChatRequest(buildMessages(levers.context, opening, history, stateText), levers, limits, { task: ctx.task.name, trial: ctx.trialId }, ctx.signal, contract.tools);
     ctx.transcript({ type: 'request', turn, messages: request.messages, thinking: request.thinking, speculative: request.speculative, maxTokens: request.maxTokens });
     let reply: ChatResult;
     try {
@@ -73,10 +75,10 @@ export async function runAgentLoop(spec: HarnessSpec, levers: Levers, ctx: Harne
       if (ctx.signal.aborted) return stop('agent_timeout');
       throw e; // a serving failure is the substrate's, not the agent's
     }
-    ctx.transcript({ type: 'reply', turn, content: reply.content, reasoning: reply.reasoning, telemetry: reply.telemetry });
+    ctx.transcript({ type: 'reply', turn, content: reply.content, reasoning: reply.reasoning, ...(reply.toolCalls.length > 0 && { toolCalls: reply.toolCalls }), telemetry: reply.telemetry });
     const row = turnFromTelemetry(turn, reply.telemetry);
 
-    const parsed = contract.parse(reply.content);
+    const parsed = contract.parse(reply);
     if (!parsed.ok) {
       row.parse_ok = false;
       row.error_code = ERROR_CODES.CONTRACT_VIOLATION;
@@ -85,7 +87,7 @@ export async function runAgentLoop(spec: HarnessSpec, levers: Levers, ctx: Harne
       emit(row);
       if (decision.kind === 'output_limit') return stop('output_limit');
       violationsInARow = decision.violationsInARow;
-      await remember(row.turn_index, reply.content, decision.feedback, null);
+      await remember(row.turn_index, reply, decision.feedback, null);
       continue;
     }
     violationsInARow = 0;
@@ -124,11 +126,11 @@ export async function runAgentLoop(spec: HarnessSpec, levers: Levers, ctx: Harne
       }
       pendingConfirmation = true;
       emit(row);
-      await remember(row.turn_index, reply.content, decision.feedback, ran);
+      await remember(row.turn_index, reply, decision.feedback, ran);
       continue;
     }
     pendingConfirmation = false;
     emit(row);
-    await remember(row.turn_index, reply.content, observation ?? '', ran);
+    await remember(row.turn_index, reply, observation ?? '', ran);
   }
 }

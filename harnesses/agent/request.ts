@@ -12,9 +12,11 @@ export function buildChatRequest(
   limits: HarnessLimits,
   hints: { task: string; trial: string },
   signal: AbortSignal,
+  tools: readonly unknown[] = [],
 ): ChatRequest {
   return {
     messages,
+    ...(tools.length > 0 && { tools }),
     thinking: levers.thinking, // always explicit: a server's default is not a lever setting
     speculative: levers.speculative ? SPECULATIVE_PARAMS : null,
     maxTokens: limits.maxOutputTokens,

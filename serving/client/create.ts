@@ -134,6 +134,7 @@ async function chat(endpoint: ServingEndpoint, url: string, request: ChatRequest
     return {
       content: acc.content,
       reasoning: acc.reasoning,
+      toolCalls: acc.toolCalls.filter((c) => c !== undefined),
       telemetry: acc.telemetry({
         dialect: endpoint.dialect,
         sentAt,

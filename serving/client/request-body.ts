@@ -20,6 +20,7 @@ export function buildRequestBody(dialect: Dialect, model: string, request: ChatR
     stream: true,
     stream_options: { include_usage: true },
   };
+  if (request.tools !== undefined && request.tools.length > 0) body.tools = request.tools;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.maxTokens !== undefined) {

@@ -2,7 +2,7 @@
 // field from where the dialect really reports it. A figure the server does not expose is
 // null, never 0.
 
-import type { CallTelemetry } from './types.js';
+import type { CallTelemetry, ToolCall } from './types.js';
 import type { Dialect } from '../../core/serving.js';
 
 interface Usage {
@@ -43,6 +43,8 @@ export class CallAccumulator {
   content = '';
   reasoning = '';
   finishReason: string | null = null;
+  /** Tool calls, put together from their streamed fragments by index. */
+  readonly toolCalls: ToolCall[] = [];
   /** performance.now() of the first chunk carrying content, reasoning or a tool call. */
   firstTokenAt: number | null = null;
   private usage: Usage | null = null;
@@ -64,7 +66,10 @@ export class CallAccumulator {
           this.reasoning += r;
           produced = true;
         }
-        if (Array.isArray(d.tool_calls) && d.tool_calls.length > 0) produced = true;
+        if (Array.isArray(d.tool_calls) && d.tool_calls.length > 0) {
+          produced = true;
+          for (const t of d.tool_calls) this.addToolCallDelta(t);
+        }
       }
       if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
     }
@@ -75,6 +80,17 @@ export class CallAccumulator {
       return true;
     }
     return false;
+  }
+
+  /** A fragment opens a call (index, id, name) or appends to its arguments. */
+  private addToolCallDelta(t: unknown): void {
+    if (typeof t !== 'object' || t === null) return;
+    const { index, id, function: fn } = t as { index?: unknown; id?: unknown; function?: { name?: unknown; arguments?: unknown } };
+    const i = typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : this.toolCalls.length;
+    const call = (this.toolCalls[i] ??= { id: '', name: '', arguments: '' });
+    if (typeof id === 'string' && id !== '') call.id = id;
+    if (typeof fn?.name === 'string' && fn.name !== '') call.name = fn.name;
+    if (typeof fn?.arguments === 'string') call.arguments += fn.arguments;
   }
 
   telemetry(args: {

@@ -3,9 +3,20 @@
 
 import type { Dialect } from '../../core/serving.js';
 
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** The arguments as the model wrote them: a JSON string, not yet parsed. */
+  arguments: string;
+}
+
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string | null;
+  /** An assistant message's calls, on the wire as OpenAI's `tool_calls`. */
+  tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>;
+  /** A tool message answers this call. */
+  tool_call_id?: string;
 }
 
 export interface SpeculativeParams {
@@ -21,6 +32,8 @@ export interface ChatRequest {
   temperature?: number;
   seed?: number;
   maxTokens?: number;
+  /** Function definitions offered to the model (OpenAI's `tools`). */
+  tools?: readonly unknown[];
   extraBody?: Record<string, unknown>;
   /** Hints for the simulated server, sent as x-pairbench-* headers; real servers ignore them. */
   hints?: { task?: string; trial?: string };
@@ -49,6 +62,7 @@ export interface CallTelemetry {
 export interface ChatResult {
   content: string;
   reasoning: string;
+  toolCalls: ToolCall[];
   telemetry: CallTelemetry;
 }
 

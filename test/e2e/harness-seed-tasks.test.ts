@@ -162,6 +162,25 @@ describe('terse and tmux on the seed tasks', () => {
     expect(windowed.result, windowed.result.errorMessage ?? '').toMatchObject({ status: 'pass', reward: 1 });
   });
 
+  it('terse+tools passes every seed task by native function calling: one bash call per turn, a plain message to finish', async () => {
+    for (const task of SEED_TASKS) {
+      const r = await run('terse+tools', task);
+      expect(r.result, `terse+tools on ${task}: ${r.result.errorMessage}`).toMatchObject({ status: 'pass', reward: 1 });
+      expect(r.firstMessages[1]).toEqual({ role: 'user', content: r.task.instruction });
+      const requests = r.transcript.filter((e) => e.type === 'request').map((e) => e.messages as ChatMessage[]);
+      const replies = r.transcript.filter((e) => e.type === 'reply');
+      // Every reply but the last carried one call; the call's result went back as a tool message.
+      expect(replies.slice(0, -1).every((e) => Array.isArray(e.toolCalls) && e.toolCalls.length === 1)).toBe(true);
+      expect(replies.at(-1)!.toolCalls).toBeUndefined();
+      const last = requests.at(-1)!;
+      expect(last.filter((m) => m.role === 'tool')).toHaveLength(r.turns.length - 1);
+      const terse = ran.get(key('terse', task))!;
+      // The same commands ran, in the same order, as under the tag contract.
+      expect(r.turns.map((t) => t.command)).toEqual(terse.turns.map((t) => t.command));
+      for (const t of r.turns) expect(t.parse_ok).toBe(true);
+    }
+  });
+
   it('under state-file sends the opening plus one state message, and keeps the state file on the host', async () => {
     const r = await run('terse+state-file', 'git-init');
     expect(r.result, r.result.errorMessage ?? '').toMatchObject({ status: 'pass', reward: 1 });

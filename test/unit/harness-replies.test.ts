@@ -13,21 +13,33 @@ import { DEFAULT_LIMITS } from '../../harnesses/variants.js';
 
 const terse = REPLY_CONTRACTS.terse;
 const json = REPLY_CONTRACTS.json;
+const tools = REPLY_CONTRACTS.tools;
+const text = (content: string) => ({ content, toolCalls: [] });
+const call = (name: string, args: string) => ({ content: '', toolCalls: [{ id: 'c1', name, arguments: args }] });
 
 describe('reply contracts', () => {
   it('turns a terse reply into one command, or completion', () => {
-    expect(terse.parse(renderTerse({ kind: 'cmd', think: 'go', command: 'ls -la' }))).toEqual({
+    expect(terse.parse(text(renderTerse({ kind: 'cmd', think: 'go', command: 'ls -la' })))).toEqual({
       ok: true,
       value: { actions: [{ kind: 'command', command: 'ls -la' }], complete: false },
     });
-    expect(terse.parse(renderTerse({ kind: 'done', think: 'ok' }))).toEqual({ ok: true, value: { actions: [], complete: true } });
-    expect(terse.parse('Sure! Here is the command: ls').ok).toBe(false);
+    expect(terse.parse(text(renderTerse({ kind: 'done', think: 'ok' })))).toEqual({ ok: true, value: { actions: [], complete: true } });
+    expect(terse.parse(text('Sure! Here is the command: ls')).ok).toBe(false);
   });
 
   it('turns a json reply into keystrokes with durations', () => {
-    const text = renderJsonReply({ analysis: 'a', plan: 'p', commands: [{ keystrokes: 'ls\n', duration: 0.5 }], task_complete: false });
-    expect(json.parse(text)).toEqual({ ok: true, value: { actions: [{ kind: 'keystrokes', keys: 'ls\n', durationSec: 0.5 }], complete: false } });
-    expect(json.parse('{"analysis": 1}').ok).toBe(false);
+    const reply = renderJsonReply({ analysis: 'a', plan: 'p', commands: [{ keystrokes: 'ls\n', duration: 0.5 }], task_complete: false });
+    expect(json.parse(text(reply))).toEqual({ ok: true, value: { actions: [{ kind: 'keystrokes', keys: 'ls\n', durationSec: 0.5 }], complete: false } });
+    expect(json.parse(text('{"analysis": 1}')).ok).toBe(false);
+  });
+
+  it('turns a bash tool call into one command, and a reply without a call into completion', () => {
+    expect(tools.tools).toHaveLength(1);
+    expect(tools.parse(call('bash', '{"command":"ls -la"}'))).toEqual({ ok: true, value: { actions: [{ kind: 'command', command: 'ls -la' }], complete: false } });
+    expect(tools.parse(text('All done.'))).toEqual({ ok: true, value: { actions: [], complete: true } });
+    expect(tools.parse(call('bash', '{"command":'))).toMatchObject({ ok: false, problem: expect.stringContaining('not JSON') });
+    expect(tools.parse(call('bash', '{"cmd":"ls"}'))).toMatchObject({ ok: false, problem: expect.stringContaining('"command"') });
+    expect(tools.parse(call('write', '{}'))).toMatchObject({ ok: false, problem: expect.stringContaining('unknown tool') });
   });
 });
 
