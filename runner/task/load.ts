@@ -5,6 +5,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ERROR_CODES, ValidationError } from '../../core/errors.js';
 import { checkTaskToml, taskNameProblem, TASK_NAME_RULE } from './schema.js';
+import { checkEntries, checkTomlBounds, type EntryCheck, type TaskEntry } from './boundary.js';
 import type { LoadedTask, TaskConfig } from '../../core/task.js';
 
 export interface BrokenTask {
@@ -20,6 +21,12 @@ export interface LoadedTasks {
 
 type Kind = 'file' | 'dir' | 'missing';
 
+/** A refused entry (a link, a special file, or under one) is reported by the boundary check alone, and never read. */
+function asKind(entries: EntryCheck, rel: TaskEntry): Kind | 'refused' {
+  const kind = entries.kinds[rel];
+  return entries.unsafe.has(rel) || kind === 'link' || kind === 'other' ? 'refused' : kind;
+}
+
 async function kindOf(path: string): Promise<Kind> {
   try {
     const s = await stat(path);
@@ -30,8 +37,8 @@ async function kindOf(path: string): Promise<Kind> {
 }
 
 /** A problem for a required file, or null when it is there. */
-function requireFile(kind: Kind, rel: string, why: string): string | null {
-  if (kind === 'file') return null;
+function requireFile(kind: Kind | 'refused', rel: string, why: string): string | null {
+  if (kind === 'file' || kind === 'refused') return null;
   if (kind === 'dir') return `${rel}: is a directory, not a file; ${why}`;
   return `${rel}: missing; ${why}`;
 }
@@ -54,12 +61,12 @@ export async function loadTask(dir: string): Promise<LoadedTask> {
     testsDir: join(abs, 'tests'),
     testSh: join(abs, 'tests', 'test.sh'),
   };
-  const [tomlKind, instructionKind, envKind, dockerfileKind, solveKind, testKind] = await Promise.all(
-    [paths.taskToml, paths.instruction, paths.environmentDir, paths.dockerfile, paths.solveSh, paths.testSh].map(
-      kindOf,
-    ),
-  );
-  const problems: string[] = [];
+  // lstat, not stat: a link is refused before anything reads through it.
+  const entries = await checkEntries(abs);
+  const [tomlKind, instructionKind, envKind, dockerfileKind, solveKind, testKind] = (
+    ['task.toml', 'instruction.md', 'environment', 'environment/Dockerfile', 'solution/solve.sh', 'tests/test.sh'] as const
+  ).map((rel) => asKind(entries, rel));
+  const problems: string[] = [...entries.problems];
 
   const nameProblem = taskNameProblem(name);
   if (nameProblem) problems.push(`${name}/: ${nameProblem}; rename the directory: ${TASK_NAME_RULE}`);
@@ -74,11 +81,12 @@ export async function loadTask(dir: string): Promise<LoadedTask> {
   );
   if (tomlMissing) {
     problems.push(tomlMissing);
-  } else {
+  } else if (tomlKind === 'file') {
     const checked = checkTaskToml(await readFile(paths.taskToml, 'utf8'));
     if (checked.raw) {
       raw = checked.raw;
       tomlParsed = true;
+      problems.push(...checkTomlBounds(checked.raw));
     }
     if (checked.ok) config = checked.config;
     else problems.push(...checked.problems);
@@ -92,7 +100,7 @@ export async function loadTask(dir: string): Promise<LoadedTask> {
   );
   if (instructionMissing) {
     problems.push(instructionMissing);
-  } else {
+  } else if (instructionKind === 'file') {
     instruction = await readFile(paths.instruction, 'utf8');
     if (instruction.trim() === '') {
       problems.push('instruction.md: empty; write there what the agent is asked to do (exact paths, bytes, messages)');
@@ -104,7 +112,7 @@ export async function loadTask(dir: string): Promise<LoadedTask> {
   const section = raw['environment'];
   const image = section !== null && typeof section === 'object' ? (section as Record<string, unknown>)['docker_image'] : undefined;
   const hasImage = typeof image === 'string' && image.trim() !== '';
-  if (dockerfileKind !== 'file' && !hasImage && (tomlParsed || tomlMissing !== null)) {
+  if (dockerfileKind !== 'file' && dockerfileKind !== 'refused' && !hasImage && (tomlParsed || tomlMissing !== null)) {
     const compose = envKind === 'dir' && (await kindOf(join(abs, 'environment', 'docker-compose.yaml'))) === 'file';
     const what =
       envKind === 'missing'
