@@ -1,5 +1,5 @@
-// What a harness and the verifier may do with a trial's container. The engine adapter
-// (dockerode) implements it; nothing above this line knows about Docker.
+// What a harness and the verifier may do with a trial's container. An engine (engines/)
+// implements it; nothing above this line knows which engine runs the container.
 
 export interface ExecOptions {
   timeoutMs?: number; // default: no timeout
@@ -20,14 +20,31 @@ export interface ExecResult {
   truncated: boolean;
 }
 
+/** What readFile reads at most when the caller names no cap. */
+export const DEFAULT_READ_MAX_BYTES = 1024 * 1024;
+
 export interface TrialContainer {
   readonly id: string;
   readonly name: string;
   /** Runs `bash -lc <command>` when given a string, the argv as-is when given an array. */
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Copies `hostDir`'s contents to `containerDir`, then runs `command` (a bash string), in one
+   * exec when it can; `options` bound both. Throws CONTAINER_FAILED when the copy fails.
+   */
+  execWithDirectory(hostDir: string, containerDir: string, command: string, options?: Omit<ExecOptions, 'stdin'>): Promise<ExecResult>;
   /** Copies a host directory's contents into the container at `containerDir`. */
   copyIn(hostDir: string, containerDir: string): Promise<void>;
-  /** Reads a file from inside the container, or null if it is absent. */
-  readFile(containerPath: string): Promise<Buffer | null>;
+  /**
+   * Reads a file from inside the container, through the engine (never a host path), or null
+   * if it is absent. A symlink is resolved inside the container. Refuses with FILE_NOT_REGULAR
+   * what is not a regular file (a directory, FIFO, device) and with FILE_TOO_LARGE one larger
+   * than `maxBytes` (default DEFAULT_READ_MAX_BYTES), without reading it.
+   */
+  readFile(containerPath: string, maxBytes?: number): Promise<Buffer | null>;
   isRunning(): Promise<boolean>;
+  /** Kills every process and stops the container; its files stay readable. Quiet when already stopped. */
+  stop(): Promise<void>;
+  /** Force-removes the container; idempotent, and quiet when it is already gone. */
+  remove(): Promise<void>;
 }

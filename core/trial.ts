@@ -22,6 +22,8 @@ export interface TrialSpec {
   containerName: string;
   selinux: SelinuxMode;
   serving: ServingEndpoint | null;
+  /** The engine to run on, as engines/registry.ts parses it; the local Docker engine when absent. */
+  engine?: string;
 }
 
 export interface TrialResult {

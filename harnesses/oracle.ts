@@ -2,7 +2,6 @@
 // broken solution or verifier, not a hard problem.
 
 import path from 'node:path';
-import { execWithDirectory } from '../runner/engine/exec.js';
 import { ABORTED, raceAbort } from './agent/executors/abortable.js';
 import type { Harness, HarnessContext, HarnessResult } from './types.js';
 import type { HarnessSpec } from '../core/harness.js';
@@ -23,7 +22,7 @@ export class OracleHarness implements Harness {
     // (an exec has no signal of its own; the container outlives the agent phase). solution/
     // travels on the same exec's stdin, which saves a separate upload.
     const command = `setsid -w bash -c 'echo $$ > ${PID_FILE}; exec bash /solution/solve.sh' > ${ORACLE_LOG} 2>&1`;
-    const exec = execWithDirectory(container, path.dirname(ctx.task.paths.solveSh), '/solution', command, { maxOutputBytes: 64 * 1024 });
+    const exec = container.execWithDirectory(path.dirname(ctx.task.paths.solveSh), '/solution', command, { maxOutputBytes: 64 * 1024 });
     // raceAbort drops its listener when the exec wins, and swallows the exec's late end
     // after an abort (it ends with the process group, or the container).
     const outcome = await raceAbort(exec, signal);

@@ -4,12 +4,10 @@
 
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type Docker from 'dockerode';
-import { connectEngine, engineInfo } from './engine/docker.js';
-import { readMountFile, resolveSelinux, writeMountFile } from './engine/mounts.js';
-import { createTrialContainer, type DockerTrialContainer } from './engine/container.js';
-import { ensureTaskImage } from './engine/images.js';
+import { connectEngine } from '../engines/registry.js';
+import { readMountFile, resolveSelinux, writeMountFile } from '../engines/mounts.js';
 import type { TrialContainer } from '../core/container.js';
+import type { Engine } from '../core/engine.js';
 import { ERROR_CODES, PairbenchError, errorMessage, isPairbenchError } from '../core/errors.js';
 import type { AgentOutcome, Outcome } from '../core/outcomes.js';
 import type { TrialEvents, TrialResult, TrialSpec } from '../core/trial.js';
@@ -31,27 +29,20 @@ type Phase = 'prepare' | 'build' | 'setup' | 'agent' | 'verify';
 /** Thrown inside runTrial when the outer signal fires; turned into PB_INTERRUPTED after teardown. */
 class Interrupted extends Error {}
 
-// One engine connection and one SELinux probe per thread: both are per-host facts, and
-// re-asking per trial would be pure overhead.
-let engine: Promise<Docker> | null = null;
-let engineSecurity: Promise<string[]> | null = null;
+// One connection per engine per thread (the engine asks its SELinux options once too):
+// re-connecting per trial would be pure overhead.
+const engines = new Map<string, Promise<Engine>>();
 
-function getEngine(): Promise<Docker> {
-  engine ??= connectEngine().catch((e: unknown) => {
-    engine = null; // let the next trial retry a restarted engine
-    throw e;
-  });
-  return engine;
-}
-
-async function securityOptions(docker: Docker): Promise<string[]> {
-  engineSecurity ??= engineInfo(docker)
-    .then((i) => i.securityOptions)
-    .catch((e: unknown) => {
-      engineSecurity = null;
+function getEngine(ref: string): Promise<Engine> {
+  let engine = engines.get(ref);
+  if (!engine) {
+    engine = connectEngine(ref).catch((e: unknown) => {
+      engines.delete(ref); // let the next trial retry a restarted engine
       throw e;
     });
-  return engineSecurity;
+    engines.set(ref, engine);
+  }
+  return engine;
 }
 
 interface Ended {
@@ -89,7 +80,7 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     if (signal?.aborted) throw new Interrupted();
   };
 
-  let container: DockerTrialContainer | null = null;
+  let container: TrialContainer | null = null;
   let image: string | null = null;
   let turns: number | null = null;
   let teardownError: string | null = null;
@@ -103,16 +94,16 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     const model = harness.needsModel ? await modelClientFor(spec) : null;
 
     enter('build');
-    const docker = await getEngine();
-    // The build is bounded by the task's own build_timeout_sec, ensureTaskImage's default.
-    const ensured = await untilAborted(ensureTaskImage(docker, spec.task, { logPath: path.join(spec.trialDir, BUILD_LOG_FILE) }), signal);
+    const engine = await getEngine(spec.engine ?? 'docker');
+    // The build is bounded by the task's own build_timeout_sec, ensureImage's default.
+    const ensured = await untilAborted(engine.ensureImage(spec.task, { logPath: path.join(spec.trialDir, BUILD_LOG_FILE) }), signal);
     image = ensured.image;
 
     enter('setup');
-    const relabel = await resolveSelinux(spec.selinux, spec.selinux === 'auto' ? { securityOptions: await securityOptions(docker) } : {});
+    const relabel = await resolveSelinux(spec.selinux, spec.selinux === 'auto' ? { securityOptions: (await engine.describe()).securityOptions } : {});
     const mountFile = await writeMountFile(spec.trialDir, relabel);
     const binds = await readMountFile(mountFile.path); // apply what the file says, not what we meant
-    container = await createTrialContainer(docker, {
+    container = await engine.createTrialContainer({
       image: ensured.image,
       name: spec.containerName,
       labels: { sweep: spec.sweepId, trial: spec.trialId, task: spec.task.name },

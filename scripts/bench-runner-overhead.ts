@@ -2,7 +2,7 @@
 // by side on the same engine in one run (the machine is shared and noisy: only the ratio of
 // interleaved medians means anything).
 //
-//   bare:      dockerode create, start, one exec (`bash -lc true`), remove
+//   bare:      the engine API's create, start, one exec (`bash -lc true`), remove
 //   same-work: the trial's engine calls done bare: create, start, put the solution, run it,
 //              put the tests, run them, read the reward, remove (no mount file, no limits,
 //              no bookkeeping): what any tool must spend to run an oracle trial
@@ -18,12 +18,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type Docker from 'dockerode';
-import { connectEngine, engineInfo } from '../runner/engine/docker.js';
-import { ensureTaskImage } from '../runner/engine/images.js';
-import { LABELS } from '../runner/engine/container.js';
-import { packDirectory } from '../runner/engine/tar.js';
-import { findPairbenchContainers, removeContainers } from '../runner/engine/cleanup.js';
+import { connectDocker } from '../engines/docker/engine.js';
+import { bareLifecycle, removeImage, sameWork, type BareStep } from '../engines/docker/baseline.js';
 import { loadTask } from '../runner/task/load.js';
 import type { LoadedTask } from '../core/task.js';
 import { runTrial } from '../runner/trial.js';
@@ -54,59 +50,6 @@ async function writeTrivialTask(tasksDir: string): Promise<LoadedTask> {
     await writeFile(path.join(dir, rel), text, { mode: rel.endsWith('.sh') ? 0o755 : 0o644 });
   }
   return loadTask(dir);
-}
-
-async function runBare(c: Docker.Container, command: string): Promise<void> {
-  const exec = await c.exec({ Cmd: ['bash', '-lc', command], AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  await new Promise<void>((resolve, reject) => {
-    stream.on('end', resolve);
-    stream.on('error', reject);
-    stream.resume();
-  });
-  const { ExitCode } = await exec.inspect();
-  if (ExitCode !== 0) throw new Error(`bare exec of ${command} exited ${ExitCode}`);
-}
-
-async function bareContainer(docker: Docker, image: string, name: string): Promise<Docker.Container> {
-  const c = await docker.createContainer({
-    name,
-    Image: image,
-    Entrypoint: ['sleep', 'infinity'],
-    Labels: { [LABELS.sweep]: sweep, [LABELS.managed]: 'true' },
-    HostConfig: { NetworkMode: 'none', Init: true },
-  });
-  await c.start();
-  return c;
-}
-
-type BareStep = 'createStart' | 'exec' | 'remove';
-
-/** The floor the target is set against: one command in a fresh container. */
-async function bareLifecycle(docker: Docker, image: string, n: number, steps?: Record<BareStep, number[]>): Promise<number> {
-  const t0 = performance.now();
-  const c = await bareContainer(docker, image, `${sweep}-bare-${n}`);
-  const t1 = performance.now();
-  await runBare(c, 'true');
-  const t2 = performance.now();
-  await c.remove({ force: true });
-  const t3 = performance.now();
-  steps?.createStart.push(t1 - t0);
-  steps?.exec.push(t2 - t1);
-  steps?.remove.push(t3 - t2);
-  return t3 - t0;
-}
-
-/** The same engine work an oracle trial does, with none of the runner around it. */
-async function sameWork(docker: Docker, image: string, task: LoadedTask, n: number): Promise<number> {
-  const t0 = performance.now();
-  const c = await bareContainer(docker, image, `${sweep}-same-${n}`);
-  await c.putArchive(await packDirectory(path.dirname(task.paths.solveSh), 'solution/'), { path: '/' });
-  await runBare(c, 'bash /solution/solve.sh');
-  await c.putArchive(await packDirectory(task.paths.testsDir, 'tests/'), { path: '/' });
-  await runBare(c, 'mkdir -p /logs/verifier && bash /tests/test.sh && cat /logs/verifier/reward.txt');
-  await c.remove({ force: true });
-  return performance.now() - t0;
 }
 
 /** Wall-clock spans between runTrial's phase events, 'prepare' before the first and 'return' after teardown. */
@@ -151,21 +94,21 @@ const median = (xs: number[]): number => medianOf(xs) ?? NaN;
 const fmt = (ms: number): string => `${ms.toFixed(0).padStart(5)} ms`;
 
 async function main(): Promise<void> {
-  const docker = await connectEngine();
+  const engine = await connectDocker(null);
   const work = await mkdtemp(path.join(tmpdir(), 'pb-bench-overhead-'));
   let builtImage: string | null = null;
   try {
     const task = await writeTrivialTask(path.join(work, 'tasks'));
-    const ensured = await ensureTaskImage(docker, task, { logPath: path.join(work, 'build.log') });
+    const ensured = await engine.ensureImage(task, { logPath: path.join(work, 'build.log') });
     builtImage = ensured.built ? ensured.image : null;
     const image = ensured.image;
     const runsDir = path.join(work, 'runs');
-    const info = await engineInfo(docker);
+    const info = await engine.describe();
     process.stdout.write(`engine ${info.version}; image ${image}; ${rounds} rounds, order rotating\n`);
 
     // One untimed round of each warms the image cache, the connection and the module graph.
-    await bareLifecycle(docker, image, 0);
-    await sameWork(docker, image, task, 0);
+    await bareLifecycle(engine, image, sweep, 0);
+    await sameWork(engine, image, task, sweep, 0);
     await oracleTrial(task, runsDir, 0);
 
     const bare: number[] = [];
@@ -176,8 +119,8 @@ async function main(): Promise<void> {
     const spans = Object.fromEntries(SPANS.map((k) => [k, [] as number[]])) as Record<Span, number[]>;
     for (let i = 1; i <= rounds; i++) {
       const arms = [
-        async (): Promise<void> => void bare.push(await bareLifecycle(docker, image, i, bareSteps)),
-        async (): Promise<void> => void same.push(await sameWork(docker, image, task, i)),
+        async (): Promise<void> => void bare.push(await bareLifecycle(engine, image, sweep, i, bareSteps)),
+        async (): Promise<void> => void same.push(await sameWork(engine, image, task, sweep, i)),
         async (): Promise<void> => {
           const { ms, result, spans: s } = await oracleTrial(task, runsDir, i);
           trial.push(ms);
@@ -207,8 +150,8 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    await removeContainers(docker, await findPairbenchContainers(docker, { sweep }));
-    if (builtImage) await docker.getImage(builtImage).remove().catch(() => undefined);
+    await engine.removeLeftovers(await engine.findLeftovers({ sweep }));
+    if (builtImage) await removeImage(engine, builtImage);
     await rm(work, { recursive: true, force: true });
   }
 }

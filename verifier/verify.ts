@@ -6,8 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrialContainer } from '../core/container.js';
-import { execWithDirectory } from '../runner/engine/exec.js';
-import { TRIAL_MOUNTS } from '../runner/engine/mounts.js';
+import { TRIAL_MOUNTS } from '../engines/mounts.js';
 import { ERROR_CODES } from '../core/errors.js';
 import type { Outcome } from '../core/outcomes.js';
 import type { LoadedTask } from '../core/task.js';
@@ -34,7 +33,7 @@ export function verifierHostDir(trialDir: string): string {
 export async function runVerifier(container: TrialContainer, task: LoadedTask, trialDir: string): Promise<VerifierResult> {
   const { timeoutSec, env } = task.config.verifier;
   // tests/ travels on the exec's stdin, so the timeout bounds the copy as well as test.sh.
-  const run = await execWithDirectory(container, task.paths.testsDir, '/tests', `bash /tests/test.sh > ${TEST_STDOUT} 2>&1`, {
+  const run = await container.execWithDirectory(task.paths.testsDir, '/tests', `bash /tests/test.sh > ${TEST_STDOUT} 2>&1`, {
     timeoutMs: timeoutSec * 1000,
     env,
     maxOutputBytes: 64 * 1024, // output goes to the file; this only bounds stray noise

@@ -2,7 +2,7 @@
 // teardown), found by their labels; never touches a container pairbench did not create.
 
 import type { Command } from 'commander';
-import type { PairbenchContainer } from '../../runner/engine/cleanup.js';
+import type { Leftover } from '../../core/engine.js';
 
 interface CleanupFlags {
   sweep?: string;
@@ -19,10 +19,9 @@ export function registerCleanup(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: CleanupFlags) => {
       // The engine client loads only when the command runs, never for help.
-      const { connectEngine } = await import('../../runner/engine/docker.js');
-      const { findPairbenchContainers, removeContainers } = await import('../../runner/engine/cleanup.js');
-      const docker = await connectEngine();
-      const found = await findPairbenchContainers(docker, flags.sweep === undefined ? {} : { sweep: flags.sweep });
+      const { connectEngine } = await import('../../engines/registry.js');
+      const engine = await connectEngine();
+      const found = await engine.findLeftovers(flags.sweep === undefined ? {} : { sweep: flags.sweep });
       if (flags.dryRun) {
         if (flags.json) print({ dryRun: true, found, removed: [], failed: [] });
         else if (found.length === 0) process.stdout.write(`no pairbench containers${scope(flags)}\n`);
@@ -32,7 +31,7 @@ export function registerCleanup(program: Command): void {
         }
         return;
       }
-      const { removed, failed } = await removeContainers(docker, found);
+      const { removed, failed } = await engine.removeLeftovers(found);
       if (flags.json) print({ dryRun: false, found, removed, failed: failed.map((f) => ({ ...f.container, error: f.error })) });
       else {
         if (found.length === 0) process.stdout.write(`no pairbench containers${scope(flags)}\n`);
@@ -47,7 +46,7 @@ function scope(flags: CleanupFlags): string {
   return flags.sweep === undefined ? '' : ` for sweep ${flags.sweep}`;
 }
 
-function describe(c: PairbenchContainer): string {
+function describe(c: Leftover): string {
   return `${c.name} (${c.state}; sweep ${c.sweep}, trial ${c.trial}, task ${c.task})`;
 }
 

@@ -4,9 +4,7 @@
 // they arrive, so a killed runner leaves evidence and loses no finished trial.
 
 import { join } from 'node:path';
-import type Docker from 'dockerode';
-import { ensureTaskImage } from '../engine/images.js';
-import { findPairbenchContainers, removeContainers } from '../engine/cleanup.js';
+import type { Engine } from '../../core/engine.js';
 import { ERROR_CODES, errorMessage } from '../../core/errors.js';
 import { isAgentOutcome, isSubstrateOutcome, type TrialStatus } from '../../core/outcomes.js';
 import type { SweepPlan } from '../plan/plan.js';
@@ -45,7 +43,7 @@ export interface SweepExecution {
   harnesses: ReadonlyMap<string, SweepHarness>;
   /** Null when no harness in the sweep needs a model. */
   serving: ServingController | null;
-  docker: Docker;
+  engine: Engine;
   reporter: Required<SweepReporter>;
   interrupt: SweepInterrupt;
   resumeCommand: string;
@@ -176,7 +174,7 @@ async function buildImages(x: SweepExecution, taskNames: Set<string>): Promise<M
     if (!task || x.interrupt.stopping) continue;
     const logPath = join(sweepDirFor(x.runsDir, x.sweepId), `build-${name}.log`);
     try {
-      await ensureTaskImage(x.docker, task, { logPath });
+      await x.engine.ensureImage(task, { logPath });
     } catch (e) {
       const code = (e as { code?: string }).code ?? ERROR_CODES.BUILD_FAILED;
       const message = errorMessage(e).includes(logPath) ? errorMessage(e) : `${errorMessage(e)} (build log: ${logPath})`;
@@ -319,9 +317,9 @@ async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) 
 /** Trials tear themselves down; this catches whatever a crash in between left with our label. */
 async function removeLeftovers(x: SweepExecution): Promise<void> {
   try {
-    const left = await findPairbenchContainers(x.docker, { sweep: x.sweepId });
+    const left = await x.engine.findLeftovers({ sweep: x.sweepId });
     if (left.length === 0) return;
-    const { failed } = await removeContainers(x.docker, left);
+    const { failed } = await x.engine.removeLeftovers(left);
     for (const f of failed) x.reporter.onWarning(`could not remove container ${f.container.name}: ${f.error} (try \`pairbench cleanup\`)`);
   } catch (e) {
     x.reporter.onWarning(`could not check for leftover containers: ${errorMessage(e)}`);

@@ -3,9 +3,8 @@
 // remove its orphaned containers, then execute only what is missing).
 
 import { resolve } from 'node:path';
-import type Docker from 'dockerode';
-import { connectEngine, engineInfo } from '../engine/docker.js';
-import { findPairbenchContainers, removeContainers } from '../engine/cleanup.js';
+import type { Engine } from '../../core/engine.js';
+import { connectEngine } from '../../engines/registry.js';
 import { ERROR_CODES, PairbenchError, ValidationError, errorMessage } from '../../core/errors.js';
 import type { SweepPlan } from '../plan/plan.js';
 import type { SweepReporter } from '../progress/types.js';
@@ -43,8 +42,8 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
   const { settings, plan } = prepared;
   const db = openStore(options.dbPath);
   try {
-    const docker = await connectEngine();
-    const [engine, git] = await Promise.all([engineInfo(docker), gitState()]);
+    const engine = await connectEngine();
+    const [described, git] = await Promise.all([engine.describe(), gitState()]);
     const sweepId = newSweepId();
     const serving = prepared.servingConfig && needsServing(prepared) ? controllerFor(prepared.servingConfig, settings.restartEvery, settings.runsDir, sweepId) : null;
     const stored: StoredConfig = { settings, brokenTasks: prepared.broken.map((b) => ({ name: b.name, problems: b.problems })) };
@@ -58,7 +57,7 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
       git_commit: git.commit,
       git_dirty: git.dirty === null ? null : git.dirty ? 1 : 0,
       host: hostName(),
-      engine_version: engine.version,
+      engine_version: described.version,
       serving_kind: serving?.kind ?? 'none',
       simulated: serving?.kind === 'simulated' ? 1 : 0,
       serving_provenance_json: null,
@@ -72,7 +71,7 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
           'To let pairbench restart it, give a serving file (--serving serving.toml) with a command, restart_command or container (docs/serving.example.toml).',
       );
     }
-    return await execute(db, docker, sweepId, false, plan, prepared, serving, options, settings.concurrency, settings.graceSec);
+    return await execute(db, engine, sweepId, false, plan, prepared, serving, options, settings.concurrency, settings.graceSec);
   } finally {
     db.close();
   }
@@ -104,10 +103,10 @@ export async function resumeSweep(sweepId: string, options: RunOptions): Promise
 
     const leftovers = markLeftoversInterrupted(db, sweepId, new Date().toISOString());
     if (leftovers > 0) options.reporter.onWarning(`${leftovers} trial(s) left running by the stopped runner are marked interrupted and will run again`);
-    const docker = await connectEngine();
-    const orphans = await findPairbenchContainers(docker, { sweep: sweepId });
+    const engine = await connectEngine();
+    const orphans = await engine.findLeftovers({ sweep: sweepId });
     if (orphans.length > 0) {
-      const { removed, failed } = await removeContainers(docker, orphans);
+      const { removed, failed } = await engine.removeLeftovers(orphans);
       options.reporter.onWarning(`removed ${removed.length} orphaned container(s) of sweep ${sweepId}`);
       if (failed.length > 0) {
         throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `could not remove orphaned containers: ${failed.map((f) => `${f.container.name} (${f.error})`).join(', ')}`);
@@ -117,7 +116,7 @@ export async function resumeSweep(sweepId: string, options: RunOptions): Promise
 
     const prepared: PreparedSweep = { settings, plan, tasks, broken, harnesses, servingConfig: serving.config };
     const controller = serving.config && needsServing(prepared) ? controllerFor(serving.config, plan.restartEvery, settings.runsDir, sweepId) : null;
-    return await execute(db, docker, sweepId, true, plan, prepared, controller, options, options.concurrency ?? settings.concurrency, options.graceSec ?? settings.graceSec);
+    return await execute(db, engine, sweepId, true, plan, prepared, controller, options, options.concurrency ?? settings.concurrency, options.graceSec ?? settings.graceSec);
   } finally {
     db.close();
   }
@@ -133,7 +132,7 @@ function controllerFor(config: ServingConfig, restartEvery: SweepPlan['restartEv
 
 async function execute(
   db: Db,
-  docker: Docker,
+  engine: Engine,
   sweepId: string,
   resumed: boolean,
   plan: SweepPlan,
@@ -168,7 +167,7 @@ async function execute(
       tasks: prepared.tasks,
       harnesses: prepared.harnesses,
       serving,
-      docker,
+      engine,
       reporter: options.reporter,
       interrupt,
       resumeCommand: resumeCommandFor(sweepId, options.dbPath),

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectEngine } from '../engine/docker.js';
+import { connectEngine } from '../../engines/registry.js';
 import { isSubstrateOutcome } from '../../core/outcomes.js';
 import { containerNameFor, newSweepId, trialDirFor } from '../sweep/ids.js';
 import { runTrial } from '../trial.js';

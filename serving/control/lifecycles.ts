@@ -4,8 +4,9 @@
 import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Docker from 'dockerode';
 import { execa } from 'execa';
+import type { Engine } from '../../core/engine.js';
+import { connectEngine } from '../../engines/registry.js';
 import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
 import { excerpt } from '../client/errors.js';
 import type { Management, SimulatedSettings } from './config.js';
@@ -98,18 +99,15 @@ export class RestartCommandLifecycle implements Lifecycle {
 /** A server in a named container on the engine, restarted through the engine's API. */
 export class ContainerLifecycle implements Lifecycle {
   readonly canRestart = true;
-  private readonly docker = new Docker();
+  private connection: Promise<Engine> | null = null;
   constructor(private readonly name: string) {}
 
   async start(): Promise<void> {
-    await this.engine('start', async (c) => {
-      const info = await c.inspect();
-      if (!info.State.Running) await c.start();
-    });
+    await this.engine('start', (e) => e.startNamed(this.name));
   }
 
   async restart(): Promise<void> {
-    await this.engine('restart', (c) => c.restart({ t: 10 }));
+    await this.engine('restart', (e) => e.restartNamed(this.name));
   }
 
   async stop(): Promise<void> {} // not ours to stop: it was running before the sweep
@@ -117,9 +115,13 @@ export class ContainerLifecycle implements Lifecycle {
     return null;
   }
 
-  private async engine(what: string, fn: (c: Docker.Container) => Promise<unknown>): Promise<void> {
+  private async engine(what: string, fn: (e: Engine) => Promise<unknown>): Promise<void> {
     try {
-      await fn(this.docker.getContainer(this.name));
+      this.connection ??= connectEngine();
+      await fn(await this.connection.catch((e: unknown) => {
+        this.connection = null;
+        throw e;
+      }));
     } catch (e) {
       throw new PairbenchError(ERROR_CODES.SERVING_START_FAILED, `cannot ${what} serving container ${this.name}: ${e instanceof Error ? e.message : String(e)}`, {
         cause: e,

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectEngine } from '../../runner/engine/docker.js';
-import { createTrialContainer } from '../../runner/engine/container.js';
-import { findPairbenchContainers, removeContainers } from '../../runner/engine/cleanup.js';
+import { connectEngine } from './engine-support.js';
+import { createTrialContainer } from '../../engines/docker/container.js';
+import { findPairbenchContainers, removeContainers } from '../../engines/docker/leftovers.js';
 import { TASK_DEFAULTS, type LoadedTask } from '../../core/task.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -7,12 +7,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectEngine } from '../../runner/engine/docker.js';
-import { createTrialContainer, type DockerTrialContainer } from '../../runner/engine/container.js';
-import { ensureTaskImage, taskImageTag } from '../../runner/engine/images.js';
-import { readMountFile, writeMountFile } from '../../runner/engine/mounts.js';
-import { findPairbenchContainers, removeContainers } from '../../runner/engine/cleanup.js';
-import { execWithDirectory } from '../../runner/engine/exec.js';
+import { connectEngine } from './engine-support.js';
+import type { TrialContainer } from '../../core/container.js';
+import { createTrialContainer } from '../../engines/docker/container.js';
+import { ensureTaskImage } from '../../engines/docker/images.js';
+import { taskImageTag } from '../../engines/image-tags.js';
+import { readMountFile, writeMountFile } from '../../engines/mounts.js';
+import { findPairbenchContainers, removeContainers } from '../../engines/docker/leftovers.js';
+import { execWithDirectory } from '../../engines/docker/exec-with-directory.js';
 import { loadTask } from '../../runner/task/load.js';
 import type { LoadedTask } from '../../core/task.js';
 import { isPairbenchError } from '../../core/errors.js';
@@ -28,7 +30,7 @@ let firstBuild: { image: string; built: boolean; buildMs: number };
 const builtImages: string[] = [];
 let seq = 0;
 
-async function newContainer(opts: { relabel?: boolean } = {}): Promise<{ c: DockerTrialContainer; trialDir: string; mountFile: string }> {
+async function newContainer(opts: { relabel?: boolean } = {}): Promise<{ c: TrialContainer; trialDir: string; mountFile: string }> {
   const trialDir = path.join(work, `trial-${++seq}`);
   const { path: mountFile } = await writeMountFile(trialDir, opts.relabel ?? true);
   const binds = await readMountFile(mountFile);
@@ -354,6 +356,21 @@ describe('trial containers', () => {
     expect(await c.readFile('/tests/absent.txt')).toBeNull();
     await c.exec('ln -s /tests/test.sh /tmp/link');
     expect((await c.readFile('/tmp/link'))?.toString()).toBe('#!/bin/bash\necho verified\n');
+  });
+
+  it('readFile reads through the engine: refuses a directory, a FIFO and a file over the cap, without reading it', async () => {
+    const { c } = await newContainer();
+    const made = await c.exec('mkdir /tmp/d && mkfifo /tmp/fifo && head -c 5000000 /dev/zero > /tmp/big && printf 12345 > /tmp/small');
+    expect(made.exitCode).toBe(0);
+    const code = async (p: string, max?: number): Promise<unknown> => {
+      const e = await c.readFile(p, max).catch((x: unknown) => x);
+      return isPairbenchError(e) ? e.code : e;
+    };
+    expect(await code('/tmp/d')).toBe('PB_FILE_NOT_REGULAR');
+    expect(await code('/tmp/fifo')).toBe('PB_FILE_NOT_REGULAR');
+    expect(await code('/tmp/big')).toBe('PB_FILE_TOO_LARGE'); // the default cap is 1 MiB
+    expect(await code('/tmp/small', 4)).toBe('PB_FILE_TOO_LARGE');
+    expect((await c.readFile('/tmp/small', 5))?.toString()).toBe('12345');
   });
 
   it('a removed container is CONTAINER_GONE; remove is idempotent', async () => {

@@ -4,8 +4,8 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type Docker from 'dockerode';
-import { connectEngine } from '../../runner/engine/docker.js';
-import { findPairbenchContainers } from '../../runner/engine/cleanup.js';
+import { connectEngine } from './engine-support.js';
+import { findPairbenchContainers } from '../../engines/docker/leftovers.js';
 import type { SweepPlan } from '../../runner/plan/plan.js';
 import { agentFinished, containersOf, finished, pairbench, sweep, sweepIdOf, trials, waitForRows, workspace } from './sweep-support.js';
 

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { execa, type ResultPromise } from 'execa';
-import { connectEngine } from '../../runner/engine/docker.js';
-import { findPairbenchContainers, removeContainers } from '../../runner/engine/cleanup.js';
+import { connectEngine } from './engine-support.js';
+import { findPairbenchContainers, removeContainers } from '../../engines/docker/leftovers.js';
 import { isAgentOutcome } from '../../core/outcomes.js';
 import type { SweepRow, TrialRow } from '../../store/records.js';
 

@@ -8,8 +8,8 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { findPairbenchContainers } from '../../runner/engine/cleanup.js';
-import { connectEngine } from '../../runner/engine/docker.js';
+import { findPairbenchContainers } from '../../engines/docker/leftovers.js';
+import { connectEngine } from './engine-support.js';
 import type { CheckReport } from '../../runner/task/check.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseMountFile, readMountFile, resolveSelinux, writeMountFile } from '../../runner/engine/mounts.js';
+import { parseMountFile, readMountFile, resolveSelinux, writeMountFile } from '../../engines/mounts.js';
 import { isPairbenchError } from '../../core/errors.js';
 
 const dirs: string[] = [];

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { listTree, packDirectory, packDirectoryAt, packFile, unpack } from '../../runner/engine/tar.js';
+import { listTree, packDirectory, packDirectoryAt, packFile, unpack } from '../../engines/tar.js';
 
 const dirs: string[] = [];
 afterEach(async () => {

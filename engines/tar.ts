@@ -159,6 +159,72 @@ export function unpack(archive: Buffer): TarEntry[] {
   return entries;
 }
 
+export interface FirstEntry {
+  type: 'file' | 'directory' | 'symlink' | 'fifo' | 'device' | 'other';
+  size: number;
+  linkname: string;
+  /** The file's bytes; null when it is larger than the cap (they were never read). */
+  data: Buffer | null;
+}
+
+const KIND: Record<string, FirstEntry['type']> = { '0': 'file', '\u0000': 'file', '5': 'directory', '2': 'symlink', '6': 'fifo', '3': 'device', '4': 'device' };
+/** PAX and GNU long-name records are a few paths long; anything bigger is not one. */
+const MAX_META_BYTES = 64 * 1024;
+
+/**
+ * Reads only the first entry of an archive stream (the engine's answer for one path), and
+ * of a file at most `maxBytes`: the stream is dropped as soon as the header says more, so
+ * a huge file costs nothing. Null for an empty archive.
+ */
+export async function readFirstEntry(stream: NodeJS.ReadableStream, maxBytes: number): Promise<FirstEntry | null> {
+  const chunks: Buffer[] = [];
+  let have = 0;
+  const iterator = stream[Symbol.asyncIterator]();
+  const take = async (n: number): Promise<Buffer | null> => {
+    while (have < n) {
+      const next = await iterator.next();
+      if (next.done) return null;
+      const c = typeof next.value === 'string' ? Buffer.from(next.value) : (next.value as Buffer);
+      chunks.push(c);
+      have += c.length;
+    }
+    const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, have);
+    chunks.length = 0;
+    if (all.length > n) chunks.push(all.subarray(n));
+    have = all.length - n;
+    return all.subarray(0, n);
+  };
+  try {
+    let pending: { path?: string; linkpath?: string } = {};
+    for (;;) {
+      const h = await take(BLOCK);
+      if (h === null || h.every((b) => b === 0)) return null;
+      const size = parseOctal(h.subarray(124, 136));
+      const typeflag = String.fromCharCode(h[156] ?? 0x30);
+      const padded = Math.ceil(size / BLOCK) * BLOCK;
+      if (typeflag === 'x' || typeflag === 'L' || typeflag === 'K') {
+        if (size > MAX_META_BYTES) throw new Error(`a tar metadata record of ${size} bytes`);
+        const body = await take(padded);
+        if (body === null) throw new Error('the archive ends inside a metadata record');
+        if (typeflag === 'x') pending = { ...pending, ...parsePax(body.subarray(0, size)) };
+        else if (typeflag === 'L') pending.path = cstring(body.subarray(0, size));
+        else pending.linkpath = cstring(body.subarray(0, size));
+        continue;
+      }
+      const type = KIND[typeflag] ?? 'other';
+      const linkname = pending.linkpath ?? cstring(h.subarray(157, 257));
+      if (type !== 'file') return { type, size, linkname, data: null };
+      if (size > maxBytes) return { type, size, linkname, data: null };
+      const body = await take(size);
+      if (body === null) throw new Error('the archive ends inside the file');
+      return { type, size, linkname, data: Buffer.from(body) };
+    }
+  } finally {
+    // Whatever follows (the rest of a large file, the end blocks) is never needed.
+    (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  }
+}
+
 function parsePax(body: Buffer): { path?: string; linkpath?: string } {
   const out: { path?: string; linkpath?: string } = {};
   let i = 0;

@@ -3,63 +3,26 @@
 // be had, a failing step, the build timeout) is the trial's `build_failed` outcome, and the
 // whole build log is kept where the error message says.
 
-import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { lstat, mkdir, readFile, readlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import type { EnsureImageOptions, EnsuredImage } from '../../core/engine.js';
 import type { LoadedTask } from '../../core/task.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
-import { listTree, packDirectory } from './tar.js';
+import { taskImageTag } from '../image-tags.js';
+import { packDirectory } from '../tar.js';
 
-export const TASK_IMAGE_REPO = 'pairbench-task';
-
-export interface EnsureImageOptions {
-  logPath: string;
-  timeoutMs?: number; // default: the task's [environment] build_timeout_sec
-}
-
-export interface EnsuredImage {
-  image: string;
-  built: boolean;
-  buildMs: number;
-}
-
-/** First 12 hex digits of sha256 over environment/'s paths and bytes, in sorted order. */
-export async function environmentHash(environmentDir: string): Promise<string> {
-  const h = createHash('sha256');
-  for (const rel of await listTree(environmentDir)) {
-    const abs = path.join(environmentDir, rel);
-    const st = await lstat(abs);
-    const kind = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : 'f';
-    h.update(`${kind}\u0000${rel}\u0000`);
-    if (kind === 'f') h.update(await readFile(abs));
-    if (kind === 'l') h.update(await readlink(abs));
-    h.update('\u0000');
-  }
-  return h.digest('hex').slice(0, 12);
-}
-
-/** Docker repository names are lowercase [a-z0-9._-]; task directory names may not be. */
-export function imageNameFor(taskName: string): string {
-  const slug = taskName
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
-  return `${TASK_IMAGE_REPO}/${slug || 'task'}`;
-}
-
-export async function taskImageTag(task: LoadedTask): Promise<string> {
-  return `${imageNameFor(task.name)}:${await environmentHash(task.paths.environmentDir)}`;
-}
-
-// Concurrent trials of one task share one build instead of racing the engine.
-const inFlight = new Map<string, Promise<EnsuredImage>>();
+// Concurrent trials of one task share one build instead of racing the engine; each engine
+// (a pool may hold several) builds its own.
+const inFlightByEngine = new WeakMap<Docker, Map<string, Promise<EnsuredImage>>>();
 
 export async function ensureTaskImage(docker: Docker, task: LoadedTask, opts: EnsureImageOptions): Promise<EnsuredImage> {
   const timeoutMs = opts.timeoutMs ?? task.config.environment.buildTimeoutSec * 1000;
   const prebuilt = task.config.environment.dockerImage;
   const key = prebuilt ?? (await taskImageTag(task));
+  const inFlight = inFlightByEngine.get(docker) ?? new Map<string, Promise<EnsuredImage>>();
+  inFlightByEngine.set(docker, inFlight);
   const running = inFlight.get(key);
   if (running) return running;
   const job = (prebuilt ? ensurePrebuilt(docker, prebuilt, opts.logPath, timeoutMs) : ensureBuilt(docker, task, key, opts.logPath, timeoutMs)).finally(

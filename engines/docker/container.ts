@@ -5,38 +5,23 @@
 
 import path from 'node:path';
 import type Docker from 'dockerode';
-import type { LoadedTask } from '../../core/task.js';
-import type { ExecOptions, ExecResult, TrialContainer } from '../../core/container.js';
+import { DEFAULT_READ_MAX_BYTES, type ExecOptions, type ExecResult, type TrialContainer } from '../../core/container.js';
+import { LABELS, type TrialContainerSpec } from '../../core/engine.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
-import { containerRunning, execInContainer, gone, type ExecTarget } from './exec.js';
-import { packDirectoryAt, unpack } from './tar.js';
-
-export const LABELS = {
-  sweep: 'pairbench.sweep',
-  trial: 'pairbench.trial',
-  task: 'pairbench.task',
-  managed: 'pairbench.managed',
-} as const;
+import { execInContainer } from './exec.js';
+import { execWithDirectory } from './exec-with-directory.js';
+import { containerRunning, gone, type ContainerRef } from './liveness.js';
+import { packDirectoryAt, readFirstEntry } from '../tar.js';
 
 /** What tasks need from root inside the container, and nothing more. */
 export const TRIAL_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'KILL'] as const;
 
-export interface CreateTrialContainerOptions {
-  image: string;
-  name: string;
-  labels: { sweep: string; trial: string; task: string };
-  task: LoadedTask;
-  binds: string[];
-}
-
-export interface DockerTrialContainer extends TrialContainer {
-  /** Force-removes the container; idempotent, and quiet when it is already gone. */
-  remove(): Promise<void>;
-}
+/** What an engine speaking Docker's API adds to every trial container's host config. */
+export type HostConfigExtras = Partial<Docker.HostConfig>;
 
 /** Creates and starts the trial's container; a failure leaves nothing behind. */
-export async function createTrialContainer(docker: Docker, opts: CreateTrialContainerOptions): Promise<DockerTrialContainer> {
-  const sockets = opts.binds.filter((b) => b.split(':').some((p) => p.endsWith('docker.sock')));
+export async function createTrialContainer(docker: Docker, opts: TrialContainerSpec, extras: HostConfigExtras = {}): Promise<TrialContainer> {
+  const sockets = opts.binds.filter((b) => b.split(':').some((p) => p.endsWith('docker.sock') || p.endsWith('podman.sock')));
   if (sockets.length > 0) {
     throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `refusing to mount the engine socket into a trial: ${sockets.join(', ')}`, {
       outcome: 'container_failed',
@@ -68,6 +53,7 @@ export async function createTrialContainer(docker: Docker, opts: CreateTrialCont
         NetworkMode: env.allowInternet ? 'bridge' : 'none',
         Init: true,
         AutoRemove: false,
+        ...extras,
       },
     });
     await created.start();
@@ -81,8 +67,8 @@ export async function createTrialContainer(docker: Docker, opts: CreateTrialCont
   return new DockerContainer(docker, created.id, opts.name);
 }
 
-class DockerContainer implements DockerTrialContainer {
-  private readonly target: ExecTarget;
+class DockerContainer implements TrialContainer {
+  private readonly target: ContainerRef;
 
   constructor(
     private readonly docker: Docker,
@@ -96,6 +82,10 @@ class DockerContainer implements DockerTrialContainer {
     return execInContainer(this.target, command, options);
   }
 
+  execWithDirectory(hostDir: string, containerDir: string, command: string, options?: Omit<ExecOptions, 'stdin'>): Promise<ExecResult> {
+    return execWithDirectory(this, hostDir, containerDir, command, options);
+  }
+
   async copyIn(hostDir: string, containerDir: string): Promise<void> {
     const archive = await packDirectoryAt(hostDir, containerDir);
     try {
@@ -105,29 +95,46 @@ class DockerContainer implements DockerTrialContainer {
     }
   }
 
-  async readFile(containerPath: string): Promise<Buffer | null> {
+  async readFile(containerPath: string, maxBytes = DEFAULT_READ_MAX_BYTES): Promise<Buffer | null> {
     let target = containerPath;
     for (let hops = 0; hops < 8; hops++) {
-      let archive: Buffer;
+      let head: Awaited<ReturnType<typeof readFirstEntry>>;
       try {
         const stream = await this.docker.getContainer(this.id).getArchive({ path: target });
-        archive = await collect(stream);
+        head = await readFirstEntry(stream, maxBytes);
       } catch (e) {
         const g = await this.goneOr(e);
         if (g) throw g;
         if ((e as { statusCode?: number }).statusCode === 404) return null;
         throw e;
       }
-      const first = unpack(archive)[0];
-      if (!first || first.type === 'directory' || first.type === 'other') return null;
-      if (first.type === 'file') return first.data;
-      target = path.posix.resolve(path.posix.dirname(target), first.linkname);
+      if (head === null) return null;
+      if (head.type === 'file') {
+        if (head.data === null) {
+          throw new PairbenchError(ERROR_CODES.FILE_TOO_LARGE, `${containerPath} in ${this.name} is ${head.size} bytes, more than the ${maxBytes} read here`);
+        }
+        return head.data;
+      }
+      if (head.type !== 'symlink') {
+        throw new PairbenchError(ERROR_CODES.FILE_NOT_REGULAR, `${containerPath} in ${this.name} is not a regular file (${head.type})`);
+      }
+      target = path.posix.resolve(path.posix.dirname(target), head.linkname);
     }
-    return null; // a symlink loop
+    throw new PairbenchError(ERROR_CODES.FILE_NOT_REGULAR, `${containerPath} in ${this.name} is a symlink loop`);
   }
 
   isRunning(): Promise<boolean> {
     return containerRunning(this.target);
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.docker.getContainer(this.id).stop({ t: 0 });
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status === 304) return; // already stopped
+      throw (await this.goneOr(e)) ?? e;
+    }
   }
 
   remove(): Promise<void> {
@@ -155,10 +162,4 @@ export async function forceRemove(docker: Docker, id: string): Promise<void> {
     if (status === 409 && /already in progress/i.test(errorMessage(e))) return;
     throw e;
   }
-}
-
-async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
-  return Buffer.concat(chunks);
 }

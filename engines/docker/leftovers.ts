@@ -2,19 +2,11 @@
 // behind is found by `pairbench cleanup`, and only pairbench's own containers are touched.
 
 import type Docker from 'dockerode';
-import { LABELS, forceRemove } from './container.js';
+import { LABELS, type Leftover, type RemovalResult } from '../../core/engine.js';
 import { errorMessage } from '../../core/errors.js';
+import { forceRemove } from './container.js';
 
-export interface PairbenchContainer {
-  id: string;
-  name: string;
-  sweep: string;
-  trial: string;
-  task: string;
-  state: string;
-}
-
-export async function findPairbenchContainers(docker: Docker, filter: { sweep?: string } = {}): Promise<PairbenchContainer[]> {
+export async function findPairbenchContainers(docker: Docker, filter: { sweep?: string } = {}): Promise<Leftover[]> {
   const labels = [`${LABELS.managed}=true`];
   if (filter.sweep !== undefined) labels.push(`${LABELS.sweep}=${filter.sweep}`);
   const list = await docker.listContainers({ all: true, filters: { label: labels } });
@@ -30,13 +22,8 @@ export async function findPairbenchContainers(docker: Docker, filter: { sweep?: 
     .sort((a, b) => a.sweep.localeCompare(b.sweep) || a.name.localeCompare(b.name));
 }
 
-export interface RemovalResult {
-  removed: PairbenchContainer[];
-  failed: { container: PairbenchContainer; error: string }[];
-}
-
 /** Force-removes each container; one that vanished meanwhile counts as removed. */
-export async function removeContainers(docker: Docker, containers: PairbenchContainer[]): Promise<RemovalResult> {
+export async function removeContainers(docker: Docker, containers: Leftover[]): Promise<RemovalResult> {
   const result: RemovalResult = { removed: [], failed: [] };
   for (const c of containers) {
     try {

@@ -6,8 +6,8 @@
 
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { SelinuxMode } from '../../core/trial.js';
-import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
+import type { SelinuxMode } from '../core/trial.js';
+import { ERROR_CODES, PairbenchError, errorMessage } from '../core/errors.js';
 
 export const MOUNT_FILE_NAME = 'mounts.yaml';
 export const DEFAULT_SELINUX_ENFORCE_FILE = '/sys/fs/selinux/enforce';

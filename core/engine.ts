@@ -1,0 +1,85 @@
+// A container engine, as the runner sees it: where trial containers come from. Docker and
+// Podman implement it in engines/; a sweep may spread its trials over several engines.
+
+import type { TrialContainer } from './container.js';
+import type { LoadedTask } from './task.js';
+
+/** The labels every trial container carries, so leftovers are found on any engine. */
+export const LABELS = {
+  sweep: 'pairbench.sweep',
+  trial: 'pairbench.trial',
+  task: 'pairbench.task',
+  managed: 'pairbench.managed',
+} as const;
+
+export interface EngineCapabilities {
+  /** Binds directories of this host into a container (the trial's log directories). */
+  mountsHostPaths: boolean;
+  /** Runs a container with no network at all (tasks without allow_internet). */
+  canDisableNetwork: boolean;
+}
+
+export interface EngineDescription {
+  kind: string;
+  /** Where the engine answers, e.g. unix:///var/run/docker.sock. */
+  address: string;
+  /** The engine's own version, as recorded with a sweep. */
+  version: string;
+  /** What the engine says it runs with (name=selinux, name=seccomp, ...). */
+  securityOptions: string[];
+  capabilities: EngineCapabilities;
+}
+
+export interface EnsureImageOptions {
+  logPath: string;
+  timeoutMs?: number; // default: the task's [environment] build_timeout_sec
+}
+
+export interface EnsuredImage {
+  image: string;
+  built: boolean;
+  buildMs: number;
+}
+
+export interface TrialContainerSpec {
+  image: string;
+  name: string;
+  labels: { sweep: string; trial: string; task: string };
+  /** Its [environment] limits and network setting apply. */
+  task: LoadedTask;
+  /** `host:container[:options]`, as the trial's mount file says. */
+  binds: string[];
+}
+
+/** A container pairbench made, found by its labels. */
+export interface Leftover {
+  id: string;
+  name: string;
+  sweep: string;
+  trial: string;
+  task: string;
+  state: string;
+}
+
+export interface RemovalResult {
+  removed: Leftover[];
+  failed: { container: Leftover; error: string }[];
+}
+
+export interface Engine {
+  readonly kind: string;
+  readonly address: string;
+  describe(): Promise<EngineDescription>;
+  /** Builds (or finds) the task's image; a failure is BUILD_FAILED with the log kept at logPath. */
+  ensureImage(task: LoadedTask, options: EnsureImageOptions): Promise<EnsuredImage>;
+  /** Creates and starts a trial container; a failure is CONTAINER_FAILED and leaves nothing behind. */
+  createTrialContainer(spec: TrialContainerSpec): Promise<TrialContainer>;
+  /** pairbench's containers on this engine (all, or one sweep's), sorted by sweep then name. */
+  findLeftovers(filter?: { sweep?: string }): Promise<Leftover[]>;
+  /** Force-removes each; one that vanished meanwhile counts as removed. */
+  removeLeftovers(containers: Leftover[]): Promise<RemovalResult>;
+  /** Starts a named container that is not pairbench's (a serving container) if it is stopped. */
+  startNamed(name: string): Promise<void>;
+  /** Restarts a named container that is not pairbench's (a serving container). */
+  restartNamed(name: string): Promise<void>;
+}

@@ -1,0 +1,128 @@
+// An engine that speaks Docker's API, through dockerode: the Docker engine itself, and
+// any engine serving the same API on a socket (Podman's `system service`). The only
+// folder that imports dockerode.
+
+import Docker from 'dockerode';
+import type { TrialContainer } from '../../core/container.js';
+import type { Engine, EngineCapabilities, EngineDescription, EnsureImageOptions, EnsuredImage, Leftover, RemovalResult, TrialContainerSpec } from '../../core/engine.js';
+import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
+import type { LoadedTask } from '../../core/task.js';
+import { createTrialContainer, type HostConfigExtras } from './container.js';
+import { ensureTaskImage } from './images.js';
+import { findPairbenchContainers, removeContainers } from './leftovers.js';
+
+export interface DockerApiProfile {
+  kind: string;
+  /** unix:///path, tcp://host:port or ssh://user@host; null: DOCKER_HOST, else the default socket. */
+  address: string | null;
+  /** The socket used when neither the address nor DOCKER_HOST names one. */
+  defaultSocket: string;
+  /** Added to every trial container's host config (Podman needs explicit ulimits). */
+  hostConfig?: HostConfigExtras;
+  setupHint: string;
+}
+
+/** dockerode's connection options for an address; null lets dockerode read DOCKER_HOST itself. */
+export function connectionFor(address: string | null, defaultSocket: string): { options: Docker.DockerOptions; address: string } {
+  const where = address ?? process.env.DOCKER_HOST ?? `unix://${defaultSocket}`;
+  const url = new URL(where.includes('://') ? where : `unix://${where}`);
+  switch (url.protocol) {
+    case 'unix:':
+      return { options: { socketPath: decodeURIComponent(url.pathname) }, address: `unix://${decodeURIComponent(url.pathname)}` };
+    case 'tcp:':
+    case 'http:':
+      return { options: { host: url.hostname, port: url.port || 2375, protocol: 'http' }, address: where };
+    case 'https:':
+      return { options: { host: url.hostname, port: url.port || 2376, protocol: 'https' }, address: where };
+    case 'ssh:':
+      return {
+        options: { host: url.hostname, port: url.port || 22, protocol: 'ssh', username: url.username || undefined } as Docker.DockerOptions,
+        address: where,
+      };
+    default:
+      throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `engine address ${where}: unknown scheme ${url.protocol} (use unix://, tcp://, https:// or ssh://)`);
+  }
+}
+
+export class DockerApiEngine implements Engine {
+  readonly kind: string;
+  readonly address: string;
+  /** The dockerode client, for tests that inspect what the engine holds. */
+  readonly api: Docker;
+  private readonly profile: DockerApiProfile;
+  private description: Promise<EngineDescription> | null = null;
+
+  private constructor(profile: DockerApiProfile, api: Docker, address: string) {
+    this.kind = profile.kind;
+    this.profile = profile;
+    this.api = api;
+    this.address = address;
+  }
+
+  /** Connects and pings; a silent engine is an error that says how to get one. */
+  static async connect(profile: DockerApiProfile): Promise<DockerApiEngine> {
+    const { options, address } = connectionFor(profile.address, profile.defaultSocket);
+    const api = new Docker(options);
+    try {
+      await api.ping();
+    } catch (e) {
+      throw new PairbenchError(ERROR_CODES.ENGINE_UNAVAILABLE, `no ${profile.kind} engine answers at ${address} (${errorMessage(e)}): ${profile.setupHint}`, { cause: e });
+    }
+    return new DockerApiEngine(profile, api, address);
+  }
+
+  /** Asked once per connection: the version and security options do not change under a sweep. */
+  describe(): Promise<EngineDescription> {
+    this.description ??= this.ask().catch((e: unknown) => {
+      this.description = null;
+      throw e;
+    });
+    return this.description;
+  }
+
+  private async ask(): Promise<EngineDescription> {
+    const [version, info] = await Promise.all([this.api.version(), this.api.info() as Promise<{ SecurityOptions?: unknown }>]);
+    const sec = Array.isArray(info.SecurityOptions) ? info.SecurityOptions.filter((s): s is string => typeof s === 'string') : [];
+    const local = this.address.startsWith('unix://');
+    const capabilities: EngineCapabilities = { mountsHostPaths: local, canDisableNetwork: true };
+    return { kind: this.kind, address: this.address, version: `${version.Version} (API ${version.ApiVersion})`, securityOptions: sec, capabilities };
+  }
+
+  ensureImage(task: LoadedTask, options: EnsureImageOptions): Promise<EnsuredImage> {
+    return ensureTaskImage(this.api, task, options);
+  }
+
+  createTrialContainer(spec: TrialContainerSpec): Promise<TrialContainer> {
+    return createTrialContainer(this.api, spec, this.profile.hostConfig);
+  }
+
+  /** What this engine adds to every container's host config. */
+  get hostConfigExtras(): HostConfigExtras {
+    return this.profile.hostConfig ?? {};
+  }
+
+  findLeftovers(filter: { sweep?: string } = {}): Promise<Leftover[]> {
+    return findPairbenchContainers(this.api, filter);
+  }
+
+  removeLeftovers(containers: Leftover[]): Promise<RemovalResult> {
+    return removeContainers(this.api, containers);
+  }
+
+  async startNamed(name: string): Promise<void> {
+    const c = this.api.getContainer(name);
+    const info = await c.inspect();
+    if (!info.State.Running) await c.start();
+  }
+
+  async restartNamed(name: string): Promise<void> {
+    await this.api.getContainer(name).restart({ t: 10 });
+  }
+}
+
+const DOCKER_SETUP_HINT = 'run `bash scripts/setup.sh` (Debian, root) or install Docker and start it';
+
+/** The Docker engine: DOCKER_HOST when set, else /var/run/docker.sock. */
+export function connectDocker(address: string | null): Promise<DockerApiEngine> {
+  return DockerApiEngine.connect({ kind: 'docker', address, defaultSocket: '/var/run/docker.sock', setupHint: DOCKER_SETUP_HINT });
+}
