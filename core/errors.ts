@@ -31,9 +31,28 @@ export const ERROR_CODES = {
   // agent harnesses (turn-level: a turn row's error_code; the trial goes on)
   COMMAND_TIMEOUT: 'PB_COMMAND_TIMEOUT',
   CONTRACT_VIOLATION: 'PB_CONTRACT_VIOLATION',
+  // verifier evidence: the bind proven writable before the agent starts; a verifier that
+  // exits non-zero without a reward has said the tests failed
+  VERIFIER_BIND_UNWRITABLE: 'PB_VERIFIER_BIND_UNWRITABLE',
+  VERIFIER_FAILED: 'PB_VERIFIER_FAILED',
+  // agent harnesses: the harness's own code threw (outcome harness_error, the agent's family)
+  HARNESS_ERROR: 'PB_HARNESS_ERROR',
   // sweeps
   SWEEP_NOT_FOUND: 'PB_SWEEP_NOT_FOUND',
+  SWEEP_FAILED: 'PB_SWEEP_FAILED',
+  SWEEP_NOT_RESUMABLE: 'PB_SWEEP_NOT_RESUMABLE',
+  SWEEP_LEASED: 'PB_SWEEP_LEASED',
+  SWEEP_TASK_CHANGED: 'PB_SWEEP_TASK_CHANGED',
   INTERRUPTED: 'PB_INTERRUPTED',
+  // trial workers: the thread itself died or was never built
+  WORKER_FAILED: 'PB_WORKER_FAILED',
+  WORKER_MISSING: 'PB_WORKER_MISSING',
+  // the SQLite store
+  STORE_UNAVAILABLE: 'PB_STORE_UNAVAILABLE',
+  STORE_CORRUPT: 'PB_STORE_CORRUPT',
+  STORE_READ_ONLY: 'PB_STORE_READ_ONLY',
+  STORE_FOREIGN: 'PB_STORE_FOREIGN',
+  STORE_TOO_NEW: 'PB_STORE_TOO_NEW',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -8,6 +8,7 @@ export const AGENT_OUTCOMES = [
   'agent_timeout', // the task's [agent] timeout_sec ran out; the verifier still ran
   'turn_limit', // the harness reached its max turns without saying done
   'output_limit', // a reply hit max output tokens per turn and could not be used
+  'harness_error', // the harness's own code threw: the variant's fault, so it counts against it
 ] as const;
 
 export const SUBSTRATE_OUTCOMES = [

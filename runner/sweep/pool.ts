@@ -29,7 +29,7 @@ export function workerFile(): string {
   if (existsSync(beside)) return beside;
   const built = resolve(here, '../../dist/runner/sweep/worker.js');
   if (existsSync(built)) return built;
-  throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `the trial worker is not built (looked for ${beside} and ${built}): run \`npm run build\``);
+  throw new PairbenchError(ERROR_CODES.WORKER_MISSING, `the trial worker is not built (looked for ${beside} and ${built}): run \`npm run build\``);
 }
 
 export function createTrialPool(concurrency: number): TrialPool {
@@ -61,7 +61,7 @@ export function createTrialPool(concurrency: number): TrialPool {
         return reply;
       } catch (e) {
         // The thread itself died (out of memory, a native crash): no reply, no 'end'.
-        return { kind: 'error', code: null, outcome: null, message: `trial worker failed: ${(e as Error).message}` };
+        return { kind: 'error', code: ERROR_CODES.WORKER_FAILED, outcome: null, message: `trial worker failed: ${(e as Error).message}` };
       } finally {
         abort.removeEventListener('abort', onAbort);
         port1.close();

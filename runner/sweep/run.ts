@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type { Engine } from '../../core/engine.js';
 import { connectEngine } from '../../engines/registry.js';
-import { ERROR_CODES, PairbenchError, ValidationError, errorMessage } from '../../core/errors.js';
+import { ERROR_CODES, PairbenchError, ValidationError, errorMessage, isPairbenchError } from '../../core/errors.js';
 import type { SweepPlan } from '../plan/plan.js';
 import type { SweepReporter } from '../progress/types.js';
 import { openStore, type Db } from '../../store/db.js';
@@ -89,7 +89,7 @@ export async function resumeSweep(sweepId: string, options: RunOptions): Promise
         `no sweep ${sweepId} in ${dbPath}; ${ids.length > 0 ? `sweeps there: ${ids.join(', ')}` : 'it holds no sweeps'}`,
       );
     }
-    if (!row.plan_json) throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `sweep ${sweepId} has no stored plan; it cannot be resumed`);
+    if (!row.plan_json) throw new PairbenchError(ERROR_CODES.SWEEP_NOT_RESUMABLE, `sweep ${sweepId} has no stored plan; it cannot be resumed`);
     const { settings } = JSON.parse(row.config_json) as StoredConfig;
     const plan = JSON.parse(row.plan_json) as SweepPlan;
 
@@ -175,7 +175,7 @@ async function execute(
     return { ...outcome, sweepId };
   } catch (e) {
     updateSweep(db, sweepId, { status: 'failed', finished_at: new Date().toISOString() });
-    throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `sweep ${sweepId} failed: ${errorMessage(e)}`, { cause: e });
+    throw new PairbenchError(isPairbenchError(e) ? e.code : ERROR_CODES.SWEEP_FAILED, `sweep ${sweepId} failed: ${errorMessage(e)}`, { cause: e });
   } finally {
     unhook();
     interrupt.dispose();
