@@ -37,6 +37,8 @@ export interface OutcomeCell {
   trials: number;
   passes: number;
   agentFailures: number;
+  /** Of agentFailures, those where the harness's own code threw: its bug, counted against it. */
+  harnessErrors: number;
   substrateErrors: number;
   /** passes / (trials - substrate errors); null when no trial reached an agent outcome. */
   passRate: number | null;
@@ -205,6 +207,7 @@ export interface Prepared {
   cellTrials: Int32Array;
   cellPasses: Int32Array;
   cellAgent: Int32Array;
+  cellHarnessErrors: Int32Array;
   /** Per task: the trial indices any harness finished, ascending. */
   slots: number[][];
   finished: number;
@@ -233,6 +236,7 @@ function prepare(data: SweepData, baseline: string): Prepared {
   const cellTrials = new Int32Array(H * T);
   const cellPasses = new Int32Array(H * T);
   const cellAgent = new Int32Array(H * T);
+  const cellHarnessErrors = new Int32Array(H * T);
   const chosen: Map<number, number>[] = Array.from({ length: H * T }, () => new Map());
   const ranBy: Set<number>[] = Array.from({ length: H * T }, () => new Set());
   const slotSets: Set<number>[] = Array.from({ length: T }, () => new Set());
@@ -255,6 +259,7 @@ function prepare(data: SweepData, baseline: string): Prepared {
     if (!agent) return; // anything finished that is not an agent outcome is the machine's fault
     cellAgent[cell]!++;
     if (t.status === 'pass') cellPasses[cell]!++;
+    else if (t.status === 'harness_error') cellHarnessErrors[cell]!++;
     if (t.wallMs === null) return;
     // Clean: the agent, not the machine, ended it. A later attempt on the same slot wins.
     const prev = chosen[cell]!.get(t.trialIndex);
@@ -266,7 +271,7 @@ function prepare(data: SweepData, baseline: string): Prepared {
   const slots = slotSets.map((set) => [...set].sort((a, b) => a - b));
   // Paired: on every (task, trial index) that any harness finished, every harness finished.
   const paired = H > 1 && slots.every((list, k) => harnesses.every((_, h) => ranBy[h * T + k]!.size === list.length));
-  return { harnesses, tasks, trialH, trialT, clean, cleanRows, cellTrials, cellPasses, cellAgent, slots, finished, superseded, paired };
+  return { harnesses, tasks, trialH, trialT, clean, cleanRows, cellTrials, cellPasses, cellAgent, cellHarnessErrors, slots, finished, superseded, paired };
 }
 
 /** The clean trial rows of one harness on one task, by trial index. */
@@ -355,6 +360,7 @@ export function buildPreparedReport(data: SweepData, options: ReportOptions = {}
         trials,
         passes,
         agentFailures: agent - passes,
+        harnessErrors: p.cellHarnessErrors[cell]!,
         substrateErrors: trials - agent,
         passRate: agent > 0 ? passes / agent : null,
         cleanN: cellWalls[cell]!.n,

@@ -59,7 +59,7 @@ export function methodLine(r: Report): string {
 
 function outcomesRows(r: Report): TableData {
   return td(
-    ['harness', 'task', 'n', 'pass rate', 'passes', 'agent failures', 'substrate errors', 'mean wall (clean)'],
+    ['harness', 'task', 'n', 'pass rate', 'passes', 'agent failures', 'of which harness errors', 'substrate errors', 'mean wall (clean)'],
     r.outcomes.map((o) => [
       o.harness,
       o.task,
@@ -67,6 +67,7 @@ function outcomesRows(r: Report): TableData {
       percent(o.passRate),
       String(o.passes),
       String(o.agentFailures),
+      String(o.harnessErrors),
       String(o.substrateErrors),
       o.cleanN === 0 ? DASH : `${seconds(o.meanWallS)} (n=${o.cleanN})`,
     ]),

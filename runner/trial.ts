@@ -15,6 +15,7 @@ import { createHarness } from '../harnesses/registry.js';
 import type { Harness, HarnessContext, HarnessResult } from '../harnesses/types.js';
 import type { ModelClient } from '../serving/client/types.js';
 import { runVerifier, type VerifierResult } from '../verifier/verify.js';
+import { proveVerifierBind } from '../verifier/bind-probe.js';
 import type { TurnRecord } from '../core/turn.js';
 
 export const TRANSCRIPT_FILE = 'transcript.jsonl';
@@ -110,6 +111,7 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
       task: spec.task,
       binds,
     });
+    await untilAborted(proveVerifierBind(container, spec.trialDir), signal);
     finish('setup');
     checkOuter();
 
@@ -163,6 +165,19 @@ interface AgentEnd {
   status: 'done' | AgentOutcome;
   turns: number;
   message: string | null;
+}
+
+/** dockerode's errors carry the engine's HTTP status; socket errors carry a system code. */
+function isEngineError(e: unknown): boolean {
+  const x = e as { statusCode?: unknown; code?: unknown } | null;
+  return typeof x?.statusCode === 'number' || (typeof x?.code === 'string' && /^E[A-Z]+$/.test(x.code));
+}
+
+/** The error and where it was thrown: enough for the harness's author to find the bug. */
+function harnessErrorMessage(harness: string, e: unknown): string {
+  const name = e instanceof Error ? e.name : typeof e;
+  const at = e instanceof Error ? (e.stack ?? '').split('\n').find((l) => l.trimStart().startsWith('at '))?.trim() : undefined;
+  return `harness ${harness} threw ${name}: ${errorMessage(e)}${at ? ` (${at})` : ''}`;
 }
 
 /**
@@ -225,7 +240,10 @@ async function runAgent(
     // A substrate failure the harness names (container gone, serving down) stands even past the timer.
     if (isPairbenchError(e) && e.outcome) throw e;
     if (timedOut) return { status: 'agent_timeout', turns: turnsSeen, message: timeoutMessage };
-    throw e;
+    // The harness's own code threw. Only a lost container or an engine that stopped answering
+    // makes that the machine's fault; otherwise it is the variant's bug and counts against it.
+    if (isPairbenchError(e) || isEngineError(e) || !(await container.isRunning().catch(() => false))) throw e;
+    return { status: 'harness_error', turns: turnsSeen, message: harnessErrorMessage(spec.harness.name, e) };
   } finally {
     clearTimeout(timer);
     outer?.removeEventListener('abort', onOuter);
@@ -262,7 +280,7 @@ function combine(agent: AgentEnd, verdict: VerifierResult): Ended {
     status: agent.status,
     reward: verdict.reward,
     rewards: verdict.rewards,
-    errorCode: verdict.errorCode,
+    errorCode: agent.status === 'harness_error' ? ERROR_CODES.HARNESS_ERROR : verdict.errorCode,
     errorMessage: `${agent.message ?? agent.status}${verifierNote}`,
   };
 }

@@ -1,7 +1,7 @@
 // Runs a task's tests/test.sh in the trial container and turns what it leaves in
 // /logs/verifier into an outcome. The reward is read on the host side of the bind, which
-// is exactly what the SELinux relabel exists for: a verifier that cannot write there leaves
-// no reward, and the message below says so instead of blaming the agent.
+// is exactly what the SELinux relabel exists for; bind-probe.ts proves the bind before the
+// agent starts, so a missing reward here is judged by the verifier's exit code.
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -65,11 +65,23 @@ export function fromRead(read: RewardRead, hostDir: string, exitCode: number | n
         errorMessage: null,
       };
     case 'missing':
+      // The bind was proven writable before the agent started (bind-probe.ts), so a missing
+      // reward is the verifier's own word: a non-zero exit is a failed test (a `set -e`
+      // verifier stops before writing), exit 0 without a reward is a bug in the task.
+      if (exitCode !== 0 && exitCode !== null) {
+        return {
+          status: 'fail',
+          reward: 0,
+          rewards: null,
+          errorCode: ERROR_CODES.VERIFIER_FAILED,
+          errorMessage: `tests/test.sh exited ${exitCode} without writing a reward: the tests failed, reward 0 (looked for ${read.looked.map(where).join(' and ')})`,
+        };
+      }
       return substrate(
         'reward_missing',
         ERROR_CODES.REWARD_MISSING,
-        `tests/test.sh (exit code ${exitCode ?? 'none'}) wrote no reward: looked for ${read.looked.map(where).join(' and ')}. ` +
-          `If the test wrote one and it is not there, the host may enforce SELinux and the bind needs relabelling: run with --selinux on.`,
+        `tests/test.sh exited ${exitCode ?? 'none'} but wrote no reward: looked for ${read.looked.map(where).join(' and ')}. ` +
+          `The container was proven able to write ${VERIFIER_DIR} before the agent started, so this is a bug in the task's tests/test.sh: it must write a reward.`,
       );
     case 'empty':
       return substrate('reward_empty', ERROR_CODES.REWARD_EMPTY, `${where(read.file)} is empty (tests/test.sh exit code ${exitCode ?? 'none'})`);

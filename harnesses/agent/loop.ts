@@ -16,6 +16,7 @@ import { REPLY_CONTRACTS } from './replies.js';
 import { onComplete, onViolation } from './reply-policy.js';
 import { buildChatRequest } from './request.js';
 import { turnFromTelemetry } from './turn-record.js';
+import { maybeThrowForTest } from './test-faults.js';
 
 export const DEFAULT_COMMAND_TIMEOUT_SEC = 120;
 const MIN_EXEC_OUTPUT_BYTES = 256 * 1024;
@@ -79,6 +80,7 @@ export async function runAgentLoop(spec: HarnessSpec, levers: Levers, ctx: Harne
     const row = turnFromTelemetry(turn, reply.telemetry);
 
     const parsed = contract.parse(reply);
+    maybeThrowForTest(spec.name, ctx.task.instruction);
     if (!parsed.ok) {
       row.parse_ok = false;
       row.error_code = ERROR_CODES.CONTRACT_VIOLATION;

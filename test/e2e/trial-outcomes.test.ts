@@ -147,13 +147,14 @@ describe('runTrial outcomes, for real', () => {
     expect(await hostFile(r, 'logs/verifier/test-stdout.txt')).toContain('verifier ran after the agent timeout');
   });
 
-  it('reward_missing: says where it looked and hints at the SELinux relabel', async () => {
+  it('reward_missing: the verifier exited 0 without a reward, a task bug, with where it looked', async () => {
     const r = await run('reward-missing', 'oracle');
     expect(r.result).toMatchObject({ status: 'reward_missing', reward: null, rewards: null, errorCode: 'PB_REWARD_MISSING' });
     expect(r.result.errorMessage).toContain('/logs/verifier/reward.json');
     expect(r.result.errorMessage).toContain('/logs/verifier/reward.txt');
     expect(r.result.errorMessage).toContain(path.join(r.spec.trialDir, 'logs/verifier/reward.txt'));
-    expect(r.result.errorMessage).toContain('--selinux on');
+    expect(r.result.errorMessage).toContain('exited 0');
+    expect(r.result.errorMessage).toContain('bug in the task');
     expectAllPhasesTimed(r);
     expect(await hostFile(r, 'logs/verifier/test-stdout.txt')).toContain('no reward written');
   });

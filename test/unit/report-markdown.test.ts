@@ -46,13 +46,28 @@ describe('markdown report snapshots', () => {
 });
 
 describe('report figures', () => {
+  it('counts a harness_error against its harness: in the denominator, and shown in the outcomes table', () => {
+    const data = fixture(PAIRED);
+    const victim = data.trials.find((t) => t.status === 'pass' && t.harness === 'tmux')!;
+    const cell = (r: ReturnType<typeof buildReport>) => r.outcomes.find((o) => o.harness === victim.harness && o.task === victim.task)!;
+    const before = cell(buildReport(data));
+    victim.status = 'harness_error';
+    const report = buildReport(data);
+    const after = cell(report);
+    expect(after.harnessErrors).toBe(before.harnessErrors + 1);
+    expect(after.agentFailures).toBe(before.agentFailures + 1);
+    expect(after.substrateErrors).toBe(before.substrateErrors);
+    expect(after.passRate).toBeCloseTo((before.passes - 1) / (after.trials - after.substrateErrors), 10);
+    expect(renderMarkdown(report)).toContain('of which harness errors');
+  });
+
   const paired = fixture(PAIRED);
   const report = buildReport(paired);
 
   it('keeps substrate errors out of pass-rate denominators and shows them beside', () => {
     for (const o of report.outcomes) {
       const trials = paired.trials.filter((t) => t.harness === o.harness && t.task === o.task && t.status !== 'running' && t.status !== 'interrupted');
-      const substrate = trials.filter((t) => !['pass', 'fail', 'agent_timeout', 'turn_limit', 'output_limit'].includes(t.status)).length;
+      const substrate = trials.filter((t) => !['pass', 'fail', 'agent_timeout', 'turn_limit', 'output_limit', 'harness_error'].includes(t.status)).length;
       const passes = trials.filter((t) => t.status === 'pass').length;
       expect(o.trials).toBe(trials.length);
       expect(o.substrateErrors).toBe(substrate);
