@@ -10,6 +10,8 @@ export const LABELS = {
   trial: 'pairbench.trial',
   task: 'pairbench.task',
   managed: 'pairbench.managed',
+  /** host/pid/start of the process that made it: cleanup leaves a live runner's containers alone. */
+  runner: 'pairbench.runner',
 } as const;
 
 export interface EngineCapabilities {
@@ -59,6 +61,8 @@ export interface Leftover {
   trial: string;
   task: string;
   state: string;
+  /** The runner that made it (host/pid/start), or '' for a container from before runners were labelled. */
+  runner: string;
 }
 
 export interface RemovalResult {

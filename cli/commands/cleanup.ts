@@ -1,45 +1,83 @@
-// `pairbench cleanup`: removes the containers pairbench left behind (a killed run, a failed
-// teardown), found by their labels; never touches a container pairbench did not create.
+// `pairbench cleanup`: removes the containers pairbench runs left behind, found by their
+// labels; never touches a container pairbench did not create. By default only those whose
+// runner is gone (killed, crashed): a sweep still running, yours or another user's, keeps its
+// containers. `--all` asks for those too, and names each live runner it takes them from.
 
 import type { Command } from 'commander';
 import type { Leftover } from '../../core/engine.js';
+import { describeRunner, parseRunner, runnerLiveness, type Liveness } from '../../core/runner-identity.js';
 
 interface CleanupFlags {
   sweep?: string;
+  all?: boolean;
   dryRun?: boolean;
   json?: boolean;
+}
+
+interface Found extends Leftover {
+  /** Whether the runner that made it still runs: 'unknown' for another host or an unlabelled container. */
+  runnerState: Liveness;
 }
 
 export function registerCleanup(program: Command): void {
   program
     .command('cleanup')
-    .description('remove the containers pairbench runs left behind (all, including those of a sweep still running, or one sweep\'s)')
+    .description('remove the containers of pairbench runs whose runner is gone (killed or crashed); --all also those of running sweeps')
     .option('--sweep <id>', 'only the containers of this sweep')
+    .option('--all', 'also remove containers whose runner is alive or cannot be checked (it is told which)')
     .option('--dry-run', 'list what would be removed, remove nothing')
     .option('--json', 'print the result as JSON')
     .action(async (flags: CleanupFlags) => {
       // The engine client loads only when the command runs, never for help.
       const { connectEngine } = await import('../../engines/registry.js');
       const engine = await connectEngine();
-      const found = await engine.findLeftovers(flags.sweep === undefined ? {} : { sweep: flags.sweep });
+      const found: Found[] = (await engine.findLeftovers(flags.sweep === undefined ? {} : { sweep: flags.sweep })).map((c) => {
+        const runner = parseRunner(c.runner);
+        return { ...c, runnerState: runner ? runnerLiveness(runner) : 'unknown' };
+      });
+      const targets = flags.all ? found : found.filter((c) => c.runnerState === 'gone');
+      const kept = flags.all ? [] : found.filter((c) => c.runnerState !== 'gone');
+      const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
       if (flags.dryRun) {
-        if (flags.json) print({ dryRun: true, found, removed: [], failed: [] });
-        else if (found.length === 0) process.stdout.write(`no pairbench containers${scope(flags)}\n`);
+        if (flags.json) print({ dryRun: true, found, removed: [], failed: [], kept });
         else {
-          process.stdout.write(`would remove ${found.length} container(s)${scope(flags)}:\n`);
-          for (const c of found) process.stdout.write(`  ${describe(c)}\n`);
+          if (targets.length === 0) out(`no pairbench containers to remove${scope(flags)}`);
+          else {
+            out(`would remove ${targets.length} container(s)${scope(flags)}:`);
+            for (const c of targets) out(`  ${describe(c)}`);
+          }
+          explainKept(kept, out);
         }
         return;
       }
-      const { removed, failed } = await engine.removeLeftovers(found);
-      if (flags.json) print({ dryRun: false, found, removed, failed: failed.map((f) => ({ ...f.container, error: f.error })) });
+      // --all says what it takes from a live (or uncheckable) runner before it does it.
+      if (flags.all && !flags.json) {
+        for (const c of targets.filter((t) => t.runnerState !== 'gone')) out(`removing ${describe(c)}: ${ownerNote(c)}`);
+      }
+      const { removed, failed } = await engine.removeLeftovers(targets);
+      if (flags.json) print({ dryRun: false, found, removed, failed: failed.map((f) => ({ ...f.container, error: f.error })), kept });
       else {
-        if (found.length === 0) process.stdout.write(`no pairbench containers${scope(flags)}\n`);
-        for (const c of removed) process.stdout.write(`removed ${describe(c)}\n`);
+        if (found.length === 0) out(`no pairbench containers${scope(flags)}`);
+        for (const c of removed) out(`removed ${describe(c)}`);
         for (const f of failed) process.stderr.write(`could not remove ${describe(f.container)}: ${f.error}\n`);
+        explainKept(kept, out);
       }
       if (failed.length > 0) process.exitCode = 1;
     });
+}
+
+function explainKept(kept: Found[], out: (line: string) => void): void {
+  if (kept.length === 0) return;
+  out(`kept ${kept.length} container(s) whose runner is not known to be gone (--all removes them too):`);
+  for (const c of kept) out(`  ${describe(c)}: ${ownerNote(c)}`);
+}
+
+function ownerNote(c: Found): string {
+  const runner = parseRunner(c.runner);
+  if (!runner) return 'made by a pairbench that did not record its runner';
+  if (c.runnerState === 'alive') return `its runner, ${describeRunner(runner)}, is still running`;
+  return `its runner, ${describeRunner(runner)}, is on another host and cannot be checked from here`;
 }
 
 function scope(flags: CleanupFlags): string {

@@ -12,6 +12,7 @@ import { execInContainer } from './exec.js';
 import { execWithDirectory } from './exec-with-directory.js';
 import { containerRunning, gone, type ContainerRef } from './liveness.js';
 import { packDirectoryAt, readFirstEntry } from '../tar.js';
+import { currentRunner, formatRunner } from '../../core/runner-identity.js';
 
 /** What tasks need from root inside the container, and nothing more. */
 export const TRIAL_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'KILL'] as const;
@@ -39,6 +40,7 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
         [LABELS.trial]: opts.labels.trial,
         [LABELS.task]: opts.labels.task,
         [LABELS.managed]: 'true',
+        [LABELS.runner]: formatRunner(currentRunner()),
       },
       HostConfig: {
         Binds: opts.binds,

@@ -18,6 +18,7 @@ export async function findPairbenchContainers(docker: Docker, filter: { sweep?: 
       trial: c.Labels[LABELS.trial] ?? '',
       task: c.Labels[LABELS.task] ?? '',
       state: c.State,
+      runner: c.Labels[LABELS.runner] ?? '',
     }))
     .sort((a, b) => a.sweep.localeCompare(b.sweep) || a.name.localeCompare(b.name));
 }

@@ -66,10 +66,10 @@ it('finds and removes the container of a killed run, and only that sweep’s', a
   const dry = await pairbench('cleanup', '--sweep', SWEEP, '--dry-run', '--json');
   expect(dry.stderr).toBe('');
   expect(dry.exitCode).toBe(0);
-  const report = JSON.parse(dry.stdout) as { dryRun: boolean; found: { id: string; name: string; sweep: string; trial: string; task: string; state: string }[]; removed: unknown[] };
+  const report = JSON.parse(dry.stdout) as { dryRun: boolean; found: { id: string; name: string; sweep: string; trial: string; task: string; state: string; runner: string; runnerState: string }[]; removed: unknown[] };
   expect(report.dryRun).toBe(true);
   expect(report.found).toEqual([
-    { id, name: `${SWEEP}-orphan`, sweep: SWEEP, trial: 'orphan-trial', task: 'engine-cleanup', state: 'running' },
+    { id, name: `${SWEEP}-orphan`, sweep: SWEEP, trial: 'orphan-trial', task: 'engine-cleanup', state: 'running', runner: expect.stringMatching(`/${child.pid}/`), runnerState: 'gone' },
   ]);
   expect(report.removed).toEqual([]);
   expect((await docker.getContainer(id).inspect()).State.Running).toBe(true); // a dry run removes nothing
@@ -85,4 +85,32 @@ it('finds and removes the container of a killed run, and only that sweep’s', a
   const again = await pairbench('cleanup', '--sweep', SWEEP, '--json');
   expect(JSON.parse(again.stdout)).toMatchObject({ found: [], removed: [], failed: [] });
   await bystander.remove();
+});
+
+it('leaves the containers of a sweep whose runner is alive, unless --all, which names that runner', async () => {
+  // This test process is the live runner: the container carries its host, pid and start time.
+  const task = {
+    name: 'engine-cleanup',
+    config: { environment: { cpus: 0.5, memoryMb: 128, pidsLimit: TASK_DEFAULTS.pidsLimit, allowInternet: false } },
+  } as LoadedTask;
+  const live = await createTrialContainer(docker, { image: IMAGE, name: `${BYSTANDER}-live`, labels: { sweep: BYSTANDER, trial: 'l', task: task.name }, task, binds: [] });
+
+  // Unscoped and dry: the live sweep's container is listed as kept, never as to be removed.
+  const everywhere = await pairbench('cleanup', '--dry-run', '--json');
+  expect(everywhere.exitCode, everywhere.stderr).toBe(0);
+  const seen = JSON.parse(everywhere.stdout) as { kept: { name: string; runnerState: string }[] };
+  expect(seen.kept).toContainEqual(expect.objectContaining({ name: `${BYSTANDER}-live`, runnerState: 'alive' }));
+
+  const plain = await pairbench('cleanup', '--sweep', BYSTANDER);
+  expect(plain.exitCode, plain.stderr).toBe(0);
+  expect(plain.stdout).toContain('kept 1 container(s)');
+  expect(plain.stdout).toContain(`pid ${process.pid}`);
+  expect(await live.isRunning()).toBe(true);
+
+  const all = await pairbench('cleanup', '--sweep', BYSTANDER, '--all');
+  expect(all.exitCode, all.stderr).toBe(0);
+  expect(all.stdout).toContain(`removing ${BYSTANDER}-live`);
+  expect(all.stdout).toContain(`its runner, pid ${process.pid}`);
+  expect(all.stdout).toContain(`removed ${BYSTANDER}-live`);
+  expect(await findPairbenchContainers(docker, { sweep: BYSTANDER })).toEqual([]);
 });
