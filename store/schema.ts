@@ -90,6 +90,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX serving_events_sweep ON serving_events(sweep_id, at);
   `,
+  // v2: the sweep's lease. The runner executing a sweep holds it (host, pid and start time,
+  // renewed by a heartbeat); a resume takes it over only from a runner that is gone.
+  `
+  ALTER TABLE sweeps ADD COLUMN lease_host TEXT;
+  ALTER TABLE sweeps ADD COLUMN lease_pid INTEGER;
+  ALTER TABLE sweeps ADD COLUMN lease_start TEXT;
+  ALTER TABLE sweeps ADD COLUMN lease_heartbeat_at TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -20,6 +20,7 @@ import { harnessesFor, servingProblems, tasksFor, type PreparedSweep, type Store
 import { gitState, hostName, pairbenchVersion } from './provenance.js';
 import { controllerRestartPolicy, servingConfigFor } from './serving-setup.js';
 import { markLeftoversInterrupted, sweepIds } from './sweep-rows.js';
+import { takeLease, type SweepLease } from './lease.js';
 
 export interface RunOptions {
   dbPath: string;
@@ -41,6 +42,7 @@ const resumeCommandFor = (sweepId: string, dbPath: string): string => `pairbench
 export async function runNewSweep(prepared: PreparedSweep, options: RunOptions): Promise<SweepRunResult> {
   const { settings, plan } = prepared;
   const db = openStore(options.dbPath);
+  let lease: SweepLease | null = null;
   try {
     const engine = await connectEngine();
     const [described, git] = await Promise.all([engine.describe(), gitState()]);
@@ -63,6 +65,7 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
       serving_provenance_json: null,
       pairbench_version: pairbenchVersion(),
     });
+    lease = takeLease(db, sweepId);
     for (const b of prepared.broken) options.reporter.onWarning(`task ${b.name} is broken and left out of this sweep:\n  - ${b.problems.join('\n  - ')}`);
     if (prepared.servingConfig && !serving) options.reporter.onWarning('no harness in this sweep needs a model: the serving layer is not started');
     if (serving?.kind === 'none' && settings.restartEvery !== 'never') {
@@ -73,6 +76,7 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
     }
     return await execute(db, engine, sweepId, false, plan, prepared, serving, options, settings.concurrency, settings.graceSec);
   } finally {
+    lease?.release();
     db.close();
   }
 }
@@ -80,6 +84,7 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
 export async function resumeSweep(sweepId: string, options: RunOptions): Promise<SweepRunResult> {
   const dbPath = resolve(options.dbPath);
   const db = openStore(dbPath);
+  let lease: SweepLease | null = null;
   try {
     const row = getSweep(db, sweepId);
     if (!row) {
@@ -90,6 +95,8 @@ export async function resumeSweep(sweepId: string, options: RunOptions): Promise
       );
     }
     if (!row.plan_json) throw new PairbenchError(ERROR_CODES.SWEEP_NOT_RESUMABLE, `sweep ${sweepId} has no stored plan; it cannot be resumed`);
+    // Before anything is touched: a live runner's rows and containers are its own.
+    lease = takeLease(db, sweepId);
     const { settings } = JSON.parse(row.config_json) as StoredConfig;
     const plan = JSON.parse(row.plan_json) as SweepPlan;
 
@@ -118,6 +125,7 @@ export async function resumeSweep(sweepId: string, options: RunOptions): Promise
     const controller = serving.config && needsServing(prepared) ? controllerFor(serving.config, plan.restartEvery, settings.runsDir, sweepId) : null;
     return await execute(db, engine, sweepId, true, plan, prepared, controller, options, options.concurrency ?? settings.concurrency, options.graceSec ?? settings.graceSec);
   } finally {
+    lease?.release();
     db.close();
   }
 }
