@@ -3,7 +3,7 @@
 
 import type { HarnessSpec } from './harness.js';
 import type { LoadedTask } from './task.js';
-import type { Outcome } from './outcomes.js';
+import type { TrialStatus } from './outcomes.js';
 import type { TurnRecord } from './turn.js';
 import type { ServingEndpoint } from './serving.js';
 
@@ -26,11 +26,22 @@ export interface TrialSpec {
   engine?: string;
 }
 
+/** The steps of one trial, in order; teardown follows whichever step it stopped in. */
+export const TRIAL_PHASES = ['build', 'setup', 'agent', 'verify', 'teardown'] as const;
+export type TrialPhase = (typeof TRIAL_PHASES)[number];
+
+/**
+ * How one trial ended: the one shape that travels from the trial through the worker and the
+ * executor to the store (which maps it to the trials table's columns) and to `tasks check`.
+ * runTrial always sets wallMs and an outcome; a trial that never ran to an outcome
+ * (interrupted, a worker that died, a task whose image did not build) has only the
+ * status and error fields, from trialEndedEarly.
+ */
 export interface TrialResult {
-  status: Outcome;
+  status: TrialStatus;
   reward: number | null;
   rewards: Record<string, number> | null;
-  wallMs: number;
+  wallMs: number | null;
   setupMs: number | null; // image build/lookup + container create/start + mounts
   agentMs: number | null;
   verifyMs: number | null;
@@ -41,7 +52,25 @@ export interface TrialResult {
   image: string | null;
 }
 
+/** A result with no figures: the trial stopped (or never started) before it had any. */
+export function trialEndedEarly(status: TrialStatus, errorCode: string | null, errorMessage: string | null): TrialResult {
+  return {
+    status,
+    reward: null,
+    rewards: null,
+    wallMs: null,
+    setupMs: null,
+    agentMs: null,
+    verifyMs: null,
+    teardownMs: null,
+    turns: null,
+    errorCode,
+    errorMessage,
+    image: null,
+  };
+}
+
 export interface TrialEvents {
   onTurn(turn: TurnRecord): void;
-  onPhase?(phase: 'build' | 'setup' | 'agent' | 'verify' | 'teardown'): void;
+  onPhase?(phase: TrialPhase): void;
 }

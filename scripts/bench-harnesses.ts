@@ -140,7 +140,7 @@ function cell(trials: Trial[]): Cell {
   return {
     n: trials.length,
     passed: trials.filter((t) => t.result.status === 'pass').length,
-    wallS: median(trials.map((t) => t.result.wallMs / 1000)),
+    wallS: median(trials.map((t) => t.result.wallMs! / 1000)),
     agentS: median(trials.map((t) => (t.result.agentMs ?? NaN) / 1000)),
     turns: median(trials.map((t) => t.turns.length)),
     modelS: median(trials.map((t) => sum(t, (r) => r.model_ms))),

@@ -1,9 +1,10 @@
-// Row shapes and the statements that write them. The sweep executor's main thread is the
-// only writer during a sweep; everything else reads.
+// Row shapes and the statements that read and write them. During a sweep the recorder
+// (recorder.ts) on the executor's main thread is the only writer.
 
 import type { Db } from './db.js';
 import type { TurnRecord } from '../core/turn.js';
 import type { TrialStatus } from '../core/outcomes.js';
+import type { TrialResult } from '../core/trial.js';
 
 export interface SweepRow {
   id: string;
@@ -39,10 +40,12 @@ export interface TrialStart {
   started_at: string;
 }
 
-export interface TrialFinish {
+/** A trials row as SQLite holds it: the start, then the trial's result column for column. */
+export interface TrialRow extends Omit<TrialStart, 'simulated'> {
+  simulated: number;
   status: TrialStatus;
   reward: number | null;
-  rewards: Record<string, number> | null;
+  rewards_json: string | null;
   wall_ms: number | null;
   setup_ms: number | null;
   agent_ms: number | null;
@@ -52,12 +55,6 @@ export interface TrialFinish {
   error_code: string | null;
   error_message: string | null;
   image: string | null;
-  finished_at: string;
-}
-
-export interface TrialRow extends Omit<TrialStart, 'simulated'>, Omit<TrialFinish, 'rewards' | 'finished_at'> {
-  simulated: number;
-  rewards_json: string | null;
   finished_at: string | null;
 }
 
@@ -116,7 +113,8 @@ export function insertTrialStart(db: Db, t: TrialStart): void {
   ).run({ ...t, simulated: t.simulated ? 1 : 0 });
 }
 
-export function finishTrial(db: Db, id: string, f: TrialFinish): void {
+/** Completes a trial's row with its result: the one place TrialResult becomes columns. */
+export function finishTrial(db: Db, id: string, r: TrialResult, finishedAt: string): void {
   statement(
     db,
     `UPDATE trials SET status = @status, reward = @reward, rewards_json = @rewards_json, wall_ms = @wall_ms,
@@ -124,7 +122,22 @@ export function finishTrial(db: Db, id: string, f: TrialFinish): void {
        turns = @turns, error_code = @error_code, error_message = @error_message, image = @image,
        finished_at = @finished_at
      WHERE id = @id`,
-  ).run({ ...f, rewards_json: f.rewards === null ? null : JSON.stringify(f.rewards), id });
+  ).run({
+    id,
+    status: r.status,
+    reward: r.reward,
+    rewards_json: r.rewards === null ? null : JSON.stringify(r.rewards),
+    wall_ms: r.wallMs,
+    setup_ms: r.setupMs,
+    agent_ms: r.agentMs,
+    verify_ms: r.verifyMs,
+    teardown_ms: r.teardownMs,
+    turns: r.turns,
+    error_code: r.errorCode,
+    error_message: r.errorMessage,
+    image: r.image,
+    finished_at: finishedAt,
+  });
 }
 
 export function insertTurn(db: Db, trialId: string, t: TurnRecord): void {
@@ -145,4 +158,28 @@ export function insertServingEvent(db: Db, e: ServingEvent): void {
     `INSERT INTO serving_events (sweep_id, kind, reason, at, duration_ms, trials_done, detail_json)
      VALUES (@sweep_id, @kind, @reason, @at, @duration_ms, @trials_done, @detail_json)`,
   ).run({ ...e, detail_json: e.detail === undefined || e.detail === null ? null : JSON.stringify(e.detail) });
+}
+
+/** Every attempt a sweep has stored: what a resumed sweep has already done. */
+export function attemptRows(db: Db, sweepId: string): { slot_index: number | null; harness: string; attempt: number; status: string }[] {
+  return statement(db, 'SELECT slot_index, harness, attempt, status FROM trials WHERE sweep_id = ?').all(sweepId) as {
+    slot_index: number | null;
+    harness: string;
+    attempt: number;
+    status: string;
+  }[];
+}
+
+/** A row left 'running' by a killed runner is no outcome: it becomes 'interrupted' and re-runs. */
+export function markLeftoversInterrupted(db: Db, sweepId: string, at: string): number {
+  return statement(
+    db,
+    `UPDATE trials SET status = 'interrupted', finished_at = @at,
+       error_message = COALESCE(error_message, 'the runner stopped before this trial finished')
+     WHERE sweep_id = @sweepId AND status = 'running'`,
+  ).run({ sweepId, at }).changes;
+}
+
+export function sweepIds(db: Db): string[] {
+  return (db.prepare('SELECT id FROM sweeps ORDER BY created_at').all() as { id: string }[]).map((r) => r.id);
 }

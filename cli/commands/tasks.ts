@@ -135,7 +135,7 @@ async function newCommand(name: string, flags: NewFlags): Promise<void> {
 
 function trialLine(harness: string, t: CheckTrial | null): string {
   if (t === null) return `${harness} not run`;
-  return `${harness} ${t.status} (${(t.wallMs / 1000).toFixed(1)} s)`;
+  return `${harness} ${t.status}${t.wallMs === null ? '' : ` (${(t.wallMs / 1000).toFixed(1)} s)`}`;
 }
 
 function printCheck(c: TaskCheck): void {

@@ -8,8 +8,10 @@ export function jsonLinesReporter(out: NodeJS.WritableStream = process.stdout): 
   return {
     onSweepStart: (info, counts) => emit('sweep_start', { ...info, counts }),
     onTrialStart: (trial, counts) => emit('trial_start', { ...trial, counts }),
-    onTrialEnd: (trial, counts) => emit('trial_end', { ...trial, counts }),
-    onServingEvent: (e, counts) => emit('serving_event', { ...e, counts }),
+    onTrialPhase: (trial, phase) => emit('trial_phase', { ...trial, phase }),
+    // The result flat beside the trial's names: status, reward, wallMs, errorMessage, and the rest.
+    onTrialEnd: ({ result, ...trial }, counts) => emit('trial_end', { ...trial, ...result, counts }),
+    onServingEvent: (e, counts) => emit('serving_event', { kind: e.kind, reason: e.reason, durationMs: e.durationMs, trialsDone: e.trialsDone, counts }),
     onWarning: (message) => emit('warning', { message }),
     onSweepEnd: (info) => emit('sweep_end', info),
   };

@@ -1,26 +1,23 @@
 // Applies a stored plan: the main thread brings the serving layer up, builds each task's
-// image once, then runs the plan group by group on worker threads. It is the one SQLite
-// writer: a trial's row is inserted when it starts and completed when it ends, turns as
-// they arrive, so a killed runner leaves evidence and loses no finished trial.
+// image once, then runs the plan group by group on worker threads. It schedules, retries
+// and counts, and says what happens as events (core/sweep-events.ts): the recorder writes
+// them to the store first, then the reporters show them.
 
 import { join } from 'node:path';
 import type { Engine } from '../../core/engine.js';
 import { ERROR_CODES, errorMessage } from '../../core/errors.js';
-import { isAgentOutcome, isSubstrateOutcome, type TrialStatus } from '../../core/outcomes.js';
+import { isAgentOutcome, isSubstrateOutcome } from '../../core/outcomes.js';
 import type { SweepPlan } from '../plan/plan.js';
 import type { LoadedTask } from '../../core/task.js';
-import type { SelinuxMode, TrialSpec } from '../../core/trial.js';
+import { trialEndedEarly, type SelinuxMode, type TrialResult, type TrialSpec } from '../../core/trial.js';
 import type { HarnessSpec } from '../../core/harness.js';
+import { combineObservers, type SweepCounts, type SweepObserver, type TrialInfo, type TrialStartInfo } from '../../core/sweep-events.js';
 import type { ServingController, ServingEventOut } from '../../serving/control/types.js';
-import type { Db } from '../../store/db.js';
-import { finishTrial, insertServingEvent, insertTrialStart, insertTurn, updateSweep, type TrialFinish } from '../../store/records.js';
-import type { SweepCounts, SweepReporter, TrialEndInfo, TrialInfo } from '../progress/types.js';
+import type { SweepReporter } from '../progress/types.js';
 import { containerNameFor, sweepDirFor, trialDirFor, trialIdFor } from './ids.js';
 import type { SweepInterrupt } from './interrupt.js';
-import { entryStates, type EntryState } from './pending.js';
-import { attemptRows } from './sweep-rows.js';
+import { entryStates, type AttemptRow, type EntryState } from './pending.js';
 import { createTrialPool, type TrialPool } from './pool.js';
-import type { WorkerReply } from './messages.js';
 
 export interface SweepHarness {
   spec: HarnessSpec;
@@ -28,11 +25,12 @@ export interface SweepHarness {
 }
 
 export interface SweepExecution {
-  db: Db;
   dbPath: string;
   sweepId: string;
   resumed: boolean;
   plan: SweepPlan;
+  /** Attempts the store already holds for this sweep (resume); empty for a new one. */
+  attempts: readonly AttemptRow[];
   retries: number;
   concurrency: number;
   selinux: SelinuxMode;
@@ -45,6 +43,8 @@ export interface SweepExecution {
   serving: ServingController | null;
   engine: Engine;
   reporter: Required<SweepReporter>;
+  /** Persistence: hears every event before the reporters do. */
+  recorder: SweepObserver;
   interrupt: SweepInterrupt;
   resumeCommand: string;
 }
@@ -59,10 +59,11 @@ const now = (): string => new Date().toISOString();
 
 export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
   const started = Date.now();
-  const states = entryStates(x.plan.entries, attemptRows(x.db, x.sweepId), x.retries);
+  const emit = combineObservers([x.recorder, x.reporter]);
+  const states = entryStates(x.plan.entries, x.attempts, x.retries);
   const counts: SweepCounts = { total: states.length, done: 0, passed: 0, failed: 0, substrate: 0, interrupted: 0, restarts: 0 };
   for (const s of states) if (s.finished) countFinished(counts, s.outcome!);
-  x.reporter.onSweepStart(
+  emit.onSweepStart(
     {
       sweepId: x.sweepId,
       dbPath: x.dbPath,
@@ -86,7 +87,7 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
     const serving = x.serving;
     if (!serving) return Promise.resolve();
     servingQueue = servingQueue.then(() =>
-      step(serving).catch((e: unknown) => x.reporter.onWarning(`serving layer, ${what}: ${errorMessage(e)}`)),
+      step(serving).catch((e: unknown) => emit.onWarning(`serving layer, ${what}: ${errorMessage(e)}`)),
     );
     return servingQueue;
   };
@@ -96,18 +97,17 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
       const serving = x.serving;
       serving.onEvent = (e: ServingEventOut) => {
         if (e.kind === 'restart') counts.restarts += 1;
-        insertServingEvent(x.db, { sweep_id: x.sweepId, kind: e.kind, reason: e.reason, at: e.at, duration_ms: e.durationMs, trials_done: trialsDone, detail: e.detail ?? null });
-        x.reporter.onServingEvent({ kind: e.kind, reason: e.reason, durationMs: e.durationMs }, { ...counts });
+        emit.onServingEvent({ sweepId: x.sweepId, kind: e.kind, reason: e.reason, at: e.at, durationMs: e.durationMs, trialsDone, detail: e.detail }, { ...counts });
       };
       await serving.start(x.interrupt.stopSignal);
       const provenance = await serving.provenance().catch((e: unknown) => ({ error: errorMessage(e) }));
-      updateSweep(x.db, x.sweepId, { serving_provenance_json: JSON.stringify(provenance) });
+      emit.onServingProvenance(x.sweepId, provenance);
     }
 
     const todo = states.filter((s) => !s.finished);
-    const buildFailures = await buildImages(x, new Set(todo.map((s) => s.entry.task)));
+    const buildFailures = await buildImages(x, emit, new Set(todo.map((s) => s.entry.task)));
     pool = createTrialPool(x.concurrency);
-    const runEntry = entryRunner(x, pool, counts, buildFailures, () => {
+    const runEntry = entryRunner(x, emit, pool, counts, buildFailures, () => {
       trialsDone += 1;
       const done = trialsDone;
       void servingStep('after a trial', (c) => c.afterTrial(done));
@@ -123,18 +123,17 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
   } catch (e) {
     failure = errorMessage(e);
     // A wait cut short by Ctrl-C is the interruption itself, not a second problem to report.
-    if (!x.interrupt.stopSignal.aborted) x.reporter.onWarning(`the sweep stopped: ${failure}`);
+    if (!x.interrupt.stopSignal.aborted) emit.onWarning(`the sweep stopped: ${failure}`);
   } finally {
     await pool?.destroy().catch(() => undefined);
-    await x.serving?.stop().catch((e: unknown) => x.reporter.onWarning(`stopping the serving layer: ${errorMessage(e)}`));
-    await removeLeftovers(x);
+    await x.serving?.stop().catch((e: unknown) => emit.onWarning(`stopping the serving layer: ${errorMessage(e)}`));
+    await removeLeftovers(x, emit);
   }
 
   const allDone = counts.done === counts.total;
   const status: SweepOutcome['status'] = x.interrupt.stopping ? 'interrupted' : failure !== null || !allDone ? 'failed' : 'completed';
-  updateSweep(x.db, x.sweepId, { status, finished_at: now() });
   const wallMs = Date.now() - started;
-  x.reporter.onSweepEnd({ sweepId: x.sweepId, dbPath: x.dbPath, status, counts: { ...counts }, wallMs, resumeCommand: allDone ? null : x.resumeCommand });
+  emit.onSweepEnd({ sweepId: x.sweepId, dbPath: x.dbPath, status, counts: { ...counts }, wallMs, finishedAt: now(), resumeCommand: allDone ? null : x.resumeCommand });
   return { status, counts, wallMs };
 }
 
@@ -167,7 +166,7 @@ interface BuildFailure {
 }
 
 /** One build per task, in the main thread, before any trial: a failure is that task's outcome. */
-async function buildImages(x: SweepExecution, taskNames: Set<string>): Promise<Map<string, BuildFailure>> {
+async function buildImages(x: SweepExecution, emit: Required<SweepObserver>, taskNames: Set<string>): Promise<Map<string, BuildFailure>> {
   const failures = new Map<string, BuildFailure>();
   for (const name of taskNames) {
     const task = x.tasks.get(name);
@@ -179,7 +178,7 @@ async function buildImages(x: SweepExecution, taskNames: Set<string>): Promise<M
       const code = (e as { code?: string }).code ?? ERROR_CODES.BUILD_FAILED;
       const message = errorMessage(e).includes(logPath) ? errorMessage(e) : `${errorMessage(e)} (build log: ${logPath})`;
       failures.set(name, { code, message });
-      x.reporter.onWarning(`task ${name}: image build failed; its trials are recorded as build_failed. ${message}`);
+      emit.onWarning(`task ${name}: image build failed; its trials are recorded as build_failed. ${message}`);
     }
   }
   return failures;
@@ -188,6 +187,7 @@ async function buildImages(x: SweepExecution, taskNames: Set<string>): Promise<M
 /** Runs one plan entry: attempts until an agent outcome, an interruption, or the retry budget is spent. */
 function entryRunner(
   x: SweepExecution,
+  emit: Required<SweepObserver>,
   pool: TrialPool,
   counts: SweepCounts,
   buildFailures: ReadonlyMap<string, BuildFailure>,
@@ -215,33 +215,28 @@ function entryRunner(
         serving: harness.needsModel && x.serving ? x.serving.endpoint : null,
       };
       const info: TrialInfo = { trialId, task: entry.task, harness: entry.harness, trialIndex: entry.trialIndex, slotIndex: entry.slotIndex, groupIndex: entry.groupIndex, attempt };
-      insertTrialStart(x.db, {
-        id: trialId,
-        sweep_id: x.sweepId,
-        slot_index: entry.slotIndex,
-        group_index: entry.groupIndex,
-        harness: entry.harness,
-        harness_base: harness.spec.base,
-        harness_config_json: JSON.stringify({ levers: harness.spec.levers, limits: harness.spec.limits }),
-        task: entry.task,
-        trial_index: entry.trialIndex,
-        attempt,
+      const start: TrialStartInfo = {
+        ...info,
+        sweepId: x.sweepId,
+        harnessBase: harness.spec.base,
+        harnessConfig: { levers: harness.spec.levers, limits: harness.spec.limits },
         simulated: spec.serving?.simulated ?? false,
-        container_name: spec.containerName,
-        trial_dir: spec.trialDir,
-        started_at: now(),
-      });
-      x.reporter.onTrialStart(info, { ...counts });
+        containerName: spec.containerName,
+        trialDir: spec.trialDir,
+        startedAt: now(),
+      };
+      emit.onTrialStart(start, { ...counts });
 
       const built = buildFailures.get(entry.task);
-      const finish: TrialFinish = built
-        ? { ...emptyFinish('build_failed'), error_code: built.code, error_message: built.message }
-        : fromReply(
-            await pool.run(spec, { onTurn: (turn) => insertTurn(x.db, trialId, turn), onPhase: () => undefined }, x.interrupt.abortSignal),
+      const result: TrialResult = built
+        ? trialEndedEarly('build_failed', built.code, built.message)
+        : await pool.run(
+            spec,
+            { onTurn: (turn) => emit.onTurn(info, turn), onPhase: (phase) => emit.onTrialPhase(info, phase) },
+            x.interrupt.abortSignal,
           );
-      finishTrial(x.db, trialId, finish);
 
-      const status = finish.status;
+      const status = result.status;
       let willRetry = false;
       if (status === 'interrupted') counts.interrupted += 1;
       else if (isSubstrateOutcome(status)) {
@@ -252,56 +247,14 @@ function entryRunner(
         if (!willRetry) countFinished(counts, status);
       } else countFinished(counts, status);
 
-      const end: TrialEndInfo = { ...info, status, reward: finish.reward, wallMs: finish.wall_ms, errorMessage: finish.error_message, willRetry };
-      x.reporter.onTrialEnd(end, { ...counts });
+      emit.onTrialEnd(
+        { ...info, status, reward: result.reward, wallMs: result.wallMs, errorMessage: result.errorMessage, willRetry, result, finishedAt: now() },
+        { ...counts },
+      );
       if (status !== 'interrupted') afterTrial();
       if (!willRetry) return;
       attempt += 1;
     }
-  };
-}
-
-function emptyFinish(status: TrialStatus): TrialFinish {
-  return {
-    status,
-    reward: null,
-    rewards: null,
-    wall_ms: null,
-    setup_ms: null,
-    agent_ms: null,
-    verify_ms: null,
-    teardown_ms: null,
-    turns: null,
-    error_code: null,
-    error_message: null,
-    image: null,
-    finished_at: now(),
-  };
-}
-
-function fromReply(reply: WorkerReply): TrialFinish {
-  if (reply.kind === 'interrupted') {
-    return { ...emptyFinish('interrupted'), error_code: ERROR_CODES.INTERRUPTED, error_message: reply.message };
-  }
-  if (reply.kind === 'error') {
-    // runTrial turns failures into outcomes itself; whatever still escapes is the machinery's fault.
-    return { ...emptyFinish(reply.outcome ?? 'container_failed'), error_code: reply.code ?? ERROR_CODES.CONTAINER_FAILED, error_message: reply.message };
-  }
-  const r = reply.result;
-  return {
-    status: r.status,
-    reward: r.reward,
-    rewards: r.rewards,
-    wall_ms: r.wallMs,
-    setup_ms: r.setupMs,
-    agent_ms: r.agentMs,
-    verify_ms: r.verifyMs,
-    teardown_ms: r.teardownMs,
-    turns: r.turns,
-    error_code: r.errorCode,
-    error_message: r.errorMessage,
-    image: r.image,
-    finished_at: now(),
   };
 }
 
@@ -315,13 +268,13 @@ async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) 
 }
 
 /** Trials tear themselves down; this catches whatever a crash in between left with our label. */
-async function removeLeftovers(x: SweepExecution): Promise<void> {
+async function removeLeftovers(x: SweepExecution, emit: Required<SweepObserver>): Promise<void> {
   try {
     const left = await x.engine.findLeftovers({ sweep: x.sweepId });
     if (left.length === 0) return;
     const { failed } = await x.engine.removeLeftovers(left);
-    for (const f of failed) x.reporter.onWarning(`could not remove container ${f.container.name}: ${f.error} (try \`pairbench cleanup\`)`);
+    for (const f of failed) emit.onWarning(`could not remove container ${f.container.name}: ${f.error} (try \`pairbench cleanup\`)`);
   } catch (e) {
-    x.reporter.onWarning(`could not check for leftover containers: ${errorMessage(e)}`);
+    emit.onWarning(`could not check for leftover containers: ${errorMessage(e)}`);
   }
 }

@@ -1,12 +1,9 @@
 // What crosses between the sweep's main thread and a trial worker. Plain data only: errors
-// lose their class in a structured clone, so a worker reports them as fields.
+// lose their class in a structured clone, so a worker turns them into a TrialResult.
 
 import type { MessagePort } from 'node:worker_threads';
-import type { TrialResult, TrialSpec } from '../../core/trial.js';
+import type { TrialPhase, TrialResult, TrialSpec } from '../../core/trial.js';
 import type { TurnRecord } from '../../core/turn.js';
-import type { Outcome } from '../../core/outcomes.js';
-
-export type TrialPhase = 'build' | 'setup' | 'agent' | 'verify' | 'teardown';
 
 export interface WorkerTask {
   spec: TrialSpec;
@@ -14,11 +11,8 @@ export interface WorkerTask {
   port: MessagePort;
 }
 
-export type WorkerReply =
-  | { kind: 'result'; result: TrialResult }
-  | { kind: 'interrupted'; message: string }
-  /** runTrial itself threw (it normally turns failures into outcomes). */
-  | { kind: 'error'; code: string | null; outcome: Outcome | null; message: string };
+/** The worker's reply is the trial's result, whatever happened to the trial. */
+export type WorkerReply = TrialResult;
 
 export type ToMain = { type: 'turn'; turn: TurnRecord } | { type: 'phase'; phase: TrialPhase } | { type: 'end' };
 export type ToWorker = { type: 'abort' };

@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
-import type { TrialSpec } from '../../core/trial.js';
+import { trialEndedEarly, type TrialPhase, type TrialResult, type TrialSpec } from '../../core/trial.js';
 import type { TurnRecord } from '../../core/turn.js';
-import type { ToMain, ToWorker, TrialPhase, WorkerReply, WorkerTask } from './messages.js';
+import type { ToMain, ToWorker, WorkerReply, WorkerTask } from './messages.js';
 
 export interface TrialRunEvents {
   onTurn(turn: TurnRecord): void;
@@ -19,7 +19,7 @@ export interface TrialRunEvents {
 
 export interface TrialPool {
   /** Runs one trial on a worker; `abort` asks the worker to stop it (it still tears down). */
-  run(spec: TrialSpec, events: TrialRunEvents, abort: AbortSignal): Promise<WorkerReply>;
+  run(spec: TrialSpec, events: TrialRunEvents, abort: AbortSignal): Promise<TrialResult>;
   destroy(): Promise<void>;
 }
 
@@ -61,7 +61,7 @@ export function createTrialPool(concurrency: number): TrialPool {
         return reply;
       } catch (e) {
         // The thread itself died (out of memory, a native crash): no reply, no 'end'.
-        return { kind: 'error', code: ERROR_CODES.WORKER_FAILED, outcome: null, message: `trial worker failed: ${(e as Error).message}` };
+        return trialEndedEarly('container_failed', ERROR_CODES.WORKER_FAILED, `trial worker failed: ${(e as Error).message}`);
       } finally {
         abort.removeEventListener('abort', onAbort);
         port1.close();

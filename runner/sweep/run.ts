@@ -9,7 +9,8 @@ import { ERROR_CODES, PairbenchError, ValidationError, errorMessage, isPairbench
 import type { SweepPlan } from '../plan/plan.js';
 import type { SweepReporter } from '../progress/types.js';
 import { openStore, type Db } from '../../store/db.js';
-import { getSweep, insertSweep, updateSweep } from '../../store/records.js';
+import { attemptRows, getSweep, insertSweep, markLeftoversInterrupted, sweepIds, updateSweep } from '../../store/records.js';
+import { sweepRecorder } from '../../store/recorder.js';
 import { createServingController } from '../../serving/control/controller.js';
 import type { ServingConfig } from '../../serving/control/config.js';
 import type { ServingController } from '../../serving/control/types.js';
@@ -19,7 +20,6 @@ import { SweepInterrupt, onInterruptSignals } from './interrupt.js';
 import { harnessesFor, servingProblems, tasksFor, type PreparedSweep, type StoredConfig } from './prepare.js';
 import { gitState, hostName, pairbenchVersion } from './provenance.js';
 import { controllerRestartPolicy, servingConfigFor } from './serving-setup.js';
-import { markLeftoversInterrupted, sweepIds } from './sweep-rows.js';
 import { takeLease, type SweepLease } from './lease.js';
 
 export interface RunOptions {
@@ -163,11 +163,11 @@ async function execute(
   const unhook = options.handleSignals ? onInterruptSignals(interrupt, graceMs) : () => undefined;
   try {
     const outcome = await executeSweep({
-      db,
       dbPath: options.dbPath,
       sweepId,
       resumed,
       plan,
+      attempts: attemptRows(db, sweepId),
       retries: prepared.settings.retries,
       concurrency,
       selinux: prepared.settings.selinux,
@@ -177,6 +177,7 @@ async function execute(
       serving,
       engine,
       reporter: options.reporter,
+      recorder: sweepRecorder(db),
       interrupt,
       resumeCommand: resumeCommandFor(sweepId, options.dbPath),
     });

@@ -4,6 +4,7 @@
 
 import { runTrial } from '../trial.js';
 import { ERROR_CODES, errorMessage, isPairbenchError } from '../../core/errors.js';
+import { trialEndedEarly } from '../../core/trial.js';
 import type { ToMain, ToWorker, WorkerReply, WorkerTask } from './messages.js';
 
 export default async function runTrialInWorker({ spec, port }: WorkerTask): Promise<WorkerReply> {
@@ -13,12 +14,12 @@ export default async function runTrialInWorker({ spec, port }: WorkerTask): Prom
   });
   const post = (m: ToMain): void => port.postMessage(m);
   try {
-    const result = await runTrial(spec, { onTurn: (turn) => post({ type: 'turn', turn }), onPhase: (phase) => post({ type: 'phase', phase }) }, controller.signal);
-    return { kind: 'result', result };
+    return await runTrial(spec, { onTurn: (turn) => post({ type: 'turn', turn }), onPhase: (phase) => post({ type: 'phase', phase }) }, controller.signal);
   } catch (e) {
-    if (isPairbenchError(e) && e.code === ERROR_CODES.INTERRUPTED) return { kind: 'interrupted', message: e.message };
-    if (isPairbenchError(e)) return { kind: 'error', code: e.code, outcome: e.outcome ?? null, message: e.message };
-    return { kind: 'error', code: null, outcome: null, message: errorMessage(e) };
+    if (isPairbenchError(e) && e.code === ERROR_CODES.INTERRUPTED) return trialEndedEarly('interrupted', ERROR_CODES.INTERRUPTED, e.message);
+    // runTrial turns failures into outcomes itself; whatever still escapes is the machinery's fault.
+    if (isPairbenchError(e)) return trialEndedEarly(e.outcome ?? 'container_failed', e.code, e.message);
+    return trialEndedEarly('container_failed', ERROR_CODES.CONTAINER_FAILED, errorMessage(e));
   } finally {
     // 'end' is the last message on the port: the main thread waits for it, so every turn
     // is stored before the trial's row is completed.

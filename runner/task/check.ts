@@ -17,12 +17,8 @@ import type { LoadedTask } from '../../core/task.js';
 
 export type CheckHarness = 'oracle' | 'nop';
 
-export interface CheckTrial {
-  status: TrialResult['status'];
-  reward: number | null;
-  wallMs: number;
-  errorCode: string | null;
-  errorMessage: string | null;
+/** A check trial's result, and where its verifier output is kept. */
+export interface CheckTrial extends TrialResult {
   trialDir: string;
 }
 
@@ -113,17 +109,6 @@ export function brokenCheck(b: BrokenTask): TaskCheck {
   };
 }
 
-function toCheckTrial(r: TrialResult, trialDir: string): CheckTrial {
-  return {
-    status: r.status,
-    reward: r.reward,
-    wallMs: r.wallMs,
-    errorCode: r.errorCode,
-    errorMessage: r.errorMessage,
-    trialDir,
-  };
-}
-
 async function runOne(
   task: LoadedTask,
   harness: CheckHarness,
@@ -147,7 +132,7 @@ async function runOne(
   };
   opts.onTrialStart?.(task.name, harness);
   const result = await runTrial(spec, { onTurn: () => undefined }, opts.signal);
-  return toCheckTrial(result, trialDir);
+  return { ...result, trialDir };
 }
 
 /**

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { brokenCheck, judgeTask, newCheckSweepId, type CheckTrial } from '../../runner/task/check.js';
+import { trialEndedEarly } from '../../core/trial.js';
 
 const trial = (over: Partial<CheckTrial>): CheckTrial => ({
-  status: 'pass',
+  ...trialEndedEarly('pass', null, null),
   reward: 1,
   wallMs: 500,
-  errorCode: null,
-  errorMessage: null,
   trialDir: '/runs/s/t',
   ...over,
 });
