@@ -1,25 +1,10 @@
-// Gathers one streamed call's text and figures from its chunks, then reads each telemetry
-// field from where the dialect really reports it. A figure the server does not expose is
-// null, never 0.
+// Gathers one streamed call's text and figures from its chunks; the dialect's module says
+// where each figure really comes from. A figure the server does not expose is null, never 0.
 
 import type { CallTelemetry, ToolCall } from './types.js';
 import type { Dialect } from '../../core/serving.js';
-
-interface Usage {
-  prompt_tokens?: unknown;
-  completion_tokens?: unknown;
-  prompt_tokens_details?: { cached_tokens?: unknown } | null;
-  completion_tokens_details?: { reasoning_tokens?: unknown } | null;
-}
-
-interface Timings {
-  prompt_n?: unknown;
-  cache_n?: unknown;
-  predicted_n?: unknown;
-  predicted_per_second?: unknown;
-  draft_n?: unknown;
-  draft_n_accepted?: unknown;
-}
+import { dialectModule } from '../dialects/registry.js';
+import type { WireTimings, WireUsage } from '../dialects/types.js';
 
 /** The parts of a chat.completion.chunk the client reads. */
 export interface StreamChunk {
@@ -32,12 +17,10 @@ export interface StreamChunk {
     } | null;
     finish_reason?: unknown;
   }> | null;
-  usage?: Usage | null;
-  timings?: Timings | null;
+  usage?: WireUsage | null;
+  timings?: WireTimings | null;
   error?: unknown;
 }
-
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 export class CallAccumulator {
   content = '';
@@ -47,8 +30,8 @@ export class CallAccumulator {
   readonly toolCalls: ToolCall[] = [];
   /** performance.now() of the first chunk carrying content, reasoning or a tool call. */
   firstTokenAt: number | null = null;
-  private usage: Usage | null = null;
-  private timings: Timings | null = null;
+  private usage: WireUsage | null = null;
+  private timings: WireTimings | null = null;
 
   /** Folds one chunk in; returns true when it carried the call's first token. */
   add(chunk: StreamChunk, now: number): boolean {
@@ -102,30 +85,16 @@ export class CallAccumulator {
     speculativeAsked: boolean;
     thinkingSent: boolean | null;
   }): CallTelemetry {
-    const { dialect } = args;
-    const u = this.usage;
-    const t = dialect === 'llama-server' ? this.timings : null;
-
-    const promptN = num(t?.prompt_n);
-    const cacheN = num(t?.cache_n);
-    const promptTokens = num(u?.prompt_tokens) ?? (promptN !== null && cacheN !== null ? promptN + cacheN : null);
-
-    let cachedTokens: number | null;
-    if (dialect === 'ollama') cachedTokens = null; // Ollama does not expose cache reuse
-    else if (dialect === 'llama-server') cachedTokens = cacheN ?? num(u?.prompt_tokens_details?.cached_tokens);
-    else cachedTokens = num(u?.prompt_tokens_details?.cached_tokens);
-
-    const completionTokens = num(u?.completion_tokens) ?? num(t?.predicted_n);
-    const reasoningTokens = num(u?.completion_tokens_details?.reasoning_tokens);
+    const f = dialectModule(args.dialect).figures(this.usage, this.timings);
+    const { promptTokens, cachedTokens, completionTokens, reasoningTokens } = f;
     // Characters are counted from what streamed; a server that reasons without streaming the
     // text (reasoning tokens but no chars) has no char figure.
     const chars = this.reasoning.length;
     const reasoningChars = chars === 0 && reasoningTokens !== null && reasoningTokens > 0 ? null : chars;
 
-    const decodeTps = num(t?.predicted_per_second) ?? this.computedTps(completionTokens, args.endedAt);
+    const decodeTps = f.decodeTps ?? this.computedTps(completionTokens, args.endedAt);
 
-    const draftN = num(t?.draft_n);
-    const draftAccepted = num(t?.draft_n_accepted);
+    const { draftN, draftAccepted } = f;
     let speculativeApplied: boolean | null = null;
     if (args.speculativeAsked) speculativeApplied = args.speculativeSent ? draftN !== null : false;
 

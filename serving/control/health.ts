@@ -1,24 +1,16 @@
-// Waits for a server to be ready by polling its dialect's health route. llama-server accepts
-// connections while loading and answers 503 until the model is in; vLLM answers nothing until
-// ready; Ollama has no /health but answers GET /; a generic OpenAI API lists its models.
+// Waits for a server to be ready by polling its dialect's health route (serving/dialects/).
+// llama-server accepts connections while loading and answers 503 until the model is in.
 
 import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
 import type { ServingEndpoint } from '../../core/serving.js';
 import { openAiUrl, readApiKey, serverRoot } from '../client/create.js';
 import { excerpt } from '../client/errors.js';
 import type { Dialect } from '../../core/serving.js';
+import { dialectModule } from '../dialects/registry.js';
 
 export function healthUrl(baseUrl: string, dialect: Dialect): string {
-  const base = serverRoot(baseUrl);
-  switch (dialect) {
-    case 'llama-server':
-    case 'vllm':
-      return `${base}/health`;
-    case 'ollama':
-      return `${base}/`;
-    case 'openai':
-      return openAiUrl(baseUrl, '/models');
-  }
+  const { under, route } = dialectModule(dialect).health;
+  return under === 'v1' ? openAiUrl(baseUrl, route) : `${serverRoot(baseUrl)}${route}`;
 }
 
 export interface WaitOptions {

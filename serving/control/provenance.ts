@@ -1,18 +1,11 @@
-// What a server says of itself, stored with the sweep: llama-server /props and /v1/models,
-// vLLM /v1/models and /version, Ollama /api/version and /api/tags, OpenAI /v1/models.
+// What a server says of itself, stored with the sweep: its dialect's provenance routes
+// (llama-server /props, /v1/models and /slots; vLLM /version; Ollama /api/tags; ...).
 // A route that fails is recorded as such; provenance never fails a sweep.
 
 import type { ServingEndpoint } from '../../core/serving.js';
 import { readApiKey, serverRoot } from '../client/create.js';
 import { excerpt } from '../client/errors.js';
-import type { Dialect } from '../../core/serving.js';
-
-const ROUTES: Record<Dialect, string[]> = {
-  'llama-server': ['/props', '/v1/models'],
-  vllm: ['/v1/models', '/version'],
-  ollama: ['/api/version', '/api/tags'],
-  openai: ['/v1/models'],
-};
+import { dialectModule } from '../dialects/registry.js';
 
 export async function fetchProvenance(endpoint: ServingEndpoint, timeoutMs = 10_000): Promise<Record<string, unknown>> {
   const base = serverRoot(endpoint.baseUrl);
@@ -25,7 +18,7 @@ export async function fetchProvenance(endpoint: ServingEndpoint, timeoutMs = 10_
   }
   const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
   await Promise.all(
-    ROUTES[endpoint.dialect].map(async (route) => {
+    dialectModule(endpoint.dialect).provenanceRoutes.map(async (route) => {
       try {
         const res = await fetch(`${base}${route}`, { headers, signal: AbortSignal.timeout(timeoutMs) });
         const text = await res.text();
