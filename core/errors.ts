@@ -28,6 +28,9 @@ export const ERROR_CODES = {
   SERVING_MALFORMED: 'PB_SERVING_MALFORMED',
   SERVING_NOT_READY: 'PB_SERVING_NOT_READY',
   SERVING_START_FAILED: 'PB_SERVING_START_FAILED',
+  // model calls that end a trial as the agent's outcome: what the harness sent or the model produced
+  CONTEXT_LIMIT: 'PB_CONTEXT_LIMIT',
+  OUTPUT_REJECTED: 'PB_OUTPUT_REJECTED',
   // agent harnesses (turn-level: a turn row's error_code; the trial goes on)
   COMMAND_TIMEOUT: 'PB_COMMAND_TIMEOUT',
   CONTRACT_VIOLATION: 'PB_CONTRACT_VIOLATION',

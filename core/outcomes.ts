@@ -9,6 +9,8 @@ export const AGENT_OUTCOMES = [
   'turn_limit', // the harness reached its max turns without saying done
   'output_limit', // a reply hit max output tokens per turn and could not be used
   'harness_error', // the harness's own code threw: the variant's fault, so it counts against it
+  'context_limit', // the conversation outgrew the server's context: a prompt refused as too long, or a reply cut when the context filled
+  'output_rejected', // the server's own chat parser refused what the model produced (llama-server's mid-stream error)
 ] as const;
 
 export const SUBSTRATE_OUTCOMES = [

@@ -20,7 +20,7 @@ export interface HarnessContext {
   transcript(entry: Record<string, unknown>): void;
 }
 
-export type HarnessStop = 'done' | 'turn_limit' | 'output_limit' | 'agent_timeout';
+export type HarnessStop = 'done' | 'turn_limit' | 'output_limit' | 'context_limit' | 'agent_timeout';
 
 export interface HarnessResult {
   stop: HarnessStop;

@@ -475,7 +475,9 @@ function groupedMedians(keys: Int32Array, values: Float64Array, groups: number):
 function buildTurnTables(data: SweepData, p: Prepared): Report['turns'] {
   const { turns } = data;
   const { harnesses } = p;
-  const hOf = p.trialH;
+  // The same attempts as the wall tables: clean ones only. A substrate attempt's turns (a
+  // stalled server's, say) would otherwise pull the TTFT and cache figures its walls left out.
+  const hOf = p.trialH.map((h, tr) => (p.clean[tr] ? h : -1));
   const H = harnesses.length;
   const B = DEPTH_BUCKETS.length;
   let maxTurn = -1;

@@ -150,7 +150,7 @@ export function reportSections(r: Report): Section[] {
     { title: 'The run as a whole', table: runRows(r) },
     {
       title: 'Time to first token and decode by input depth',
-      lead: `Median per bucket of prompt tokens (${DEPTH_BUCKETS.map((b) => b.label).join(', ')}), over the turns of finished trials.`,
+      lead: `Median per bucket of prompt tokens (${DEPTH_BUCKETS.map((b) => b.label).join(', ')}), over the turns of clean trials (the attempts the wall tables count).`,
       table: depthRows(r),
       chart: 'depth',
     },

@@ -9,7 +9,7 @@ import { readMountFile, resolveSelinux, writeMountFile } from '../engines/mounts
 import type { TrialContainer } from '../core/container.js';
 import type { Engine } from '../core/engine.js';
 import { ERROR_CODES, PairbenchError, errorMessage, isPairbenchError } from '../core/errors.js';
-import type { AgentOutcome, Outcome } from '../core/outcomes.js';
+import { isAgentOutcome, type AgentOutcome, type Outcome } from '../core/outcomes.js';
 import type { TrialEvents, TrialResult, TrialSpec } from '../core/trial.js';
 import { createHarness } from '../harnesses/registry.js';
 import type { Harness, HarnessContext, HarnessResult } from '../harnesses/types.js';
@@ -84,6 +84,16 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
   let container: TrialContainer | null = null;
   let image: string | null = null;
   let turns: number | null = null;
+  // Counted here too, so an attempt that ends by a throw still records how many turns it had.
+  let turnsSeen = 0;
+  let agentStarted = false;
+  const counted: TrialEvents = {
+    ...events,
+    onTurn(turn) {
+      turnsSeen += 1;
+      events.onTurn(turn);
+    },
+  };
   let teardownError: string | null = null;
   let ended: Ended;
 
@@ -116,7 +126,8 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     checkOuter();
 
     enter('agent');
-    const agent = await runAgent(harness, spec, container, model, events, signal);
+    agentStarted = true;
+    const agent = await runAgent(harness, spec, container, model, counted, signal);
     finish('agent');
     turns = agent.turns;
 
@@ -148,6 +159,7 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     }
   }
 
+  if (turns === null && agentStarted) turns = turnsSeen;
   if (signal?.aborted) {
     throw new PairbenchError(ERROR_CODES.INTERRUPTED, `trial ${spec.trialId} interrupted during ${phase}; its container was torn down`);
   }
@@ -233,10 +245,12 @@ async function runAgent(
     // Past the timer the agent's time is up, whatever the harness says it reached.
     if (timedOut || result.stop === 'agent_timeout') return { status: 'agent_timeout', turns: result.turns, message: timeoutMessage };
     if (result.stop === 'done') return { status: 'done', turns: result.turns, message: null };
-    const why = result.stop === 'turn_limit' ? `the harness reached its turn limit (${spec.harness.limits.maxTurns})` : `a reply hit the output token limit (${spec.harness.limits.maxOutputTokens}) and could not be used`;
-    return { status: result.stop, turns: result.turns, message: why };
+    return { status: result.stop, turns: result.turns, message: stopMessage(result.stop, spec) };
   } catch (e) {
     if (outer?.aborted) throw new Interrupted();
+    // What the conversation caused (a prompt over the context, output the server's parser
+    // refused) is the agent's outcome: the verifier still runs, as for any agent limit.
+    if (isPairbenchError(e) && e.outcome && isAgentOutcome(e.outcome)) return { status: e.outcome, turns: turnsSeen, message: e.message };
     // A substrate failure the harness names (container gone, serving down) stands even past the timer.
     if (isPairbenchError(e) && e.outcome) throw e;
     if (timedOut) return { status: 'agent_timeout', turns: turnsSeen, message: timeoutMessage };
@@ -247,6 +261,17 @@ async function runAgent(
   } finally {
     clearTimeout(timer);
     outer?.removeEventListener('abort', onOuter);
+  }
+}
+
+function stopMessage(stop: 'turn_limit' | 'output_limit' | 'context_limit', spec: TrialSpec): string {
+  switch (stop) {
+    case 'turn_limit':
+      return `the harness reached its turn limit (${spec.harness.limits.maxTurns})`;
+    case 'output_limit':
+      return `a reply hit the output token limit (${spec.harness.limits.maxOutputTokens}) and could not be used`;
+    case 'context_limit':
+      return `a reply was cut short by the server's context filling up (fewer than ${spec.harness.limits.maxOutputTokens} output tokens) and could not be used`;
   }
 }
 

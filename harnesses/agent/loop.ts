@@ -13,10 +13,11 @@ import { createExecutor } from './executors/create.js';
 import type { ActionOutcome } from './executors/types.js';
 import { cutToBudget } from './observation.js';
 import { REPLY_CONTRACTS } from './replies.js';
-import { onComplete, onViolation } from './reply-policy.js';
+import { cutBy, onComplete, onViolation } from './reply-policy.js';
 import { buildChatRequest } from './request.js';
-import { turnFromTelemetry } from './turn-record.js';
+import { turnFromFailedCall, turnFromTelemetry } from './turn-record.js';
 import { maybeThrowForTest } from './test-faults.js';
+import { ModelCallError } from '../../serving/client/errors.js';
 
 export const DEFAULT_COMMAND_TIMEOUT_SEC = 120;
 const MIN_EXEC_OUTPUT_BYTES = 256 * 1024;
@@ -74,7 +75,10 @@ export async function runAgentLoop(spec: HarnessSpec, levers: Levers, ctx: Harne
       reply = await model.chat(request);
     } catch (e) {
       if (ctx.signal.aborted) return stop('agent_timeout');
-      throw e; // a serving failure is the substrate's, not the agent's
+      // The failed call is a turn like any other: its status and code are the evidence.
+      if (e instanceof ModelCallError) emit(turnFromFailedCall(turn, e));
+      // The error's outcome says whose failure it is: the server's, or the conversation's.
+      throw e;
     }
     ctx.transcript({ type: 'reply', turn, content: reply.content, reasoning: reply.reasoning, ...(reply.toolCalls.length > 0 && { toolCalls: reply.toolCalls }), telemetry: reply.telemetry });
     const row = turnFromTelemetry(turn, reply.telemetry);
@@ -84,10 +88,10 @@ export async function runAgentLoop(spec: HarnessSpec, levers: Levers, ctx: Harne
     if (!parsed.ok) {
       row.parse_ok = false;
       row.error_code = ERROR_CODES.CONTRACT_VIOLATION;
-      const decision = onViolation(contract, parsed.problem, reply.telemetry.finishReason, violationsInARow);
+      const decision = onViolation(contract, parsed.problem, cutBy(reply.telemetry, limits.maxOutputTokens), violationsInARow);
       ctx.transcript({ type: 'violation', turn, problem: parsed.problem, decision: decision.kind });
       emit(row);
-      if (decision.kind === 'output_limit') return stop('output_limit');
+      if (decision.kind === 'output_limit' || decision.kind === 'context_limit') return stop(decision.kind);
       violationsInARow = decision.violationsInARow;
       await remember(row.turn_index, reply, decision.feedback, null);
       continue;

@@ -1,6 +1,7 @@
 // A turn row from one model call's telemetry; the loop fills in what the command did.
 
 import type { CallTelemetry } from '../../serving/client/types.js';
+import type { ModelCallError } from '../../serving/client/errors.js';
 import { emptyTurn, type TurnRecord } from '../../core/turn.js';
 
 export function turnFromTelemetry(turnIndex: number, t: CallTelemetry): TurnRecord {
@@ -19,5 +20,16 @@ export function turnFromTelemetry(turnIndex: number, t: CallTelemetry): TurnReco
     speculative_applied: t.speculativeApplied,
     http_status: t.httpStatus,
     finish_reason: t.finishReason,
+  };
+}
+
+/** The turn row of a call that failed: its HTTP status, its error code and what was timed. */
+export function turnFromFailedCall(turnIndex: number, e: ModelCallError): TurnRecord {
+  return {
+    ...emptyTurn(turnIndex),
+    ttft_ms: e.call.ttftMs,
+    model_ms: e.call.wallMs,
+    http_status: e.call.httpStatus,
+    error_code: e.code,
   };
 }

@@ -8,7 +8,12 @@ import type { ServingEndpoint } from '../../core/serving.js';
 import { buildRequestBody } from './request-body.js';
 import { CallAccumulator, type StreamChunk } from './telemetry.js';
 import type { ChatRequest, ChatResult, ModelClient } from './types.js';
+import { dialectModule } from '../dialects/registry.js';
+import type { DialectModule } from '../dialects/types.js';
 import {
+  ContextLimitError,
+  ModelCallError,
+  OutputRejectedError,
   ServingError,
   ServingHttpError,
   ServingMalformedError,
@@ -107,16 +112,21 @@ async function chat(endpoint: ServingEndpoint, url: string, request: ChatRequest
   };
 
   let finished = false;
+  const dialect = dialectModule(endpoint.dialect);
+  const sentAt = performance.now();
+  let status: number | null = null;
   try {
-    const sentAt = performance.now();
     let res: Response;
     try {
       res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(built.body), signal: ctrl.signal });
     } catch (e) {
       throw connectionError(url, e);
     }
+    status = res.status;
     if (!res.ok) {
       const text = await res.text().catch(() => '');
+      const refused = dialect.contextExceeded(res.status, jsonOrNull(text));
+      if (refused) throw new ContextLimitError(url, res.status, refused.promptTokens, refused.contextTokens, excerpt(text, key));
       throw new ServingHttpError(url, res.status, excerpt(text, key));
     }
     const contentType = res.headers.get('content-type') ?? '';
@@ -125,7 +135,7 @@ async function chat(endpoint: ServingEndpoint, url: string, request: ChatRequest
       throw new ServingMalformedError(url, `expected an event stream, got ${contentType || 'no content-type'}: ${excerpt(text, key)}`);
     }
 
-    const { doneAt } = await readStream(res.body, url, key, res.status, acc, () => {
+    const { doneAt } = await readStream(res.body, url, key, res.status, dialect, acc, () => {
       clearTimeout(firstTokenTimer);
       touch();
     }, touch);
@@ -146,11 +156,18 @@ async function chat(endpoint: ServingEndpoint, url: string, request: ChatRequest
       }),
     };
   } catch (e) {
-    if (cut) throw cut;
-    if (request.signal?.aborted) throw request.signal.reason;
-    if (e instanceof PairbenchError) throw e;
+    if (request.signal?.aborted && !cut) throw request.signal.reason;
     // A socket that dies after the headers: the stream was cut before it said it was done.
-    throw new ServingMalformedError(url, `stream cut before it finished (${causeCode(e) ?? errText(e)})`, e);
+    const failed = cut ?? (e instanceof PairbenchError ? e : new ServingMalformedError(url, `stream cut before it finished (${causeCode(e) ?? errText(e)})`, e));
+    if (failed instanceof ModelCallError) {
+      // What the client saw of the failed call, so it is stored as a turn like any other.
+      failed.call = {
+        httpStatus: status,
+        wallMs: round(performance.now() - sentAt),
+        ttftMs: acc.firstTokenAt === null ? null : round(acc.firstTokenAt - sentAt),
+      };
+    }
+    throw failed;
   } finally {
     clearTimeout(firstTokenTimer);
     clearTimeout(idleTimer);
@@ -164,6 +181,7 @@ async function readStream(
   url: string,
   key: string | null,
   status: number,
+  dialect: DialectModule,
   acc: CallAccumulator,
   onFirstToken: () => void,
   onBytes: () => void,
@@ -190,8 +208,11 @@ async function readStream(
       }
       const chunk = parseChunk(data, url, key);
       if (chunk.error !== undefined && chunk.error !== null) {
-        const code = (chunk.error as { code?: unknown }).code;
-        throw new ServingHttpError(url, typeof code === 'number' ? code : status, excerpt(JSON.stringify(chunk.error), key), 'sent, mid-stream,');
+        const error = typeof chunk.error === 'object' ? (chunk.error as Record<string, unknown>) : { message: chunk.error };
+        const code = typeof error.code === 'number' ? error.code : status;
+        const text = excerpt(JSON.stringify(chunk.error), key);
+        if (dialect.outputRejected(error)) throw new OutputRejectedError(url, code, text);
+        throw new ServingHttpError(url, code, text, 'sent, mid-stream,');
       }
       if (acc.add(chunk, now)) onFirstToken();
     }
@@ -253,3 +274,12 @@ function causeCode(e: unknown): string | null {
 }
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+function jsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}

@@ -1,14 +1,53 @@
-// The ways a model call fails, each a stable code that lands in SQLite as it is. Every one
-// ends its trial as 'serving_failed': the serving layer, not the agent, is at fault.
+// The ways a model call fails, each a stable code that lands in SQLite as it is. Decided by
+// cause: what the server failed to do (unreachable, stalled, crashed, refused the key) is a
+// ServingError and ends its trial as 'serving_failed'; what the harness sent or the model
+// produced (a prompt over the context, output the server's parser rejects) is the agent's.
 
 import { ERROR_CODES, PairbenchError, type ErrorCode } from '../../core/errors.js';
+import type { Outcome } from '../../core/outcomes.js';
 
-export class ServingError extends PairbenchError {
+/** What the client saw of a call that failed: stored as that call's turn row. */
+export interface FailedCall {
+  httpStatus: number | null;
+  wallMs: number | null;
+  ttftMs: number | null;
+}
+
+export class ModelCallError extends PairbenchError {
   /** The URL called; never carries credentials (keys travel in a header only). */
   readonly url: string;
-  constructor(code: ErrorCode, url: string, message: string, cause?: unknown) {
-    super(code, message, { cause, outcome: 'serving_failed' });
+  /** Filled in by the client as the error leaves it. */
+  call: FailedCall = { httpStatus: null, wallMs: null, ttftMs: null };
+  constructor(code: ErrorCode, url: string, message: string, outcome: Outcome, cause?: unknown) {
+    super(code, message, { cause, outcome });
     this.url = url;
+  }
+}
+
+export class ServingError extends ModelCallError {
+  constructor(code: ErrorCode, url: string, message: string, cause?: unknown) {
+    super(code, url, message, 'serving_failed', cause);
+  }
+}
+
+/** HTTP 400 from a server that says the prompt does not fit its context: the conversation outgrew it. */
+export class ContextLimitError extends ModelCallError {
+  constructor(
+    url: string,
+    readonly status: number,
+    readonly promptTokens: number | null,
+    readonly contextTokens: number | null,
+    bodyExcerpt: string,
+  ) {
+    const counts = promptTokens !== null && contextTokens !== null ? ` (${promptTokens} prompt tokens, context ${contextTokens})` : '';
+    super(ERROR_CODES.CONTEXT_LIMIT, url, `the prompt no longer fits the server's context${counts}: HTTP ${status} ${bodyExcerpt}`, 'context_limit');
+  }
+}
+
+/** The server's chat parser refused what the model produced, mid-stream. */
+export class OutputRejectedError extends ModelCallError {
+  constructor(url: string, readonly status: number, bodyExcerpt: string) {
+    super(ERROR_CODES.OUTPUT_REJECTED, url, `the server's chat parser rejected the model's output mid-stream: ${bodyExcerpt}`, 'output_rejected');
   }
 }
 

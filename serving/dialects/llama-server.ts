@@ -46,4 +46,9 @@ export const llamaServer: DialectModule = {
     if (status !== 400 || e?.type !== 'exceed_context_size_error') return null;
     return { promptTokens: num(e.n_prompt_tokens), contextTokens: num(e.n_ctx) };
   },
+  outputRejected(error) {
+    // The chat parser's exception while streaming, sent as a data line with code 500 and no
+    // [DONE]: "The model produced output that does not match the expected <name> format".
+    return typeof error.message === 'string' && /does not match the expected .* format/.test(error.message);
+  },
 };

@@ -28,4 +28,7 @@ export const ollama: DialectModule = {
   contextExceeded() {
     return null;
   },
+  outputRejected() {
+    return false;
+  },
 };

@@ -27,4 +27,7 @@ export const openai: DialectModule = {
     if (status !== 400 || e?.code !== 'context_length_exceeded') return null;
     return { promptTokens: null, contextTokens: null };
   },
+  outputRejected() {
+    return false;
+  },
 };

@@ -62,6 +62,8 @@ export interface DialectModule {
   readonly provenanceRoutes: readonly string[];
   /** Reads an error body: is it the server saying the prompt is over its context? */
   contextExceeded(status: number, body: unknown): ContextExceeded | null;
+  /** Reads a mid-stream `error` object: is it the server's parser refusing the model's output? */
+  outputRejected(error: Record<string, unknown>): boolean;
 }
 
 export const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);

@@ -29,4 +29,7 @@ export const vllm: DialectModule = {
     const m = /maximum context length is (\d+)[^\d]+(\d+)/i.exec(message);
     return { contextTokens: m ? Number(m[1]) : null, promptTokens: m ? Number(m[2]) : null };
   },
+  outputRejected() {
+    return false;
+  },
 };

@@ -143,10 +143,12 @@ describe('agent harness limits', () => {
     }
   });
 
-  it('a serving layer that refuses connections is serving_failed, with no turns', async () => {
+  it('a serving layer that refuses connections is serving_failed; the refused call is its one turn, with no status', async () => {
     const r = await run('terse', 'many-steps', {}, 'refusing');
     expect(r.result.status, r.result.errorMessage ?? '').toBe('serving_failed');
     expect(r.result.errorCode).toMatch(/^PB_SERVING_/);
-    expect(r.turns).toHaveLength(0);
+    expect(r.turns).toHaveLength(1);
+    expect(r.turns[0]).toMatchObject({ turn_index: 0, http_status: null, error_code: r.result.errorCode, completion_tokens: null });
+    expect(r.result.turns).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JSON_CONFIRM_COMPLETE, TERSE_CORRECTION, renderJsonReply, renderTerse } from '../../core/contracts.js';
 import { REPLY_CONTRACTS } from '../../harnesses/agent/replies.js';
-import { onComplete, onViolation } from '../../harnesses/agent/reply-policy.js';
+import { cutBy, onComplete, onViolation } from '../../harnesses/agent/reply-policy.js';
 import { cutToBudget } from '../../harnesses/agent/observation.js';
 import { commandOf, splitCwd, wrapCommand } from '../../harnesses/agent/executors/host-exec.js';
 import { screenDiff } from '../../harnesses/agent/executors/screen-diff.js';
@@ -45,16 +45,25 @@ describe('reply contracts', () => {
 
 describe('the corrective flow', () => {
   it('corrects once, then ends the turn with nothing run, then starts over', () => {
-    const first = onViolation(terse, 'no think tag', 'stop', 0);
+    const first = onViolation(terse, 'no think tag', null, 0);
     expect(first).toEqual({ kind: 'correct', feedback: TERSE_CORRECTION('no think tag'), violationsInARow: 1 });
-    const second = onViolation(terse, 'no think tag', 'stop', first.kind === 'correct' ? first.violationsInARow : -1);
+    const second = onViolation(terse, 'no think tag', null, first.kind === 'correct' ? first.violationsInARow : -1);
     expect(second.kind).toBe('skip');
     expect(second.kind === 'skip' && second.feedback.startsWith('Nothing was run')).toBe(true);
     expect(second.kind === 'skip' && second.violationsInARow).toBe(0);
   });
 
   it('ends the trial when an unparseable reply was cut at max tokens', () => {
-    expect(onViolation(json, 'not valid JSON', 'length', 0)).toEqual({ kind: 'output_limit' });
+    expect(onViolation(json, 'not valid JSON', 'output_cap', 0)).toEqual({ kind: 'output_limit' });
+    expect(onViolation(json, 'not valid JSON', 'context', 0)).toEqual({ kind: 'context_limit' });
+  });
+
+  it('tells a reply cut by the output cap from one cut by a full context', () => {
+    // llama-server says "length" for both; a reply shorter than the cap was cut by the context.
+    expect(cutBy({ finishReason: 'length', completionTokens: 2048 }, 2048)).toBe('output_cap');
+    expect(cutBy({ finishReason: 'length', completionTokens: 118 }, 2048)).toBe('context');
+    expect(cutBy({ finishReason: 'length', completionTokens: null }, 2048)).toBe('output_cap');
+    expect(cutBy({ finishReason: 'stop', completionTokens: 118 }, 2048)).toBeNull();
   });
 
   it('believes terse done at once and json task_complete on the second ask', () => {

@@ -1,3 +1,4 @@
+import { isAgentOutcome } from '../../core/outcomes.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,9 +139,18 @@ describe('report figures', () => {
     expect(md).toMatch(/Wall-ratio intervals that cross 1×/);
   });
 
-  it('buckets turns by prompt tokens at 10k, 30k, 60k and 120k', () => {
+  it('buckets turns by prompt tokens at 10k, 30k, 60k and 120k, from the attempts the wall tables count', () => {
     expect(DEPTH_BUCKETS.map((b) => b.label)).toEqual(['0-10k', '10-30k', '30-60k', '60-120k', '120k+']);
-    const finished = new Set(paired.trials.map((t, i) => (t.status === 'running' || t.status === 'interrupted' ? -1 : i)));
+    // Clean attempts only: an agent outcome with a wall, the latest attempt of its slot.
+    const latest = new Map<string, number>();
+    paired.trials.forEach((t, i) => {
+      if (!isAgentOutcome(t.status) || t.wallMs === null) return;
+      const key = `${t.harness}/${t.task}/${t.trialIndex}`;
+      const prev = latest.get(key);
+      if (prev === undefined || t.attempt > paired.trials[prev]!.attempt) latest.set(key, i);
+    });
+    const finished = new Set(latest.values());
+    expect(paired.trials.some((t, i) => !finished.has(i) && t.status !== 'running' && t.status !== 'interrupted')).toBe(true);
     const tmuxIdx = report.harnesses.indexOf('tmux');
     const values: number[] = [];
     for (let i = 0; i < paired.turns.length; i++) {
