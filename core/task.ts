@@ -1,16 +1,44 @@
 // A task directory in Harbor's layout, loaded and validated. Fields pairbench does not
-// use are kept in `raw` untouched, so a Harbor task loads unchanged.
+// use are kept in `raw` untouched, so a Harbor task loads unchanged; the ones it cannot
+// honour are named in `warnings`.
+
+/** Harbor's network modes that pairbench enforces (allowlist is run as no-network, with a warning). */
+export type NetworkMode = 'public' | 'no-network';
+
+/** Harbor's [environment.healthcheck]: run after start, all before the agent begins. */
+export interface Healthcheck {
+  command: string;
+  intervalSec: number;
+  timeoutSec: number;
+  startPeriodSec: number;
+  startIntervalSec: number;
+  retries: number;
+}
+
+/**
+ * An env table as task.toml wrote it: values may be `${HOST_VAR}` or `${HOST_VAR:-default}`
+ * templates. They are resolved only when a command runs (runner/task/env-templates.ts), so a
+ * resolved secret never sits in a loaded task, the store, a log or a report.
+ */
+export type EnvTemplates = Record<string, string>;
 
 export interface TaskConfig {
-  agent: { timeoutSec: number };
-  verifier: { timeoutSec: number; env: Record<string, string> };
+  /** [task] name (Harbor's org/name), when the task has one; the directory name is pairbench's key. */
+  harborName: string | null;
+  agent: { timeoutSec: number; user: string | null; network: NetworkMode };
+  verifier: { timeoutSec: number; env: EnvTemplates; user: string | null; network: NetworkMode };
+  solution: { env: EnvTemplates };
   environment: {
     buildTimeoutSec: number;
     cpus: number;
     memoryMb: number;
     pidsLimit: number;
-    allowInternet: boolean;
+    /** The baseline for setup and any phase that names none. */
+    network: NetworkMode;
     dockerImage: string | null; // a prebuilt image instead of environment/Dockerfile
+    workdir: string | null;
+    env: EnvTemplates;
+    healthcheck: Healthcheck | null;
   };
   metadata: Record<string, unknown>;
 }
@@ -21,6 +49,10 @@ export interface LoadedTask {
   instruction: string; // instruction.md, byte for byte
   config: TaskConfig;
   raw: Record<string, unknown>; // the whole parsed task.toml
+  /** Harbor fields this task sets that pairbench does not honour, one line each. */
+  warnings: string[];
+  /** Files that still hold a `pairbench tasks new` placeholder; empty once the task is written. */
+  unfinished: string[];
   paths: {
     taskToml: string;
     instruction: string;
@@ -32,11 +64,23 @@ export interface LoadedTask {
   };
 }
 
+// Harbor's defaults (src/harbor/models/task/config.py), except where pairbench must bound a
+// value Harbor leaves open: the agent timeout (None in Harbor) and pids_limit (pairbench's own).
 export const TASK_DEFAULTS = {
   agentTimeoutSec: 600,
-  verifierTimeoutSec: 120,
+  verifierTimeoutSec: 600,
   buildTimeoutSec: 600,
   cpus: 1,
   memoryMb: 2048,
   pidsLimit: 512,
+  network: 'public',
+} as const;
+
+/** Harbor's HealthcheckConfig defaults. */
+export const HEALTHCHECK_DEFAULTS = {
+  intervalSec: 5,
+  timeoutSec: 30,
+  startPeriodSec: 0,
+  startIntervalSec: 5,
+  retries: 3,
 } as const;

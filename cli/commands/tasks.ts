@@ -79,7 +79,7 @@ function table(rows: string[][]): string[] {
 
 async function listCommand(flags: ListFlags): Promise<void> {
   const { loadTasks } = await import('../../runner/task/load.js');
-  const { tasks, broken } = await loadTasks(flags.tasksDir, 'all');
+  const { tasks, broken, unfinished } = await loadTasks(flags.tasksDir, 'all');
   if (flags.json) {
     printJson({
       tasksDir: resolve(flags.tasksDir),
@@ -92,8 +92,10 @@ async function listCommand(flags: ListFlags): Promise<void> {
         agentTimeoutSec: t.config.agent.timeoutSec,
         verifierTimeoutSec: t.config.verifier.timeoutSec,
         environment: t.config.environment,
+        warnings: t.warnings,
       })),
       broken,
+      unfinished: unfinished.map((t) => ({ name: t.name, dir: t.dir, files: t.unfinished })),
     });
     return;
   }
@@ -109,6 +111,12 @@ async function listCommand(flags: ListFlags): Promise<void> {
       ]);
     }
     table(rows).forEach((l, i) => out(i === 0 ? chalk.bold(l) : l));
+    for (const t of tasks) for (const w of t.warnings) out(chalk.yellow(`  ${t.name}: ${w}`));
+  }
+  if (unfinished.length > 0) {
+    if (tasks.length > 0) out();
+    out(chalk.yellow(`${unfinished.length} unfinished task${unfinished.length > 1 ? 's' : ''} (left out of --task all until written):`));
+    for (const t of unfinished) out(`  ${t.name}: placeholders remain in ${t.unfinished.join(', ')}`);
   }
   if (broken.length > 0) {
     if (tasks.length > 0) out();
@@ -167,6 +175,9 @@ async function checkCommand(names: string[], flags: CheckFlags): Promise<void> {
         if (live) process.stderr.write('\r\x1b[2K');
         if (!flags.json) printCheck(check);
       },
+      onWarning(message) {
+        process.stderr.write(`${chalk.yellow('warning:')} ${message}\n`);
+      },
     });
     if (!report.ok) process.exitCode = 1;
     if (flags.json) {
@@ -175,6 +186,10 @@ async function checkCommand(names: string[], flags: CheckFlags): Promise<void> {
     }
     const failed = report.tasks.filter((t) => !t.ok);
     out();
+    if (report.tasks.length === 0 && report.unfinished.length > 0) {
+      out(chalk.yellow(`every task is unfinished (${report.unfinished.map((t) => t.name).join(', ')}); fill in the placeholders, or name one to check it as it is`));
+      return;
+    }
     if (failed.length === 0) {
       const n = report.tasks.length;
       out(chalk.green(`${n === 1 ? 'the task is' : `all ${n} tasks are`} sound: the oracle passes and nop fails ${n === 1 ? 'it' : 'each one'}`));

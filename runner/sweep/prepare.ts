@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { ERROR_CODES, ValidationError, errorMessage } from '../../core/errors.js';
 import { buildPlan, type RestartEvery, type SweepPlan } from '../plan/plan.js';
 import type { SweepSettings } from '../plan/settings.js';
-import { loadTasks, type BrokenTask } from '../task/load.js';
+import { loadTasks, unfinishedWarning, type BrokenTask } from '../task/load.js';
 import type { LoadedTask } from '../../core/task.js';
 import { parseHarnessVariant } from '../../harnesses/variants.js';
 import { createHarness } from '../../harnesses/registry.js';
@@ -23,6 +23,15 @@ export interface PreparedSweep {
   broken: BrokenTask[];
   harnesses: Map<string, SweepHarness>;
   servingConfig: ServingConfig | null;
+  /** Said once when the sweep starts: unfinished tasks left out, Harbor fields not honoured. */
+  taskWarnings?: string[];
+}
+
+/** The load warnings a sweep prints: tasks left out as unfinished, then each task's unhonoured fields. */
+export function taskWarningsFor(tasks: Iterable<LoadedTask>, unfinished: readonly LoadedTask[]): string[] {
+  const out = unfinished.map(unfinishedWarning);
+  for (const t of tasks) for (const w of t.warnings) out.push(`task ${t.name}: ${w}`);
+  return out;
 }
 
 /** What `pairbench run` stores as sweeps.config_json: the request, resolved, and never a secret. */
@@ -54,14 +63,14 @@ export async function tasksFor(
   tasksDir: string,
   names: string[] | 'all',
   problems: string[],
-): Promise<{ tasks: Map<string, LoadedTask>; broken: BrokenTask[] }> {
+): Promise<{ tasks: Map<string, LoadedTask>; broken: BrokenTask[]; unfinished: LoadedTask[] }> {
   try {
     const loaded = await loadTasks(tasksDir, names);
-    return { tasks: new Map(loaded.tasks.map((t) => [t.name, t])), broken: loaded.broken };
+    return { tasks: new Map(loaded.tasks.map((t) => [t.name, t])), broken: loaded.broken, unfinished: loaded.unfinished };
   } catch (e) {
     if (e instanceof ValidationError) problems.push(...e.problems.map((p) => `tasks: ${p}`));
     else problems.push(`tasks: ${errorMessage(e)}`);
-    return { tasks: new Map(), broken: [] };
+    return { tasks: new Map(), broken: [], unfinished: [] };
   }
 }
 
@@ -86,11 +95,12 @@ export async function prepareNewSweep(
   const problems = [...settingsProblems];
   const settings: SweepSettings = { ...input, tasksDir: resolve(input.tasksDir), runsDir: resolve(input.runsDir) };
   const harnesses = harnessesFor(settings.harnesses, settings.maxTurns, problems);
-  const { tasks, broken } = await tasksFor(settings.tasksDir, settings.tasks, problems);
+  const { tasks, broken, unfinished } = await tasksFor(settings.tasksDir, settings.tasks, problems);
   const serving = await servingConfigFor(settings);
   problems.push(...serving.problems, ...servingProblems(harnesses, serving.config));
   if (problems.length === 0 && tasks.size === 0) {
-    problems.push(`tasks: every task asked for is broken (${broken.map((b) => b.name).join(', ')}); run \`pairbench tasks check\` to see why`);
+    const left = [...broken.map((b) => `${b.name} (broken)`), ...unfinished.map((t) => `${t.name} (unfinished)`)];
+    problems.push(`tasks: no task asked for can run (${left.join(', ')}); run \`pairbench tasks check\` to see why`);
   }
   if (problems.length > 0) throw new ValidationError(ERROR_CODES.CONFIG_INVALID, 'cannot start the sweep', problems);
 
@@ -106,5 +116,5 @@ export async function prepareNewSweep(
     groupBy: settings.groupBy,
     restartEvery: settings.restartEvery,
   });
-  return { settings, plan, tasks, broken, harnesses, servingConfig: serving.config };
+  return { settings, plan, tasks, broken, harnesses, servingConfig: serving.config, taskWarnings: taskWarningsFor(tasks.values(), unfinished) };
 }

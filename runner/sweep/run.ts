@@ -67,6 +67,7 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
     });
     lease = takeLease(db, sweepId);
     for (const b of prepared.broken) options.reporter.onWarning(`task ${b.name} is broken and left out of this sweep:\n  - ${b.problems.join('\n  - ')}`);
+    for (const w of prepared.taskWarnings ?? []) options.reporter.onWarning(w);
     if (prepared.servingConfig && !serving) options.reporter.onWarning('no harness in this sweep needs a model: the serving layer is not started');
     if (serving?.kind === 'none' && settings.restartEvery !== 'never') {
       options.reporter.onWarning(

@@ -12,7 +12,7 @@ import { runTrial } from '../trial.js';
 import { verifierHostDir } from '../../verifier/verify.js';
 import type { HarnessSpec } from '../../core/harness.js';
 import type { SelinuxMode, TrialResult, TrialSpec } from '../../core/trial.js';
-import { loadTasks, type BrokenTask } from './load.js';
+import { loadTasks, unfinishedWarning, type BrokenTask } from './load.js';
 import type { LoadedTask } from '../../core/task.js';
 
 export type CheckHarness = 'oracle' | 'nop';
@@ -37,6 +37,8 @@ export interface CheckReport {
   sweepId: string;
   runsDir: string;
   tasks: TaskCheck[];
+  /** Scaffolds left out of 'all' (placeholders remain): named, not run, not counted as failing. */
+  unfinished: { name: string; dir: string; files: string[] }[];
 }
 
 export interface CheckOptions {
@@ -48,6 +50,8 @@ export interface CheckOptions {
   runsDir?: string;
   onTrialStart?(task: string, harness: CheckHarness): void;
   onTaskDone?(check: TaskCheck): void;
+  /** Load warnings: unfinished tasks left out, Harbor fields a task sets that pairbench does not honour. */
+  onWarning?(message: string): void;
 }
 
 const SPECS: Record<CheckHarness, HarnessSpec> = {
@@ -140,16 +144,19 @@ async function runOne(
  * every task passes and kept otherwise, so a failing verifier's output can be read.
  */
 export async function checkTasks(opts: CheckOptions): Promise<CheckReport> {
-  const { tasks, broken } = await loadTasks(opts.tasksDir, opts.names);
+  const { tasks, broken, unfinished: left } = await loadTasks(opts.tasksDir, opts.names);
   const sweepId = newCheckSweepId();
   const results: TaskCheck[] = [];
+  const unfinished = left.map((t) => ({ name: t.name, dir: t.dir, files: t.unfinished }));
+  for (const t of left) opts.onWarning?.(unfinishedWarning(t));
+  for (const t of tasks) for (const w of t.warnings) opts.onWarning?.(`task ${t.name}: ${w}`);
   // Broken ones first: the user learns about them before waiting for any container.
   for (const b of broken) {
     const check = brokenCheck(b);
     results.push(check);
     opts.onTaskDone?.(check);
   }
-  if (tasks.length === 0) return { ok: false, sweepId, runsDir: '', tasks: results };
+  if (tasks.length === 0) return { ok: false, sweepId, runsDir: '', tasks: results, unfinished };
 
   await connectEngine(); // fails fast, with the engine's own message, when no engine answers
   const ownRunsDir = opts.runsDir === undefined;
@@ -170,5 +177,5 @@ export async function checkTasks(opts: CheckOptions): Promise<CheckReport> {
   }
   const ok = results.every((r) => r.ok);
   if (ok && ownRunsDir) await rm(runsDir, { recursive: true, force: true });
-  return { ok, sweepId, runsDir, tasks: results };
+  return { ok, sweepId, runsDir, tasks: results, unfinished };
 }

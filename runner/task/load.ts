@@ -6,6 +6,9 @@ import { basename, join, resolve } from 'node:path';
 import { ERROR_CODES, ValidationError } from '../../core/errors.js';
 import { checkTaskToml, taskNameProblem, TASK_NAME_RULE } from './schema.js';
 import { checkEntries, checkTomlBounds, type EntryCheck, type TaskEntry } from './boundary.js';
+import { harborFieldWarnings } from './harbor-fields.js';
+import { unsetTemplateProblems } from './env-templates.js';
+import { SCAFFOLD_PLACEHOLDERS } from './scaffold.js';
 import type { LoadedTask, TaskConfig } from '../../core/task.js';
 
 export interface BrokenTask {
@@ -17,6 +20,23 @@ export interface BrokenTask {
 export interface LoadedTasks {
   tasks: LoadedTask[];
   broken: BrokenTask[];
+  /** Scaffolds still holding placeholders: left out of 'all' (by name they load into `tasks`). */
+  unfinished: LoadedTask[];
+}
+
+/** The one-line warning for a task left out of 'all' because it is still a scaffold. */
+export function unfinishedWarning(t: LoadedTask): string {
+  return `task ${t.name} is unfinished (placeholders from \`pairbench tasks new\` remain in ${t.unfinished.join(', ')}) and is left out; fill them in, then run \`pairbench tasks check ${t.name}\``;
+}
+
+/** Files under `dir` that still hold the scaffold's placeholder line. */
+async function unfinishedFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const [rel, line] of Object.entries(SCAFFOLD_PLACEHOLDERS)) {
+    const text = await readFile(join(dir, rel), 'utf8').catch(() => '');
+    if (text.split('\n').some((l) => l.trim() === line)) found.push(rel);
+  }
+  return found;
 }
 
 type Kind = 'file' | 'dir' | 'missing';
@@ -68,6 +88,13 @@ export async function loadTask(dir: string): Promise<LoadedTask> {
   ).map((rel) => asKind(entries, rel));
   const problems: string[] = [...entries.problems];
 
+  // A terminal-bench task is a whole other layout: one message naming the command, not five.
+  if (tomlKind === 'missing' && (await kindOf(join(abs, 'task.yaml'))) === 'file') {
+    throw new ValidationError(ERROR_CODES.TASK_INVALID, `task ${name} (${abs}) is broken`, [
+      `task.yaml: ${name} is a terminal-bench task, not Harbor's layout; convert it with \`pairbench tasks import ${abs} --to <tasks-dir>\` and run the converted copy`,
+    ]);
+  }
+
   const nameProblem = taskNameProblem(name);
   if (nameProblem) problems.push(`${name}/: ${nameProblem}; rename the directory: ${TASK_NAME_RULE}`);
 
@@ -90,6 +117,22 @@ export async function loadTask(dir: string): Promise<LoadedTask> {
     }
     if (checked.ok) config = checked.config;
     else problems.push(...checked.problems);
+  }
+
+  // Harbor's multi-step layout: steps/<name>/ each with its own instruction and tests. One
+  // trial here is one instruction and one verdict, the unit every paired ratio is built on,
+  // so steps are refused by name rather than run as something they are not.
+  if ((await kindOf(join(abs, 'steps'))) === 'dir' || Array.isArray(raw['steps'])) {
+    throw new ValidationError(ERROR_CODES.TASK_INVALID, `task ${name} (${abs}) is broken`, [
+      `steps/: ${name} is a multi-step task (Harbor's steps/ layout); pairbench runs single-step tasks only (one instruction, one verifier, one reward per trial): make each step its own task`,
+    ]);
+  }
+  if (config) {
+    problems.push(
+      ...unsetTemplateProblems('task.toml [environment] env', config.environment.env),
+      ...unsetTemplateProblems('task.toml [verifier] env', config.verifier.env),
+      ...unsetTemplateProblems('task.toml [solution] env', config.solution.env),
+    );
   }
 
   let instruction = '';
@@ -147,6 +190,8 @@ export async function loadTask(dir: string): Promise<LoadedTask> {
     instruction,
     config,
     raw,
+    warnings: harborFieldWarnings(raw),
+    unfinished: await unfinishedFiles(abs),
     paths: { ...paths, dockerfile: dockerfileKind === 'file' ? paths.dockerfile : null },
   };
 }
@@ -201,10 +246,14 @@ export async function loadTasks(tasksDir: string, names: string[] | 'all'): Prom
 
   const tasks: LoadedTask[] = [];
   const broken: BrokenTask[] = [];
+  const unfinished: LoadedTask[] = [];
   for (const name of wanted) {
     const dir = join(abs, name);
     try {
-      tasks.push(await loadTask(dir));
+      const task = await loadTask(dir);
+      // Asked for by name, a scaffold runs (and fails check until it is written); 'all' skips it.
+      if (names === 'all' && task.unfinished.length > 0) unfinished.push(task);
+      else tasks.push(task);
     } catch (e) {
       if (e instanceof ValidationError && e.code === ERROR_CODES.TASK_INVALID) {
         broken.push({ name, dir, problems: e.problems });
@@ -213,5 +262,5 @@ export async function loadTasks(tasksDir: string, names: string[] | 'all'): Prom
       }
     }
   }
-  return { tasks, broken };
+  return { tasks, broken, unfinished };
 }

@@ -1,19 +1,35 @@
 // `pairbench tasks new <name>`: a task directory that loads at once, and whose verifier
 // fails (reward 0) until its author writes it, so `tasks check` cannot pass by accident.
+// Until its placeholders are replaced it is an unfinished task: listed as such and left out
+// of `--task all`, so a half-written task never breaks a sweep (or the test suite).
 
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ERROR_CODES, PairbenchError, ValidationError } from '../../core/errors.js';
-import { taskNameProblem, TASK_NAME_RULE } from './schema.js';
+import { HARBOR_ORG_PATTERN, taskNameProblem, TASK_NAME_RULE } from './schema.js';
 
-const taskToml = (name: string): string => `# Harbor task format. pairbench reads [agent], [verifier], [environment] and [metadata];
-# every other field is kept as-is, so this task also runs under Harbor.
+/**
+ * One line per file that only the scaffold writes: while any is still there, the task is
+ * unfinished. Each is a whole line, so an author who edits around it keeps it unfinished.
+ */
+export const SCAFFOLD_PLACEHOLDERS = {
+  'instruction.md': 'TODO: say exactly what the agent must do. Name exact paths (e.g. /app/out.txt), exact',
+  'solution/solve.sh': "echo 'solution not written yet'",
+  'tests/test.sh': 'echo "FAIL: tests/test.sh is not written yet"',
+} as const;
+
+/** The org of a task created without one: Harbor names tasks org/name. */
+export const SCAFFOLD_ORG = 'local';
+
+const taskToml = (name: string, org: string): string => `# Harbor task format (schema 1.4): Harbor's own schema accepts this file as it is.
+# pairbench honours the fields below; \`pairbench tasks list\` names any Harbor field it does not.
 schema_version = "1.4"
 
 [task]
-name = "${name}"
-version = "0.1.0"
+name = "${org}/${name}" # org/name, as Harbor requires
+`;
 
+const taskTomlRest = `
 [metadata]
 author_name = "TODO: your name"
 difficulty = "easy" # easy | medium | hard
@@ -30,12 +46,13 @@ timeout_sec = 60 # how long tests/test.sh may run
 build_timeout_sec = 300
 cpus = 1
 memory_mb = 512
-allow_internet = false # tasks must not need the network at build or run time
+# Harbor's default is "public" (internet on); a task that builds and runs offline says so.
+network_mode = "no-network"
 `;
 
 const instruction = (name: string): string => `# ${name}
 
-TODO: say exactly what the agent must do. Name exact paths (e.g. /app/out.txt), exact
+${SCAFFOLD_PLACEHOLDERS['instruction.md']}
 file contents and exact messages, so that a correct solution is unambiguous and the
 verifier in tests/test.sh can check it.
 `;
@@ -54,7 +71,7 @@ const SOLVE_SH = `#!/bin/bash
 #
 # TODO: replace this line with the solution, e.g.
 #   printf 'hello\\n' > /app/out.txt
-echo 'solution not written yet'
+${SCAFFOLD_PLACEHOLDERS['solution/solve.sh']}
 `;
 
 const TEST_SH = `#!/bin/bash
@@ -65,15 +82,26 @@ mkdir -p /logs/verifier
 
 # TODO: check the agent's work and set reward=1 only when every check passes, e.g.
 #   if [ "$(cat /app/out.txt 2>/dev/null)" = "hello" ]; then reward=1; else reward=0; fi
-echo "FAIL: tests/test.sh is not written yet"
+${SCAFFOLD_PLACEHOLDERS['tests/test.sh']}
 reward=0
 
 echo "$reward" > /logs/verifier/reward.txt
 echo "reward: $reward"
 `;
 
-/** Creates tasks/<name> from the template and returns its absolute path. */
-export async function scaffoldTask(tasksDir: string, name: string): Promise<string> {
+/**
+ * Creates tasks/<name> from the template and returns its absolute path. `name` may be
+ * `org/name`, as Harbor's own `harbor tasks init` takes it; the directory is the name part.
+ */
+export async function scaffoldTask(tasksDir: string, fullName: string): Promise<string> {
+  const slash = fullName.indexOf('/');
+  const org = slash >= 0 ? fullName.slice(0, slash) : SCAFFOLD_ORG;
+  const name = slash >= 0 ? fullName.slice(slash + 1) : fullName;
+  if (slash >= 0 && !HARBOR_ORG_PATTERN.test(org)) {
+    throw new ValidationError(ERROR_CODES.TASK_INVALID, `cannot create task ${JSON.stringify(fullName)}`, [
+      `the org ${JSON.stringify(org)} is not one Harbor accepts; use letters, digits, . _ or - (starting with a letter or digit)`,
+    ]);
+  }
   const problem = taskNameProblem(name);
   if (problem) {
     throw new ValidationError(ERROR_CODES.TASK_INVALID, `cannot create task ${JSON.stringify(name)}`, [
@@ -95,7 +123,7 @@ export async function scaffoldTask(tasksDir: string, name: string): Promise<stri
   }
   await Promise.all(['environment', 'solution', 'tests'].map((d) => mkdir(join(dir, d))));
   await Promise.all([
-    writeFile(join(dir, 'task.toml'), taskToml(name)),
+    writeFile(join(dir, 'task.toml'), taskToml(name, org) + taskTomlRest),
     writeFile(join(dir, 'instruction.md'), instruction(name)),
     writeFile(join(dir, 'environment', 'Dockerfile'), DOCKERFILE),
     writeFile(join(dir, 'solution', 'solve.sh'), SOLVE_SH),

@@ -1,31 +1,52 @@
 // task.toml: parse it, validate the fields pairbench reads, keep everything else.
-// Harbor's other fields (schema_version, [task], storage_mb, gpus, [solution.env], anything
-// new) pass through untouched in `raw`, so a task written for Harbor loads unchanged.
+// Field names, types and defaults are Harbor's (src/harbor/models/task/config.py); what
+// Harbor defines and pairbench does not honour is named by harbor-fields.ts, never dropped
+// in silence. Everything passes through untouched in `raw`.
 
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
-import { TASK_DEFAULTS } from '../../core/task.js';
-import type { TaskConfig } from '../../core/task.js';
+import { HEALTHCHECK_DEFAULTS, TASK_DEFAULTS } from '../../core/task.js';
+import type { NetworkMode, TaskConfig } from '../../core/task.js';
 
 const seconds = z.number().positive();
+const user = z.union([z.string().trim().min(1), z.number().int().nonnegative()]).optional();
+const networkMode = z.enum(['public', 'no-network', 'allowlist']).optional();
+const hosts = z.array(z.string()).optional();
+const envTable = z.record(z.string(), z.string()).optional();
 
-// looseObject: unknown keys in a known section are kept, not rejected.
+// looseObject: unknown keys in a known section are kept, not rejected (Harbor ignores them too).
 export const TaskTomlSchema = z.looseObject({
-  agent: z.looseObject({ timeout_sec: seconds.optional() }).optional(),
-  verifier: z
-    .looseObject({
-      timeout_sec: seconds.optional(),
-      env: z.record(z.string(), z.string()).optional(),
-    })
+  task: z.looseObject({ name: z.string().optional() }).optional(),
+  agent: z
+    .looseObject({ timeout_sec: seconds.optional(), user, network_mode: networkMode, allowed_hosts: hosts })
     .optional(),
+  verifier: z
+    .looseObject({ timeout_sec: seconds.optional(), env: envTable, user, network_mode: networkMode, allowed_hosts: hosts })
+    .optional(),
+  solution: z.looseObject({ env: envTable }).optional(),
   environment: z
     .looseObject({
       build_timeout_sec: seconds.optional(),
       cpus: z.number().positive().optional(),
       memory_mb: z.number().int().positive().optional(),
+      memory: z.string().regex(/^\s*\d+(\.\d+)?\s*[GgMmKk]\s*$/).optional(), // Harbor's deprecated spelling
       pids_limit: z.number().int().positive().optional(), // pairbench's own; Harbor has none
       allow_internet: z.boolean().optional(),
+      network_mode: networkMode,
+      allowed_hosts: hosts,
       docker_image: z.string().trim().min(1).optional(),
+      workdir: z.string().startsWith('/').optional(),
+      env: envTable,
+      healthcheck: z
+        .looseObject({
+          command: z.string().trim().min(1),
+          interval_sec: seconds.optional(),
+          timeout_sec: seconds.optional(),
+          start_period_sec: z.number().nonnegative().optional(),
+          start_interval_sec: seconds.optional(),
+          retries: z.number().int().positive().optional(),
+        })
+        .optional(),
     })
     .optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
@@ -33,25 +54,54 @@ export const TaskTomlSchema = z.looseObject({
 
 export type TaskToml = z.infer<typeof TaskTomlSchema>;
 
+const envRule = { expect: 'a table of strings', example: 'env = { NAME = "value", KEY = "${HOST_VAR}" }' };
+const envValueRule = { expect: 'a string', example: 'NAME = "value" (or "${HOST_VAR}" to read it from the host)' };
+const userRule = { expect: 'a user name or a uid', example: 'user = "agent" (a user the image defines)' };
+const modeRule = { expect: 'one of "public", "no-network", "allowlist"', example: 'network_mode = "no-network"' };
+
 /** What each checked field must be, and a line showing how to write it. */
 const FIELD_RULES: Record<string, { expect: string; example: string }> = {
+  task: { expect: 'a table', example: 'a line [task] followed by name = "org/name"' },
   agent: { expect: 'a table', example: 'a line [agent] followed by timeout_sec = 600' },
-  verifier: { expect: 'a table', example: 'a line [verifier] followed by timeout_sec = 120' },
+  verifier: { expect: 'a table', example: 'a line [verifier] followed by timeout_sec = 600' },
+  solution: { expect: 'a table', example: 'a line [solution] followed by env = { NAME = "value" }' },
   environment: { expect: 'a table', example: 'a line [environment] followed by cpus = 1' },
   metadata: { expect: 'a table', example: 'a line [metadata] followed by difficulty = "easy"' },
+  'task.name': { expect: 'a string', example: 'name = "org/name"' },
   'agent.timeout_sec': { expect: 'a positive number of seconds', example: 'timeout_sec = 600' },
-  'verifier.timeout_sec': { expect: 'a positive number of seconds', example: 'timeout_sec = 120' },
-  'verifier.env': { expect: 'a table of strings', example: 'env = { NAME = "value" }' },
-  'verifier.env.*': { expect: 'a string', example: 'NAME = "value"' },
+  'agent.user': userRule,
+  'agent.network_mode': modeRule,
+  'agent.allowed_hosts': { expect: 'an array of host names', example: 'allowed_hosts = ["pypi.org"]' },
+  'verifier.timeout_sec': { expect: 'a positive number of seconds', example: 'timeout_sec = 600' },
+  'verifier.env': envRule,
+  'verifier.env.*': envValueRule,
+  'verifier.user': userRule,
+  'verifier.network_mode': modeRule,
+  'verifier.allowed_hosts': { expect: 'an array of host names', example: 'allowed_hosts = ["pypi.org"]' },
+  'solution.env': envRule,
+  'solution.env.*': envValueRule,
   'environment.build_timeout_sec': { expect: 'a positive number of seconds', example: 'build_timeout_sec = 600' },
   'environment.cpus': { expect: 'a positive number of CPUs', example: 'cpus = 1' },
   'environment.memory_mb': { expect: 'a positive whole number of megabytes', example: 'memory_mb = 2048' },
+  'environment.memory': { expect: 'a size such as "2G" or "512M"', example: 'memory_mb = 2048 (memory is deprecated in Harbor)' },
   'environment.pids_limit': { expect: 'a positive whole number of processes', example: 'pids_limit = 512' },
   'environment.allow_internet': { expect: 'true or false', example: 'allow_internet = false' },
+  'environment.network_mode': modeRule,
+  'environment.allowed_hosts': { expect: 'an array of host names', example: 'allowed_hosts = ["pypi.org"]' },
   'environment.docker_image': {
     expect: 'a non-empty image reference',
     example: 'docker_image = "pairbench/base:bookworm" (or remove it and use environment/Dockerfile)',
   },
+  'environment.workdir': { expect: 'an absolute path in the container', example: 'workdir = "/app"' },
+  'environment.env': envRule,
+  'environment.env.*': envValueRule,
+  'environment.healthcheck': { expect: 'a table with a command', example: 'a line [environment.healthcheck] followed by command = "curl -fsS localhost:8000"' },
+  'environment.healthcheck.command': { expect: 'a shell command', example: 'command = "test -S /run/app.sock"' },
+  'environment.healthcheck.interval_sec': { expect: 'a positive number of seconds', example: 'interval_sec = 5' },
+  'environment.healthcheck.timeout_sec': { expect: 'a positive number of seconds', example: 'timeout_sec = 30' },
+  'environment.healthcheck.start_period_sec': { expect: 'a number of seconds (0 or more)', example: 'start_period_sec = 0' },
+  'environment.healthcheck.start_interval_sec': { expect: 'a positive number of seconds', example: 'start_interval_sec = 5' },
+  'environment.healthcheck.retries': { expect: 'a positive whole number', example: 'retries = 3' },
 };
 
 function describe(value: unknown): string {
@@ -77,6 +127,7 @@ function ruleFor(path: readonly PropertyKey[]): { expect: string; example: strin
   const exact = FIELD_RULES[path.join('.')];
   if (exact) return exact;
   if (path.length === 3) return FIELD_RULES[`${String(path[0])}.${String(path[1])}.*`];
+  if (path.length > 1 && typeof path[path.length - 1] === 'number') return FIELD_RULES[path.slice(0, -1).join('.')];
   return undefined;
 }
 
@@ -129,25 +180,78 @@ export function checkTaskToml(text: string): TomlCheck {
   return { ok: true, raw, config: toConfig(parsed.data) };
 }
 
+/** Harbor's deprecated `memory = "4G"` in megabytes, as its _parse_size_to_mb reads it. */
+function sizeToMb(size: string): number {
+  const t = size.trim().toUpperCase();
+  const n = Number.parseFloat(t.slice(0, -1));
+  const unit = t.slice(-1);
+  return Math.trunc(unit === 'G' ? n * 1024 : unit === 'K' ? n / 1024 : n);
+}
+
+type Mode = 'public' | 'no-network' | 'allowlist' | undefined;
+
+/** A phase's explicit mode: allowed_hosts alone means allowlist, as in Harbor. */
+function explicitMode(mode: Mode, allowed: string[] | undefined): Mode {
+  if (mode !== undefined) return mode;
+  return allowed !== undefined && allowed.length > 0 ? 'allowlist' : undefined;
+}
+
+/** pairbench enforces public and no-network; an allowlist it cannot enforce runs offline. */
+const enforced = (mode: 'public' | 'no-network' | 'allowlist'): NetworkMode => (mode === 'public' ? 'public' : 'no-network');
+
 function toConfig(t: TaskToml): TaskConfig {
   const env = t.environment ?? {};
+  // Harbor's resolve_baseline: network_mode wins, then allow_internet = false, else public.
+  const baseline: NetworkMode = enforced(
+    explicitMode(env.network_mode, env.allowed_hosts) ?? (env.allow_internet === false ? 'no-network' : TASK_DEFAULTS.network),
+  );
+  const phase = (mode: Mode, allowed: string[] | undefined): NetworkMode => {
+    const m = explicitMode(mode, allowed);
+    return m === undefined ? baseline : enforced(m);
+  };
+  const userOf = (u: string | number | undefined): string | null => (u === undefined ? null : String(u).trim());
+  const hc = env.healthcheck;
   return {
-    agent: { timeoutSec: t.agent?.timeout_sec ?? TASK_DEFAULTS.agentTimeoutSec },
+    harborName: t.task?.name ?? null,
+    agent: {
+      timeoutSec: t.agent?.timeout_sec ?? TASK_DEFAULTS.agentTimeoutSec,
+      user: userOf(t.agent?.user),
+      network: phase(t.agent?.network_mode, t.agent?.allowed_hosts),
+    },
     verifier: {
       timeoutSec: t.verifier?.timeout_sec ?? TASK_DEFAULTS.verifierTimeoutSec,
       env: t.verifier?.env ?? {},
+      user: userOf(t.verifier?.user),
+      network: phase(t.verifier?.network_mode, t.verifier?.allowed_hosts),
     },
+    solution: { env: t.solution?.env ?? {} },
     environment: {
       buildTimeoutSec: env.build_timeout_sec ?? TASK_DEFAULTS.buildTimeoutSec,
       cpus: env.cpus ?? TASK_DEFAULTS.cpus,
-      memoryMb: env.memory_mb ?? TASK_DEFAULTS.memoryMb,
+      memoryMb: env.memory_mb ?? (env.memory !== undefined ? sizeToMb(env.memory) : TASK_DEFAULTS.memoryMb),
       pidsLimit: env.pids_limit ?? TASK_DEFAULTS.pidsLimit,
-      allowInternet: env.allow_internet ?? false,
+      network: baseline,
       dockerImage: env.docker_image?.trim() ?? null,
+      workdir: env.workdir ?? null,
+      env: env.env ?? {},
+      healthcheck: hc
+        ? {
+            command: hc.command,
+            intervalSec: hc.interval_sec ?? HEALTHCHECK_DEFAULTS.intervalSec,
+            timeoutSec: hc.timeout_sec ?? HEALTHCHECK_DEFAULTS.timeoutSec,
+            startPeriodSec: hc.start_period_sec ?? HEALTHCHECK_DEFAULTS.startPeriodSec,
+            startIntervalSec: hc.start_interval_sec ?? HEALTHCHECK_DEFAULTS.startIntervalSec,
+            retries: hc.retries ?? HEALTHCHECK_DEFAULTS.retries,
+          }
+        : null,
     },
     metadata: t.metadata ?? {},
   };
 }
+
+/** Harbor's ORG_NAME_PATTERN (src/harbor/constants.py) for [task] name, and its org part. */
+export const HARBOR_TASK_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]*\/[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+export const HARBOR_ORG_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 
 // Task names become part of image tags and container names, so they must be a valid
 // Docker repository path component: lowercase letters and digits, joined by . _ __ or -.

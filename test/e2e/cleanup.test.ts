@@ -35,7 +35,7 @@ it('finds and removes the container of a killed run, and only that sweep’s', a
   // Another sweep's container, which a scoped cleanup must leave alone.
   const task = {
     name: 'engine-cleanup',
-    config: { environment: { cpus: 0.5, memoryMb: 128, pidsLimit: TASK_DEFAULTS.pidsLimit, allowInternet: false } },
+    config: { environment: { cpus: 0.5, memoryMb: 128, pidsLimit: TASK_DEFAULTS.pidsLimit, network: 'no-network' } },
   } as LoadedTask;
   const bystander = await createTrialContainer(docker, {
     image: IMAGE,

@@ -1,6 +1,8 @@
 // `pairbench tasks check` through the built CLI on the real engine: the seed tasks are sound,
-// a fresh scaffold is named as failing until it is filled in, a broken directory is listed
-// with its problems, and a new task directory needs no code change to be checked.
+// a fresh scaffold is left out of `all` as unfinished (and fails when named) until it is
+// filled in, a broken directory is listed with its problems, and a new task directory needs
+// no code change to be checked. The repository's tasks/ is only ever read by seed name, so a
+// task a user adds there with `pairbench tasks new` cannot change these results.
 
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,7 +47,7 @@ async function noContainersLeft(sweepId: string): Promise<void> {
 }
 
 it('passes on the three seed tasks: the oracle passes and nop fails each one', async () => {
-  const r = await pairbench('tasks', 'check', '--json');
+  const r = await pairbench('tasks', 'check', 'fizzbuzz', 'git-init', 'word-count', '--json');
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   const report = JSON.parse(r.stdout) as CheckReport;
@@ -71,10 +73,18 @@ it('names a fresh scaffold and a broken task, checks the rest, and passes once t
   const failing = await pairbench('tasks', 'check', '--tasks-dir', tasksDir);
   expect(failing.exitCode).toBe(1);
   expect(failing.stdout).toMatch(/^ok {3}word-count: oracle pass \(.+\), nop fail/m);
-  expect(failing.stdout).toMatch(new RegExp(`^FAIL ${SCAFFOLD}: oracle fail .*\\n\\s+- oracle ended fail \\(reward 0\\): the oracle must pass`, 'm'));
   expect(failing.stdout).toMatch(/^FAIL missing-solution\n\s+- the task directory is broken: solution\/solve\.sh: missing/m);
-  expect(failing.stdout).toContain(`2 of 3 tasks failed the check: missing-solution, ${SCAFFOLD}`);
-  expect(failing.stdout).not.toMatch(/^\s+at /m); // no stack trace
+  expect(failing.stdout).toContain('1 of 2 tasks failed the check: missing-solution');
+  expect(failing.stdout).not.toContain(SCAFFOLD); // unfinished: left out of all, not run
+  expect(failing.stderr).toContain(
+    `warning: task ${SCAFFOLD} is unfinished (placeholders from \`pairbench tasks new\` remain in instruction.md, solution/solve.sh, tests/test.sh) and is left out`,
+  );
+  expect(failing.stdout + failing.stderr).not.toMatch(/^\s+at /m); // no stack trace
+
+  // Named, the scaffold is checked as it is, and its placeholder verifier fails it.
+  const named = await pairbench('tasks', 'check', SCAFFOLD, '--tasks-dir', tasksDir);
+  expect(named.exitCode).toBe(1);
+  expect(named.stdout).toMatch(new RegExp(`^FAIL ${SCAFFOLD}: oracle fail .*\\n\\s+- oracle ended fail \\(reward 0\\): the oracle must pass`, 'm'));
 
   // Fill in the scaffold as its author would: no change to pairbench itself.
   const dir = path.join(tasksDir, SCAFFOLD);
@@ -101,7 +111,7 @@ it('an unknown task name is a one-line error naming the tasks that exist', async
   const r = await pairbench('tasks', 'check', 'no-such-task');
   expect(r.exitCode).toBe(1);
   expect(r.stderr).toContain('no-such-task: no such task directory');
-  expect(r.stderr).toContain('fizzbuzz, git-init, word-count');
+  for (const seed of ['fizzbuzz', 'git-init', 'word-count']) expect(r.stderr).toContain(seed);
   expect(r.stderr).toContain('--tasks-dir');
   expect(r.stderr).not.toMatch(/^\s+at /m);
 });

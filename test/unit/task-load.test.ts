@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ERROR_CODES, ValidationError } from '../../core/errors.js';
 import { loadTask, loadTasks } from '../../runner/task/load.js';
 import { checkTaskToml } from '../../runner/task/schema.js';
@@ -31,6 +31,7 @@ async function tempDir(): Promise<string> {
   return d;
 }
 afterEach(async () => {
+  vi.unstubAllEnvs();
   await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
@@ -122,9 +123,17 @@ describe('seed tasks', () => {
       cpus: 1,
       memoryMb: 512,
       pidsLimit: TASK_DEFAULTS.pidsLimit,
-      allowInternet: false,
+      network: 'no-network',
       dockerImage: null,
+      workdir: null,
+      env: {},
+      healthcheck: null,
     });
+    // Stated, not defaulted: Harbor's default is public, and the seeds build and run offline.
+    expect(task.raw['environment']).toMatchObject({ network_mode: 'no-network' });
+    expect(task.config.harborName).toBe(`pairbench/${name}`);
+    expect(task.warnings).toEqual([]);
+    expect(task.unfinished).toEqual([]);
     expect(task.config.metadata).toMatchObject({ difficulty: 'easy', author_name: 'pairbench' });
     expect(task.paths.dockerfile).toBe(join(SEEDS, name, 'environment', 'Dockerfile'));
     expect(task.paths.testSh).toBe(join(SEEDS, name, 'tests', 'test.sh'));
@@ -179,17 +188,24 @@ OPENAI_API_KEY = "\${OPENAI_API_KEY}"
       'task.toml': HARBOR_TOML,
       'environment/Dockerfile': null, // docker_image stands in for it
     });
+    vi.stubEnv('OPENAI_API_KEY', 'sk-never-stored');
     const task = await loadTask(dir);
     expect(task.config).toEqual({
-      agent: { timeoutSec: 900 },
-      verifier: { timeoutSec: 180, env: { LOG_LEVEL: 'debug' } },
+      harborName: 'acme/parse-logs',
+      agent: { timeoutSec: 900, user: null, network: 'public' },
+      verifier: { timeoutSec: 180, env: { LOG_LEVEL: 'debug' }, user: null, network: 'public' },
+      // The template is kept as written: the secret is read only when the command runs.
+      solution: { env: { OPENAI_API_KEY: '${OPENAI_API_KEY}' } },
       environment: {
         buildTimeoutSec: 1200,
         cpus: 2,
         memoryMb: 4096,
         pidsLimit: TASK_DEFAULTS.pidsLimit,
-        allowInternet: true,
+        network: 'public',
         dockerImage: 'acme/parse-logs:1',
+        workdir: null,
+        env: {},
+        healthcheck: null,
       },
       metadata: {
         author_name: 'A. Author',
@@ -204,6 +220,11 @@ OPENAI_API_KEY = "\${OPENAI_API_KEY}"
     expect(task.raw['task']).toEqual({ name: 'acme/parse-logs', version: '2.1.0' });
     expect(task.raw['solution']).toEqual({ env: { OPENAI_API_KEY: '${OPENAI_API_KEY}' } });
     expect(task.raw['environment']).toMatchObject({ storage_mb: 10240, gpus: 0 });
+    expect(JSON.stringify(task)).not.toContain('sk-never-stored');
+    expect(task.warnings).toEqual([
+      'task.toml future_top_level: not a field pairbench knows (nor Harbor\'s task schema); ignored',
+      'task.toml [environment] storage_mb: pairbench sets no disk limit; the container gets the engine default',
+    ]);
   });
 
   it('an empty task.toml takes every default', () => {
@@ -213,7 +234,8 @@ OPENAI_API_KEY = "\${OPENAI_API_KEY}"
     expect(checked.config.agent.timeoutSec).toBe(TASK_DEFAULTS.agentTimeoutSec);
     expect(checked.config.verifier.timeoutSec).toBe(TASK_DEFAULTS.verifierTimeoutSec);
     expect(checked.config.environment.memoryMb).toBe(TASK_DEFAULTS.memoryMb);
-    expect(checked.config.environment.allowInternet).toBe(false);
+    expect(checked.config.environment.network).toBe('public'); // Harbor's default
+    expect(checked.config.verifier.timeoutSec).toBe(600); // Harbor's default
   });
 });
 
