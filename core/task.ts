@@ -17,7 +17,7 @@ export interface Healthcheck {
 
 /**
  * An env table as task.toml wrote it: values may be `${HOST_VAR}` or `${HOST_VAR:-default}`
- * templates. They are resolved only when a command runs (runner/task/env-templates.ts), so a
+ * templates. They are resolved only when a command runs (core/env-templates.ts), so a
  * resolved secret never sits in a loaded task, the store, a log or a report.
  */
 export type EnvTemplates = Record<string, string>;

@@ -7,7 +7,7 @@ import { ERROR_CODES, ValidationError } from '../../core/errors.js';
 import { checkTaskToml, taskNameProblem, TASK_NAME_RULE } from './schema.js';
 import { checkEntries, checkTomlBounds, type EntryCheck, type TaskEntry } from './boundary.js';
 import { harborFieldWarnings } from './harbor-fields.js';
-import { unsetTemplateProblems } from './env-templates.js';
+import { unsetTemplateProblems } from '../../core/env-templates.js';
 import { SCAFFOLD_PLACEHOLDERS } from './scaffold.js';
 import type { LoadedTask, TaskConfig } from '../../core/task.js';
 

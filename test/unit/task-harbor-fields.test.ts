@@ -9,7 +9,7 @@ import { ValidationError } from '../../core/errors.js';
 import { loadTask } from '../../runner/task/load.js';
 import { checkTaskToml } from '../../runner/task/schema.js';
 import { harborFieldWarnings } from '../../runner/task/harbor-fields.js';
-import { hostValues, resolveEnv, unsetTemplateProblems } from '../../runner/task/env-templates.js';
+import { hostValues, resolveEnv, unsetTemplateProblems } from '../../core/env-templates.js';
 import type { TaskConfig } from '../../core/task.js';
 
 const temps: string[] = [];

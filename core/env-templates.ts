@@ -4,7 +4,7 @@
 // ${VAR} and ${VAR:-default} template syntax"). Loading only checks that each named variable
 // is set, so the secret itself is read at the last moment and kept nowhere.
 
-import type { EnvTemplates } from '../../core/task.js';
+import type { EnvTemplates } from './task.js';
 
 const TEMPLATE = /^\$\{([^}:]+)(?::-(.*))?\}$/s;
 
