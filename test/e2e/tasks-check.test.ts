@@ -46,7 +46,7 @@ async function noContainersLeft(sweepId: string): Promise<void> {
   expect(await findPairbenchContainers(docker, { sweep: sweepId })).toEqual([]);
 }
 
-it('passes on the three seed tasks: the oracle passes and nop fails each one', async () => {
+it('passes on the three seed tasks: the oracle passes and nop fails each one', { timeout: 300_000 }, async () => {
   const r = await pairbench('tasks', 'check', 'fizzbuzz', 'git-init', 'word-count', '--json');
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
@@ -60,7 +60,7 @@ it('passes on the three seed tasks: the oracle passes and nop fails each one', a
   await noContainersLeft(report.sweepId);
 });
 
-it('names a fresh scaffold and a broken task, checks the rest, and passes once the scaffold is filled in', async () => {
+it('names a fresh scaffold and a broken task, checks the rest, and passes once the scaffold is filled in', { timeout: 300_000 }, async () => {
   const tasksDir = path.join(root, 'tasks');
   await cp(path.join(ROOT, 'tasks/word-count'), path.join(tasksDir, 'word-count'), { recursive: true });
   await cp(path.join(ROOT, 'fixtures/tasks-broken/missing-solution'), path.join(tasksDir, 'missing-solution'), {
