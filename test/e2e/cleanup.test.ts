@@ -91,7 +91,7 @@ it('leaves the containers of a sweep whose runner is alive, unless --all, which 
   // This test process is the live runner: the container carries its host, pid and start time.
   const task = {
     name: 'engine-cleanup',
-    config: { environment: { cpus: 0.5, memoryMb: 128, pidsLimit: TASK_DEFAULTS.pidsLimit, allowInternet: false } },
+    config: { environment: { cpus: 0.5, memoryMb: 128, pidsLimit: TASK_DEFAULTS.pidsLimit, network: 'no-network' } },
   } as LoadedTask;
   const live = await createTrialContainer(docker, { image: IMAGE, name: `${BYSTANDER}-live`, labels: { sweep: BYSTANDER, trial: 'l', task: task.name }, task, binds: [] });
 
