@@ -26,6 +26,8 @@ stale() {
 }
 if stale; then
   echo "pairbench: npm run build" >&2
+  # A clean build: a module that moved must not live on in dist/ and hide a stale import.
+  rm -rf dist
   npm run --silent build </dev/null >&2
 fi
 
