@@ -9,7 +9,8 @@ import { ERROR_CODES, PairbenchError, errorMessage, isPairbenchError } from '../
 import type { ServingEndpoint } from '../../core/serving.js';
 import { canaryVerdict, runCanary } from './canary.js';
 import { servingKind, type ServingConfig } from './config.js';
-import { waitUntilReady } from './health.js';
+import { healthUrl, waitUntilReady } from './health.js';
+import { refuseIfAnswering } from './port-guard.js';
 import { lifecycleFor, type Lifecycle } from './lifecycles.js';
 import { describeExit } from './owned-process.js';
 import { fetchProvenance } from './provenance.js';
@@ -87,9 +88,10 @@ class Controller implements ServingController {
     return this.serial(async () => {
       const lifecycle = await this.ensureLifecycle();
       const t0 = performance.now();
+      await this.guardPort();
       await lifecycle.start();
       this.started = true;
-      this.emit('start', null, performance.now() - t0, { baseUrl: this.endpoint.baseUrl });
+      this.emit('start', null, performance.now() - t0, { baseUrl: this.endpoint.baseUrl, ...lifecycle.identity() });
       // A real server can take minutes to load: waiting for it must not outlast a Ctrl-C.
       await this.waitReady(t0, null, signal);
       await this.takeBaseline();
@@ -146,13 +148,20 @@ class Controller implements ServingController {
       return;
     }
     const t0 = performance.now();
-    await lifecycle.restart();
+    const before = lifecycle.identity();
+    await lifecycle.restart(() => this.guardPort());
     this.crashed = null;
     this.trialsSinceRestart = 0;
     this.baselineMs = null;
-    this.emit('restart', reason, performance.now() - t0, { performed: true });
+    // The new process's identity is the proof that a restart happened.
+    this.emit('restart', reason, performance.now() - t0, { performed: true, before, after: lifecycle.identity() });
     await this.waitReady(t0, reason);
     await this.takeBaseline();
+  }
+
+  /** A server pairbench starts itself must not find its port already answering. */
+  private async guardPort(): Promise<void> {
+    if (this.config.management.type === 'command') await refuseIfAnswering(healthUrl(this.endpoint.baseUrl, this.endpoint.dialect));
   }
 
   private async waitReady(since: number, reason: string | null, signal?: AbortSignal): Promise<void> {

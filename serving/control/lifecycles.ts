@@ -16,7 +16,10 @@ export interface Lifecycle {
   /** false for a remote API: nothing pairbench can restart. */
   readonly canRestart: boolean;
   start(): Promise<void>;
-  restart(): Promise<void>;
+  /** `beforeStart` runs between stopping the old process and starting the new one. */
+  restart(beforeStart?: () => Promise<void>): Promise<void>;
+  /** The owned process's pid and start time (stored with start and restart events), or nothing. */
+  identity(): { pid: number; startedAt: string } | Record<string, never>;
   stop(): Promise<void>;
   /** Why the server cannot come up now (an owned process exited), or null. */
   failure(): string | null;
@@ -40,17 +43,25 @@ export class OwnedLifecycle implements Lifecycle {
     private readonly ctx: LifecycleContext,
   ) {}
 
+  private startedAt: string | null = null;
+
   async start(): Promise<void> {
     const proc = startOwnedProcess(this.argv, { logPath: this.ctx.logPath, cwd: this.cwd });
     this.proc = proc;
+    this.startedAt = new Date().toISOString();
     void proc.exited.then((exit) => {
       if (!this.stopping && this.proc === proc) this.ctx.onCrash(exit, logTail(this.ctx.logPath));
     });
   }
 
-  async restart(): Promise<void> {
+  async restart(beforeStart?: () => Promise<void>): Promise<void> {
     await this.stop();
+    await beforeStart?.();
     await this.start();
+  }
+
+  identity(): { pid: number; startedAt: string } | Record<string, never> {
+    return this.proc && this.startedAt ? { pid: this.proc.pid, startedAt: this.startedAt } : {};
   }
 
   async stop(): Promise<void> {
@@ -94,6 +105,9 @@ export class RestartCommandLifecycle implements Lifecycle {
   failure(): string | null {
     return null;
   }
+  identity(): Record<string, never> {
+    return {};
+  }
 }
 
 /** A server in a named container on the engine, restarted through the engine's API. */
@@ -113,6 +127,9 @@ export class ContainerLifecycle implements Lifecycle {
   async stop(): Promise<void> {} // not ours to stop: it was running before the sweep
   failure(): string | null {
     return null;
+  }
+  identity(): Record<string, never> {
+    return {};
   }
 
   private async engine(what: string, fn: (e: Engine) => Promise<unknown>): Promise<void> {
@@ -139,6 +156,9 @@ export class RemoteLifecycle implements Lifecycle {
   async stop(): Promise<void> {}
   failure(): string | null {
     return null;
+  }
+  identity(): Record<string, never> {
+    return {};
   }
 }
 
