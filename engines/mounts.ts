@@ -42,9 +42,10 @@ export interface MountFile {
 }
 
 /**
- * Creates fresh, world-writable log directories under `trialDir` (a non-root container user
- * must be able to write its reward) and writes `trialDir/mounts.yaml`. Refuses when either
- * directory already exists, so a stale reward from an earlier attempt can never be read.
+ * Creates fresh log directories under `trialDir`, 0755 and never world-writable (the
+ * container's root writes through its capabilities; a non-root container user is given its
+ * directory from inside the container), and writes `trialDir/mounts.yaml`. Refuses when
+ * either directory already exists, so a stale reward from an earlier attempt can never be read.
  */
 export async function writeMountFile(trialDir: string, relabel: boolean): Promise<MountFile> {
   const root = path.resolve(trialDir);
@@ -54,6 +55,7 @@ export async function writeMountFile(trialDir: string, relabel: boolean): Promis
     });
   }
   await mkdir(path.join(root, 'logs'), { recursive: true });
+  await chmod(path.join(root, 'logs'), 0o755);
   const binds: string[] = [];
   for (const m of TRIAL_MOUNTS) {
     const host = path.join(root, m.hostSubdir);
@@ -63,7 +65,7 @@ export async function writeMountFile(trialDir: string, relabel: boolean): Promis
       const why = (e as NodeJS.ErrnoException).code === 'EEXIST' ? 'already exists (a trial directory is never reused)' : errorMessage(e);
       throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `cannot create ${host}: ${why}`, { cause: e, outcome: 'container_failed' });
     }
-    await chmod(host, 0o777); // mkdir's mode is filtered by the umask; chmod is not
+    await chmod(host, 0o755); // mkdir's mode is filtered by the umask; chmod is exact
     binds.push(relabel ? `${host}:${m.containerPath}:z` : `${host}:${m.containerPath}`);
   }
   const file = path.join(root, MOUNT_FILE_NAME);

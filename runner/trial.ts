@@ -5,7 +5,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { connectEngine } from '../engines/registry.js';
-import { readMountFile, resolveSelinux, writeMountFile } from '../engines/mounts.js';
+import { TRIAL_MOUNTS, readMountFile, resolveSelinux, writeMountFile } from '../engines/mounts.js';
 import type { TrialContainer } from '../core/container.js';
 import type { Engine } from '../core/engine.js';
 import { ERROR_CODES, PairbenchError, errorMessage, isPairbenchError } from '../core/errors.js';
@@ -16,6 +16,8 @@ import type { Harness, HarnessContext, HarnessResult } from '../harnesses/types.
 import type { ModelClient } from '../serving/client/types.js';
 import { runVerifier, type VerifierResult } from '../verifier/verify.js';
 import { proveVerifierBind } from '../verifier/bind-probe.js';
+import { defaultExecUser } from '../verifier/sealed.js';
+import { giveHostDirTo, handBackFromInside, sanitizeTrialDir, trialDirOwner } from './trial-dir.js';
 import type { TurnRecord } from '../core/turn.js';
 
 export const TRANSCRIPT_FILE = 'transcript.jsonl';
@@ -96,10 +98,11 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
   };
   let teardownError: string | null = null;
   let ended: Ended;
+  const owner = trialDirOwner();
 
   try {
     checkOuter();
-    mkdirSync(spec.trialDir, { recursive: true });
+    mkdirSync(spec.trialDir, { recursive: true, mode: 0o755 });
     // Before any build, so a bad harness spec or a missing endpoint costs nothing.
     const harness = createHarness(spec.harness);
     const model = harness.needsModel ? await modelClientFor(spec) : null;
@@ -121,6 +124,9 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
       task: spec.task,
       binds,
     });
+    // The bind directories are 0755: a non-root image user is given them.
+    const execUser = await defaultExecUser(container);
+    for (const m of TRIAL_MOUNTS) await giveHostDirTo(path.join(spec.trialDir, m.hostSubdir), execUser);
     await untilAborted(proveVerifierBind(container, spec.trialDir), signal);
     finish('setup');
     checkOuter();
@@ -146,17 +152,23 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     // Interrupted is never an outcome: the check after teardown turns it into PB_INTERRUPTED.
     ended = classify(e instanceof Interrupted ? new Error('interrupted') : e, phase);
   } finally {
+    const teardownStart = performance.now();
     if (container) {
       events.onPhase?.('teardown');
-      const teardownStart = performance.now();
+      // What the container wrote through its binds is the user's again: from inside first,
+      // which works even when pairbench runs unprivileged; skipped on Ctrl-C, which must be quick.
+      if (!signal?.aborted) await handBackFromInside(container, TRIAL_MOUNTS.map((m) => m.containerPath), owner);
       try {
         await container.remove();
       } catch (e) {
         // The outcome stands; the leftover container keeps the trial's labels for `pairbench cleanup`.
         teardownError = `teardown: could not remove container ${spec.containerName}: ${errorMessage(e)}`;
       }
-      timings.teardownMs = since(teardownStart);
     }
+    // Then from the host, once nothing can write there any more (never while a container
+    // that could not be removed may still run).
+    if (teardownError === null) await sanitizeTrialDir(spec.trialDir, owner).catch(() => undefined);
+    if (container) timings.teardownMs = since(teardownStart);
   }
 
   if (turns === null && agentStarted) turns = turnsSeen;

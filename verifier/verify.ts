@@ -1,9 +1,9 @@
-// Runs a task's tests/test.sh in the trial container and turns what it leaves in
-// /logs/verifier into an outcome. The reward is read on the host side of the bind, which
-// is exactly what the SELinux relabel exists for; bind-probe.ts proves the bind before the
-// agent starts, so a missing reward here is judged by the verifier's exit code.
+// Runs a task's tests/test.sh in the trial container, from a sealed state, and turns the
+// reward it writes in /logs/verifier into an outcome. The reward is read through the engine
+// (sealed.ts), never through the host side of the bind; the bind and its SELinux relabel
+// stay so the verifier's output is kept with the trial, and bind-probe.ts proves the bind
+// before the agent starts, so a missing reward here is judged by the verifier's exit code.
 
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrialContainer } from '../core/container.js';
 import { TRIAL_MOUNTS } from '../engines/mounts.js';
@@ -11,8 +11,9 @@ import { ERROR_CODES } from '../core/errors.js';
 import type { Outcome } from '../core/outcomes.js';
 import type { LoadedTask } from '../core/task.js';
 import { REWARD_JSON, REWARD_TXT, isPassingReward, parseReward, type RewardRead } from './reward.js';
+import { VERIFIER_DIR, readRewardFiles, sealForVerification, type RewardFile } from './sealed.js';
 
-export const VERIFIER_DIR = '/logs/verifier';
+export { VERIFIER_DIR };
 export const TEST_STDOUT = `${VERIFIER_DIR}/test-stdout.txt`;
 
 export interface VerifierResult {
@@ -32,6 +33,8 @@ export function verifierHostDir(trialDir: string): string {
 /** Throws only when the container itself fails (PairbenchError from the engine); every verifier problem is a result. */
 export async function runVerifier(container: TrialContainer, task: LoadedTask, trialDir: string): Promise<VerifierResult> {
   const { timeoutSec, env } = task.config.verifier;
+  // Whatever the agent left running or lying in /logs/verifier and /tests is gone first.
+  await sealForVerification(container);
   // tests/ travels on the exec's stdin, so the timeout bounds the copy as well as test.sh.
   const run = await container.execWithDirectory(task.paths.testsDir, '/tests', `bash /tests/test.sh > ${TEST_STDOUT} 2>&1`, {
     timeoutMs: timeoutSec * 1000,
@@ -46,11 +49,15 @@ export async function runVerifier(container: TrialContainer, task: LoadedTask, t
     );
   }
   const hostDir = verifierHostDir(trialDir);
-  const read = parseReward({
-    json: await readIfPresent(path.join(hostDir, REWARD_JSON)),
-    txt: await readIfPresent(path.join(hostDir, REWARD_TXT)),
-  });
-  return fromRead(read, hostDir, run.exitCode);
+  return fromRead(toRead(await readRewardFiles(container)), hostDir, run.exitCode);
+}
+
+/** A refused file (a link, a FIFO, a directory, too big) is invalid where it would have been read. */
+function toRead(files: { json: RewardFile; txt: RewardFile }): RewardRead {
+  if (files.json.kind === 'refused') return { kind: 'invalid', file: REWARD_JSON, problem: files.json.problem };
+  if (files.json.kind === 'absent' && files.txt.kind === 'refused') return { kind: 'invalid', file: REWARD_TXT, problem: files.txt.problem };
+  const text = (f: RewardFile): string | null => (f.kind === 'text' ? f.text : null);
+  return parseReward({ json: text(files.json), txt: text(files.txt) });
 }
 
 export function fromRead(read: RewardRead, hostDir: string, exitCode: number | null): VerifierResult {
@@ -92,13 +99,4 @@ export function fromRead(read: RewardRead, hostDir: string, exitCode: number | n
 
 function substrate(status: Outcome, errorCode: string, errorMessage: string): VerifierResult {
   return { status, reward: null, rewards: null, errorCode, errorMessage };
-}
-
-async function readIfPresent(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
 }

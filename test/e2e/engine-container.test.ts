@@ -2,7 +2,7 @@
 // timeouts and caps, a vanished container, hash-tagged builds and failing builds.
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
@@ -18,6 +18,7 @@ import { execWithDirectory } from '../../engines/docker/exec-with-directory.js';
 import { loadTask } from '../../runner/task/load.js';
 import type { LoadedTask } from '../../core/task.js';
 import { isPairbenchError } from '../../core/errors.js';
+import { giveHostDirTo } from '../../runner/trial-dir.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/engine-container');
 const SWEEP = `engine-test-${randomUUID().slice(0, 8)}`;
@@ -207,9 +208,14 @@ describe('trial containers', () => {
     expect(r.exitCode).toBe(0);
     expect(await readFile(path.join(trialDir, 'logs/verifier/reward.txt'), 'utf8')).toBe('1\n');
     expect(await readFile(path.join(trialDir, 'logs/agent/note.txt'), 'utf8')).toBe('agent\n');
-    // A non-root user can write its reward too (the directories are world-writable).
+    // The host directories are not world-writable, so a non-root user is given its directory
+    // by the host; until then it cannot write there.
+    const refused = await c.exec('echo 0.5 > /logs/verifier/reward-nobody.txt', { user: 'nobody' });
+    expect(refused.exitCode).not.toBe(0);
+    await giveHostDirTo(path.join(trialDir, 'logs/verifier'), { uid: 65534, gid: 65534 });
     const nobody = await c.exec('echo 0.5 > /logs/verifier/reward-nobody.txt', { user: 'nobody' });
     expect(nobody.exitCode).toBe(0);
+    expect((await stat(path.join(trialDir, 'logs/verifier'))).mode & 0o002).toBe(0);
   });
 
   it('runs the shell work tasks need with the reduced capabilities: git, tmux, chown', async () => {

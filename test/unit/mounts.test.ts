@@ -36,13 +36,14 @@ describe('the mount file', () => {
     for (const b of binds) expect(b).not.toMatch(/:z$/);
   });
 
-  it('creates fresh world-writable log directories and refuses to reuse them', async () => {
+  it('creates fresh log directories that other users cannot write, and refuses to reuse them', async () => {
     const { trialDir } = await generated(true);
     for (const sub of ['logs/verifier', 'logs/agent']) {
       const st = await stat(path.join(trialDir, sub));
       expect(st.isDirectory()).toBe(true);
-      expect(st.mode & 0o777).toBe(0o777);
+      expect(st.mode & 0o7777).toBe(0o755);
     }
+    expect((await stat(path.join(trialDir, 'logs'))).mode & 0o7777).toBe(0o755);
     await rm(path.join(trialDir, 'mounts.yaml'));
     const again = await writeMountFile(trialDir, true).catch((e: unknown) => e);
     expect(isPairbenchError(again) && again.code).toBe('PB_CONTAINER_FAILED');
