@@ -3,6 +3,8 @@
 
 import type { Contract } from './contracts.js';
 
+export type { HarnessBase } from './harness-bases.js';
+
 export type ContextPolicy = { kind: 'full' } | { kind: 'window'; k: number } | { kind: 'state-file' };
 
 /** The four levers plus the context policy; both agent harnesses take all of them. */
@@ -22,12 +24,11 @@ export interface HarnessLimits {
   commandTimeoutSec?: number;
 }
 
-export type HarnessBase = 'oracle' | 'nop' | 'terse' | 'tmux';
-
 /** A named variant, e.g. `terse+think` = base terse with thinking switched on. */
 export interface HarnessSpec {
   name: string;
-  base: HarnessBase;
+  /** A HarnessBase, or a base from another source (harnesses/registry.ts: HarnessSource). */
+  base: string;
   levers: Levers | null; // null for oracle and nop
   limits: HarnessLimits;
 }

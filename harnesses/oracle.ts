@@ -3,7 +3,7 @@
 
 import path from 'node:path';
 import { ABORTED, raceAbort } from './agent/executors/abortable.js';
-import type { Harness, HarnessContext, HarnessResult } from './types.js';
+import type { Harness, HarnessFactory, HarnessContext, HarnessResult } from './types.js';
 import type { HarnessSpec } from '../core/harness.js';
 
 export const ORACLE_LOG = '/logs/agent/oracle.txt';
@@ -44,3 +44,5 @@ export class OracleHarness implements Harness {
     return { stop: 'done', turns: 0 };
   }
 }
+
+export const createOracle: HarnessFactory = (spec) => new OracleHarness(spec);

@@ -1,29 +1,60 @@
-// Harness bases to their factories: adding a harness is one entry here. The record is
-// keyed by HarnessBase, so the compiler insists every base has one.
+// Each harness base's factory, keyed by the bases declared in core/harness-bases.ts: the
+// compiler refuses a base without a factory here, or a factory for no base. Adding a base is
+// its module, its declaration there and its factory here.
 
 import { ERROR_CODES, PairbenchError } from '../core/errors.js';
-import { NopHarness } from './nop.js';
-import { OracleHarness } from './oracle.js';
-import { AgentHarness } from './agent/harness.js';
-import { TERSE_LEVERS } from './terse.js';
-import { TMUX_LEVERS } from './tmux.js';
-import type { Harness } from './types.js';
-import type { HarnessBase, HarnessSpec } from '../core/harness.js';
+import { HARNESS_BASES, type HarnessBase } from '../core/harness-bases.js';
+import type { HarnessSpec } from '../core/harness.js';
+import { createNop } from './nop.js';
+import { createOracle } from './oracle.js';
+import { createTerse } from './terse.js';
+import { createTmux } from './tmux.js';
+import type { Harness, HarnessBaseEntry, HarnessFactory } from './types.js';
 
-export type HarnessFactory = (spec: HarnessSpec) => Harness;
+const FACTORIES = {
+  terse: createTerse,
+  tmux: createTmux,
+  oracle: createOracle,
+  nop: createNop,
+} satisfies Record<HarnessBase, HarnessFactory>;
 
-export const HARNESS_FACTORIES: Record<HarnessBase, HarnessFactory> = {
-  oracle: (spec) => new OracleHarness(spec),
-  nop: (spec) => new NopHarness(spec),
-  terse: (spec) => new AgentHarness(spec, TERSE_LEVERS),
-  tmux: (spec) => new AgentHarness(spec, TMUX_LEVERS), // a Terminus-style baseline
+/**
+ * Where bases come from beyond the built-in table (e.g. agent directories): a source names
+ * the bases it provides and hands out their entries. The variant parser and createHarness
+ * try the built-in bases first, then each source given.
+ */
+export interface HarnessSource {
+  readonly names: readonly string[];
+  get(name: string): HarnessBaseEntry | undefined;
+}
+
+export const BUILT_IN_BASES: HarnessSource = {
+  names: Object.keys(HARNESS_BASES),
+  get(name) {
+    if (!Object.hasOwn(HARNESS_BASES, name)) return undefined;
+    const base = name as HarnessBase;
+    return { ...HARNESS_BASES[base], create: FACTORIES[base] };
+  },
 };
 
-export function createHarness(spec: HarnessSpec): Harness {
-  const factory = HARNESS_FACTORIES[spec.base] as HarnessFactory | undefined;
-  if (!factory) {
-    const known = Object.keys(HARNESS_FACTORIES).join(', ');
-    throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `harness "${spec.name}": unknown base "${spec.base}" (known: ${known})`);
+/** The entry for a base name, or undefined when no source knows it. */
+export function findBase(name: string, sources: readonly HarnessSource[] = []): HarnessBaseEntry | undefined {
+  for (const source of [BUILT_IN_BASES, ...sources]) {
+    const entry = source.get(name);
+    if (entry) return entry;
   }
-  return factory(spec);
+  return undefined;
+}
+
+/** Every base name the sources know, built-in ones first. */
+export function baseNames(sources: readonly HarnessSource[] = []): string[] {
+  return [...new Set([BUILT_IN_BASES, ...sources].flatMap((s) => s.names))];
+}
+
+export function createHarness(spec: HarnessSpec, sources: readonly HarnessSource[] = []): Harness {
+  const entry = findBase(spec.base, sources);
+  if (!entry) {
+    throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `harness "${spec.name}": unknown base "${spec.base}" (known: ${baseNames(sources).join(', ')})`);
+  }
+  return entry.create(spec);
 }

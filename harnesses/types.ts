@@ -1,4 +1,5 @@
-// The interface every harness implements: oracle and nop (no model), terse and tmux (agent loops).
+// The interface every harness implements: oracle and nop (no model), terse and tmux (agent
+// loops), and what a harness base registers (harnesses/registry.ts).
 
 import type { LoadedTask } from '../core/task.js';
 import type { TrialContainer } from '../core/container.js';
@@ -6,6 +7,7 @@ import type { ModelClient } from '../serving/client/types.js';
 import type { Contract } from '../core/contracts.js';
 import type { TurnRecord } from '../core/turn.js';
 import type { HarnessSpec } from '../core/harness.js';
+import type { HarnessBaseInfo } from '../core/harness-bases.js';
 
 export interface HarnessContext {
   trialId: string;
@@ -32,4 +34,11 @@ export interface Harness {
   readonly needsModel: boolean;
   /** Throws PairbenchError (with an outcome) for substrate failures: container gone, serving down. */
   run(ctx: HarnessContext): Promise<HarnessResult>;
+}
+
+export type HarnessFactory = (spec: HarnessSpec) => Harness;
+
+/** A base as the variant parser and createHarness see it: its declaration and its factory. */
+export interface HarnessBaseEntry extends HarnessBaseInfo {
+  create: HarnessFactory;
 }

@@ -4,19 +4,27 @@
 // always starts with its base.
 
 import { ERROR_CODES, ValidationError } from '../core/errors.js';
-import { TERSE_LEVERS } from './terse.js';
-import { TMUX_LEVERS } from './tmux.js';
-import type { ContextPolicy, HarnessBase, HarnessLimits, HarnessSpec, Levers } from '../core/harness.js';
+import type { ContextPolicy, HarnessLimits, HarnessSpec, Levers } from '../core/harness.js';
+import { baseNames, findBase, type HarnessSource } from './registry.js';
 
 export const DEFAULT_LIMITS: HarnessLimits = { maxTurns: 30, maxOutputTokens: 2048, observationBytes: 4096 };
 
-export const BASE_LEVERS: Record<'terse' | 'tmux', Levers> = { terse: TERSE_LEVERS, tmux: TMUX_LEVERS };
-const BASES: readonly HarnessBase[] = ['terse', 'tmux', 'oracle', 'nop'];
-
-export const VARIANT_VOCABULARY =
-  'bases: terse, tmux (a Terminus-style baseline), oracle, nop; switches after terse or tmux: ' +
+const SWITCHES =
   '+think/-think, +spec/-spec, +json/+terse/+tools (contract; +tools is native function calling), +tmux/+host (state), ' +
-  '+full, +window:K (K >= 1), +state-file (context); e.g. terse+think, tmux-think, terse+window:4';
+  '+full, +window:K (K >= 1), +state-file (context)';
+
+/** The bases and the switches a variant name may use, e.g. for an error message or --help. */
+export function variantVocabulary(sources: readonly HarnessSource[] = []): string {
+  const names = baseNames(sources);
+  const bases = names.map((n) => {
+    const label = findBase(n, sources)?.label;
+    return label ? `${n} (${label})` : n;
+  });
+  const switchable = names.filter((n) => findBase(n, sources)?.levers);
+  return `bases: ${bases.join(', ')}; switches after ${switchable.join(' or ')}: ${SWITCHES}; e.g. terse+think, tmux-think, terse+window:4`;
+}
+
+export const VARIANT_VOCABULARY = variantVocabulary();
 
 type Lever = 'thinking' | 'speculative' | 'contract' | 'state' | 'context';
 
@@ -94,21 +102,36 @@ function limitProblems(limits: HarnessLimits): string[] {
   return problems;
 }
 
-export function parseHarnessVariant(name: string, limits?: Partial<HarnessLimits>): HarnessSpec {
+/**
+ * The base a variant starts with: the longest known name followed by the end or a switch (a
+ * base from another source may hold a dash, as in `my-agent-think`), else the leading word.
+ */
+function splitBase(variant: string, sources: readonly HarnessSource[]): { base: string; known: boolean } {
+  const names = baseNames(sources);
+  const longest = names
+    .filter((n) => variant.startsWith(n) && /^([+-]|$)/.test(variant.slice(n.length)))
+    .sort((a, b) => b.length - a.length)[0];
+  if (longest !== undefined) return { base: longest, known: true };
+  const word = /^[a-z]*/.exec(variant)![0];
+  return { base: word, known: names.includes(word) };
+}
+
+/** `sources`: bases beyond the built-in table (see HarnessSource). */
+export function parseHarnessVariant(name: string, limits?: Partial<HarnessLimits>, sources: readonly HarnessSource[] = []): HarnessSpec {
   const merged: HarnessLimits = { ...DEFAULT_LIMITS, ...limits };
   const problems = limitProblems(merged);
   const trimmed = name.trim();
-  const baseWord = /^[a-z]*/.exec(trimmed)![0];
-  const base = BASES.find((b) => b === baseWord);
-  const rest = trimmed.slice(baseWord.length);
+  const { base, known } = splitBase(trimmed, sources);
+  const entry = known ? findBase(base, sources) : undefined;
+  const rest = trimmed.slice(base.length);
   let levers: Levers | null = null;
 
-  if (base === undefined) {
-    problems.push(baseWord === '' ? `"${trimmed}": a variant starts with a base name` : `"${baseWord}": unknown base`);
-  } else if (base === 'oracle' || base === 'nop') {
+  if (entry === undefined) {
+    problems.push(base === '' ? `"${trimmed}": a variant starts with a base name` : `"${base}": unknown base`);
+  } else if (entry.levers === null) {
     if (rest !== '') problems.push(`"${rest}": ${base} has no levers to switch`);
   } else {
-    levers = BASE_LEVERS[base];
+    levers = entry.levers;
     const switches = splitSwitches(rest);
     if (typeof switches === 'string') problems.push(switches);
     else {
@@ -129,12 +152,14 @@ export function parseHarnessVariant(name: string, limits?: Partial<HarnessLimits
     }
   }
   if (problems.length > 0) {
-    throw new ValidationError(ERROR_CODES.CONFIG_INVALID, `harness "${name}"`, [...problems, `valid: ${VARIANT_VOCABULARY}`]);
+    throw new ValidationError(ERROR_CODES.CONFIG_INVALID, `harness "${name}"`, [...problems, `valid: ${variantVocabulary(sources)}`]);
   }
-  return { name: trimmed, base: base!, levers, limits: merged };
+  return { name: trimmed, base, levers, limits: merged };
 }
 
-/** A label for reports: the tmux base is a Terminus-style baseline, never Terminus itself. */
-export function variantLabel(name: string): string {
-  return name.startsWith('tmux') ? `${name} (Terminus-style baseline)` : name;
+/** A label for reports: a base's label beside the name (tmux is a Terminus-style baseline, never Terminus itself). */
+export function variantLabel(name: string, sources: readonly HarnessSource[] = []): string {
+  const { base, known } = splitBase(name, sources);
+  const label = known ? findBase(base, sources)?.label : undefined;
+  return label ? `${name} (${label})` : name;
 }

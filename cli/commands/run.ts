@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ERROR_CODES, ValidationError } from '../../core/errors.js';
+import { BASES_HELP } from '../../core/harness-bases.js';
 import type { RunFlags } from '../../runner/plan/flag-layer.js';
 import type { SettingsLayer } from '../../runner/plan/settings.js';
 import type { SweepReporter } from '../../runner/progress/types.js';
@@ -39,7 +40,7 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('Run a paired sweep: every harness on every (task, trial) slot, results into SQLite')
-    .option('--harness <variants...>', 'harness variants to compare (e.g. terse tmux, oracle nop)')
+    .option('--harness <variants...>', `harness variants to compare, each a base and switches (e.g. terse tmux, terse+think, oracle nop); bases: ${BASES_HELP}`)
     .option('--task <names...>', 'task names, or all')
     .option('--trials <n>', 'trials per task for each harness')
     .option('--db <path>', 'SQLite database to write', DEFAULT_DB)

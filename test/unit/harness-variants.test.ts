@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../core/errors.js';
-import { DEFAULT_LIMITS, parseHarnessVariant, variantLabel } from '../../harnesses/variants.js';
+import { DEFAULT_LIMITS, VARIANT_VOCABULARY, parseHarnessVariant, variantLabel, variantVocabulary } from '../../harnesses/variants.js';
+import { createHarness, type HarnessSource } from '../../harnesses/registry.js';
+import { BASES_HELP, HARNESS_BASES } from '../../core/harness-bases.js';
+import type { HarnessBaseEntry } from '../../harnesses/types.js';
 import { TERSE_LEVERS } from '../../harnesses/terse.js';
 import { TMUX_LEVERS } from '../../harnesses/tmux.js';
 
@@ -76,5 +79,49 @@ describe('parseHarnessVariant', () => {
   it('labels the tmux base as a Terminus-style baseline', () => {
     expect(variantLabel('tmux-think')).toBe('tmux-think (Terminus-style baseline)');
     expect(variantLabel('terse+tmux')).toBe('terse+tmux');
+  });
+});
+
+describe('harness base registry', () => {
+  it('derives the vocabulary and the help from the one table', () => {
+    expect(VARIANT_VOCABULARY).toBe(
+      'bases: terse, tmux (Terminus-style baseline), oracle, nop; switches after terse or tmux: ' +
+        '+think/-think, +spec/-spec, +json/+terse/+tools (contract; +tools is native function calling), +tmux/+host (state), ' +
+        '+full, +window:K (K >= 1), +state-file (context); e.g. terse+think, tmux-think, terse+window:4',
+    );
+    for (const base of Object.keys(HARNESS_BASES)) {
+      expect(BASES_HELP).toContain(`${base} (`);
+      expect(parseHarnessVariant(base).base).toBe(base);
+      expect(createHarness(parseHarnessVariant(base)).spec.base).toBe(base);
+    }
+  });
+
+  it('resolves a base from a second source, dashes in its name included', () => {
+    const made: string[] = [];
+    const entry: HarnessBaseEntry = {
+      summary: 'an external agent CLI',
+      levers: null,
+      label: 'external',
+      create: (spec) => {
+        made.push(spec.name);
+        return { spec, needsModel: true, run: async () => ({ stop: 'done', turns: 0 }) };
+      },
+    };
+    const agents: HarnessSource = { names: ['my-agent'], get: (n) => (n === 'my-agent' ? entry : undefined) };
+
+    expect(() => parseHarnessVariant('my-agent')).toThrow(/"my": unknown base/);
+    const spec = parseHarnessVariant('my-agent', undefined, [agents]);
+    expect(spec).toMatchObject({ name: 'my-agent', base: 'my-agent', levers: null });
+    expect(createHarness(spec, [agents]).needsModel).toBe(true);
+    expect(made).toEqual(['my-agent']);
+    expect(() => createHarness(spec)).toThrow(/unknown base "my-agent"/);
+    expect(variantLabel('my-agent', [agents])).toBe('my-agent (external)');
+    expect(variantVocabulary([agents])).toMatch(/^bases: terse, tmux \(Terminus-style baseline\), oracle, nop, my-agent \(external\);/);
+    try {
+      parseHarnessVariant('my-agent-think', undefined, [agents]);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ValidationError).problems[0]).toBe('"-think": my-agent has no levers to switch');
+    }
   });
 });
