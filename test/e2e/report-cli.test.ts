@@ -26,7 +26,7 @@ it('prints the markdown tables of a fixture database', async () => {
   for (const heading of ['## Outcomes per harness and task', '## Clean-trial walls per task', '## The run as a whole', '## Time to first token and decode by input depth', '## Time to first token by turn', '## Prompt tokens served from cache', '## Where the wall goes', '## Honest read']) {
     expect(r.stdout).toContain(heading);
   }
-  expect(r.stdout).toContain('| harness | task | n | pass rate | passes | agent failures | substrate errors | mean wall (clean) |');
+  expect(r.stdout).toContain('| harness | task | n | pass rate | passes | agent failures | of which harness errors | substrate errors | mean wall (clean) |');
   expect(r.stdout).toContain('| task | terse mean wall (n) | tmux mean wall (n) | tmux ÷ terse [95% CI] | notes |');
 
   const out = path.join(dir, 'out', 'report.json');

@@ -64,7 +64,7 @@ function summarise(data: string[]) {
 
 describe('health and introspection', () => {
   it('answers 503 Loading model during the load time, then 200', async () => {
-    const s = await sim({ loadTimeMs: 400 });
+    const s = await sim({ loadTimeMs: 2000 }); // long enough that a loaded machine still asks before it is ready
     const loading = await fetch(`${s.url}/health`);
     expect(loading.status).toBe(503);
     expect(await loading.json()).toEqual({ error: { code: 503, message: 'Loading model', type: 'unavailable_error' } });
@@ -375,7 +375,7 @@ describe('pairbench serve --simulated', () => {
     const built = join(ROOT, 'dist', 'cli', 'commands', 'serve.js');
     const newest = Math.max(
       statSync(join(ROOT, 'cli', 'commands', 'serve.ts')).mtimeMs,
-      ...readdirSync(join(ROOT, 'serving', 'simulated')).map((f) => statSync(join(ROOT, 'serving', 'simulated', f)).mtimeMs),
+      ...readdirSync(join(ROOT, 'simulator')).map((f) => statSync(join(ROOT, 'simulator', f)).mtimeMs),
     );
     let stale = true;
     try {
