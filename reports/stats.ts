@@ -69,3 +69,17 @@ function select(a: Float64Array, k: number): number {
   }
   return a[k]!;
 }
+
+/** Groups values by key in two passes (count, fill), then takes each group's median. */
+export function groupedMedians(keys: Int32Array, values: Float64Array, groups: number): { n: Int32Array; median: (number | null)[] } {
+  const n = new Int32Array(groups);
+  for (let i = 0; i < keys.length; i++) if (keys[i]! >= 0 && values[i] === values[i]) n[keys[i]!]!++;
+  const buffers = Array.from(n, (c) => new Float64Array(c));
+  const fill = new Int32Array(groups);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = values[i]!;
+    if (k >= 0 && v === v) buffers[k]![fill[k]!++] = v;
+  }
+  return { n, median: buffers.map((b) => medianInPlace(b)) };
+}

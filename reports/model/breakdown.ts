@@ -1,0 +1,58 @@
+// Where the wall goes: per harness, over clean trials, the wall split into model time to first
+// token, decode, commands, harness waiting, set-up, verification and the rest.
+
+import type { SweepData } from '../queries.js';
+import type { Prepared } from './prepare.js';
+import { WALL_PARTS, type BreakdownRow, type WallPart } from './types.js';
+
+export function buildBreakdown(data: SweepData, p: Prepared): BreakdownRow[] {
+  const { turns } = data;
+  const H = p.harnesses.length;
+  const ttft = new Float64Array(H), model = new Float64Array(H), exec = new Float64Array(H), wait = new Float64Array(H);
+  for (let i = 0; i < turns.length; i++) {
+    const tr = turns.trial[i]!;
+    if (!p.clean[tr]) continue;
+    const h = p.trialH[tr]!;
+    const m = turns.modelMs[i]!;
+    const f = turns.ttftMs[i]!;
+    if (m === m) {
+      model[h]! += m;
+      if (f === f) ttft[h]! += Math.min(f, m);
+    } else if (f === f) {
+      model[h]! += f; // a turn with a first token but no total: count what is known
+      ttft[h]! += f;
+    }
+    const e = turns.execMs[i]!;
+    const w = turns.waitMs[i]!;
+    if (e === e) exec[h]! += e;
+    if (w === w) wait[h]! += w;
+  }
+  const n = new Int32Array(H), wallMs = new Float64Array(H), setup = new Float64Array(H), verify = new Float64Array(H);
+  data.trials.forEach((t, i) => {
+    if (!p.clean[i]) return;
+    const h = p.trialH[i]!;
+    n[h]!++;
+    wallMs[h]! += t.wallMs!;
+    setup[h]! += t.setupMs ?? 0;
+    verify[h]! += t.verifyMs ?? 0;
+  });
+  return p.harnesses.map((harness, h) => {
+    const partsMs: Record<WallPart, number> = {
+      ttft: ttft[h]!,
+      decode: model[h]! - ttft[h]!,
+      exec: exec[h]!,
+      wait: wait[h]!,
+      setup: setup[h]!,
+      verify: verify[h]!,
+      other: 0,
+    };
+    partsMs.other = wallMs[h]! - (partsMs.ttft + partsMs.decode + partsMs.exec + partsMs.wait + partsMs.setup + partsMs.verify);
+    const perTrialS = {} as Record<WallPart, number | null>;
+    const shares = {} as Record<WallPart, number | null>;
+    for (const part of WALL_PARTS) {
+      perTrialS[part] = n[h]! > 0 ? partsMs[part] / 1000 / n[h]! : null;
+      shares[part] = wallMs[h]! > 0 ? partsMs[part] / wallMs[h]! : null;
+    }
+    return { harness, cleanN: n[h]!, wallPerTrialS: n[h]! > 0 ? wallMs[h]! / 1000 / n[h]! : null, perTrialS, shares };
+  });
+}

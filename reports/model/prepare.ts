@@ -1,0 +1,180 @@
+// The sweep's trials coded as integers once (harness, task, clean or not), the baseline chosen,
+// and the bootstrap's resampling units: what every table is built from.
+
+import { isAgentOutcome } from '../../core/outcomes.js';
+import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
+import type { SweepData } from '../queries.js';
+import type { ResampleGroup } from '../bootstrap.js';
+
+/** Running and interrupted rows: no outcome yet, left out of every table. */
+export const isPending = (status: string): boolean => status === 'running' || status === 'interrupted';
+
+/** Planned order first (baseline first of all), then anything else alphabetically. */
+function orderNames(present: Set<string>, planned: string[], first?: string): string[] {
+  const out: string[] = [];
+  if (first !== undefined && present.has(first)) out.push(first);
+  for (const p of planned) if (present.has(p) && !out.includes(p)) out.push(p);
+  for (const p of [...present].sort()) if (!out.includes(p)) out.push(p);
+  return out;
+}
+
+export function chooseBaseline(data: SweepData, requested: string | undefined): string {
+  const present = new Set(data.trials.filter((t) => !isPending(t.status)).map((t) => t.harness));
+  if (requested !== undefined) {
+    if (present.has(requested)) return requested;
+    throw new PairbenchError(
+      ERROR_CODES.CONFIG_INVALID,
+      `--baseline ${requested}: sweep ${data.sweep.id} has no finished trials of that harness. Harnesses there: ${[...present].sort().join(', ') || '(none)'}.`,
+    );
+  }
+  const ordered = orderNames(present, data.sweep.plannedHarnesses);
+  if (ordered.length === 0) {
+    throw new PairbenchError(
+      ERROR_CODES.SWEEP_NOT_FOUND,
+      `sweep ${data.sweep.id} has no finished trials yet: nothing to report. Let the sweep finish (or resume it with 'pairbench run'), then report again.`,
+    );
+  }
+  return ordered[0]!;
+}
+
+/** The sweep's trials coded as integers once, so every later pass is arithmetic, not string keys. */
+export interface Prepared {
+  harnesses: string[];
+  tasks: string[];
+  /** Per trial row: harness and task index, -1 for rows left out (running, interrupted). */
+  trialH: Int32Array;
+  trialT: Int32Array;
+  /** Per trial row: 1 when its wall counts (clean, and the latest attempt on its slot). */
+  clean: Uint8Array;
+  /**
+   * Per trial row: its harness index when its wall counts, else -1. The turn tables read the
+   * same attempts as the wall tables: a substrate attempt's turns (a stalled server's, say)
+   * would otherwise pull the TTFT and cache figures its walls left out.
+   */
+  cleanH: Int32Array;
+  /** Per cell (h * tasks + t): the clean rows, by trial index. */
+  cleanRows: number[][];
+  /** Per cell: finished trials, passes, agent outcomes (the rest are substrate errors). */
+  cellTrials: Int32Array;
+  cellPasses: Int32Array;
+  cellAgent: Int32Array;
+  cellHarnessErrors: Int32Array;
+  /** Per task: the trial indices any harness finished, ascending. */
+  slots: number[][];
+  finished: number;
+  superseded: number;
+  paired: boolean;
+}
+
+export function prepare(data: SweepData, baseline: string): Prepared {
+  const rows = data.trials;
+  const finishedHarnesses = new Set<string>();
+  const finishedTasks = new Set<string>();
+  for (const t of rows) {
+    if (isPending(t.status)) continue;
+    finishedHarnesses.add(t.harness);
+    finishedTasks.add(t.task);
+  }
+  const harnesses = orderNames(finishedHarnesses, data.sweep.plannedHarnesses, baseline);
+  const tasks = orderNames(finishedTasks, data.sweep.plannedTasks);
+  const hIndex = new Map(harnesses.map((h, i) => [h, i]));
+  const tIndex = new Map(tasks.map((t, i) => [t, i]));
+  const H = harnesses.length;
+  const T = tasks.length;
+  const trialH = new Int32Array(rows.length).fill(-1);
+  const trialT = new Int32Array(rows.length).fill(-1);
+  const clean = new Uint8Array(rows.length);
+  const cellTrials = new Int32Array(H * T);
+  const cellPasses = new Int32Array(H * T);
+  const cellAgent = new Int32Array(H * T);
+  const cellHarnessErrors = new Int32Array(H * T);
+  const chosen: Map<number, number>[] = Array.from({ length: H * T }, () => new Map());
+  const ranBy: Set<number>[] = Array.from({ length: H * T }, () => new Set());
+  const slotSets: Set<number>[] = Array.from({ length: T }, () => new Set());
+  let finished = 0;
+  let superseded = 0;
+  const agentStatus = new Map<string, boolean>();
+  rows.forEach((t, i) => {
+    if (isPending(t.status)) return;
+    const h = hIndex.get(t.harness)!;
+    const k = tIndex.get(t.task)!;
+    const cell = h * T + k;
+    trialH[i] = h;
+    trialT[i] = k;
+    finished++;
+    cellTrials[cell]!++;
+    ranBy[cell]!.add(t.trialIndex);
+    slotSets[k]!.add(t.trialIndex);
+    let agent = agentStatus.get(t.status);
+    if (agent === undefined) agentStatus.set(t.status, (agent = isAgentOutcome(t.status)));
+    if (!agent) return; // anything finished that is not an agent outcome is the machine's fault
+    cellAgent[cell]!++;
+    if (t.status === 'pass') cellPasses[cell]!++;
+    else if (t.status === 'harness_error') cellHarnessErrors[cell]!++;
+    if (t.wallMs === null) return;
+    // Clean: the agent, not the machine, ended it. A later attempt on the same slot wins.
+    const prev = chosen[cell]!.get(t.trialIndex);
+    if (prev !== undefined) superseded++;
+    if (prev === undefined || t.attempt > rows[prev]!.attempt) chosen[cell]!.set(t.trialIndex, i);
+  });
+  const cleanRows = chosen.map((m) => [...m.entries()].sort((a, b) => a[0] - b[0]).map(([, i]) => i));
+  for (const list of cleanRows) for (const i of list) clean[i] = 1;
+  const slots = slotSets.map((set) => [...set].sort((a, b) => a - b));
+  // Paired: on every (task, trial index) that any harness finished, every harness finished.
+  const paired = H > 1 && slots.every((list, k) => harnesses.every((_, h) => ranBy[h * T + k]!.size === list.length));
+  const cleanH = trialH.map((h, i) => (clean[i] ? h : -1));
+  return { harnesses, tasks, trialH, trialT, clean, cleanH, cleanRows, cellTrials, cellPasses, cellAgent, cellHarnessErrors, slots, finished, superseded, paired };
+}
+
+/** The clean trial rows of one harness on one task, by trial index. */
+export function cleanRowsOf(p: Prepared, harness: string, task: string): number[] {
+  const h = p.harnesses.indexOf(harness);
+  const k = p.tasks.indexOf(task);
+  return h < 0 || k < 0 ? [] : p.cleanRows[h * p.tasks.length + k]!;
+}
+
+/** Trial rows as a resample group of their own: one arm, each trial its own unit. */
+export function armGroup(data: SweepData, rows: number[], arm: number): ResampleGroup {
+  return {
+    arms: [arm],
+    units: rows.length,
+    wall: Float64Array.from(rows, (i) => data.trials[i]!.wallMs! / 1000),
+    pass: Float64Array.from(rows, (i) => (data.trials[i]!.status === 'pass' ? 1 : 0)),
+  };
+}
+
+/** Builds the bootstrap's units: slots when paired, each harness's own trials when not. */
+export function buildStrata(data: SweepData, p: Prepared): ResampleGroup[][] {
+  const H = p.harnesses.length;
+  const T = p.tasks.length;
+  return p.tasks.map((_, k) => {
+    if (p.paired) {
+      const units = p.slots[k]!;
+      const unitOf = new Map(units.map((idx, u) => [idx, u]));
+      const wall = new Float64Array(units.length * H).fill(NaN);
+      const pass = new Float64Array(units.length * H);
+      for (let h = 0; h < H; h++) {
+        for (const i of p.cleanRows[h * T + k]!) {
+          const t = data.trials[i]!;
+          const u = unitOf.get(t.trialIndex)!;
+          wall[u * H + h] = t.wallMs! / 1000;
+          pass[u * H + h] = t.status === 'pass' ? 1 : 0;
+        }
+      }
+      return [{ arms: p.harnesses.map((_, h) => h), units: units.length, wall, pass }];
+    }
+    return p.harnesses.map((_, h) => armGroup(data, p.cleanRows[h * T + k]!, h));
+  });
+}
+
+/** Clean trials in `rows`: how many, their summed wall in seconds, and their passes. */
+export function wallStats(data: SweepData, rows: number[]): { n: number; sumS: number; passes: number } {
+  let sumS = 0;
+  let passes = 0;
+  for (const i of rows) {
+    const t = data.trials[i]!;
+    sumS += t.wallMs! / 1000;
+    if (t.status === 'pass') passes++;
+  }
+  return { n: rows.length, sumS, passes };
+}
