@@ -1,10 +1,11 @@
 // SQL -> typed data for the report. Trials come back as one object each; turns (up to
-// millions of rows) are streamed through a SQL function straight into typed arrays, which
-// costs a fraction of materialising a row object per turn.
+// millions of rows) are streamed through a SQL function straight into typed arrays
+// (turn-columns.ts), which costs a fraction of materialising a row object per turn.
 
 import type { Db } from '../store/db.js';
 import type { TrialRow } from '../store/records.js';
 import { ERROR_CODES, PairbenchError } from '../core/errors.js';
+import { readTurnColumns, type TurnColumns } from './turn-columns.js';
 
 export interface SweepInfo {
   id: string;
@@ -35,19 +36,7 @@ export interface TrialData {
   simulated: boolean;
 }
 
-/** One entry per turn of the sweep's trials; NaN where the store holds NULL. */
-export interface TurnColumns {
-  length: number;
-  trial: Int32Array; // index into SweepData.trials
-  turnIndex: Int32Array;
-  promptTokens: Float64Array;
-  cachedTokens: Float64Array;
-  ttftMs: Float64Array;
-  decodeTps: Float64Array;
-  modelMs: Float64Array;
-  execMs: Float64Array;
-  waitMs: Float64Array;
-}
+export type { TurnColumns };
 
 export interface ServingEventData {
   kind: string;
@@ -156,89 +145,58 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'b
 const numOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
 
 let fnCounter = 0;
-/** Turn indices above this are folded into the last one (no harness runs 65k turns). */
-const TURN_SLOTS = 65_536;
 
 export function loadSweepData(db: Db, sweepId: string): SweepData {
-  const sweep = loadSweepInfo(db, sweepId);
+  return loadSweepsData(db, [sweepId])[0]!;
+}
 
-  // Trials: through a SQL function too, so a row is one call rather than one object from SQLite
-  // plus one of ours; rowid maps each turn back to its trial below.
+/** Several sweeps at once: their turns are read in one pass (compare reads two). */
+export function loadSweepsData(db: Db, sweepIds: string[]): SweepData[] {
+  const unique = [...new Set(sweepIds)];
+  const loaded = unique.map((id) => ({ sweep: loadSweepInfo(db, id), ...loadTrials(db, id) }));
+  const turns = readTurnColumns(db, unique, loaded.map((l) => l.ids));
+  const data = loaded.map((l, i): SweepData => ({ sweep: l.sweep, trials: l.trials, turns: turns[i]!, servingEvents: loadServingEvents(db, l.sweep.id) }));
+  return sweepIds.map((id) => data[unique.indexOf(id)]!);
+}
+
+/**
+ * The sweep's trials in slot order (the order every table and sum is taken in), and their ids
+ * for matching turns. Through a SQL function, so a row is one call rather than one object from
+ * SQLite plus one of ours; it returns its row's position, and the query's order puts them in
+ * slot order whatever order SQLite called it in.
+ */
+function loadTrials(db: Db, sweepId: string): { trials: TrialData[]; ids: string[] } {
   const trials: TrialData[] = [];
-  const rowids: number[] = [];
-  let maxRowid = 0;
+  const ids: string[] = [];
   const trialFn = `pb_trial_${++fnCounter}`;
-  db.function(trialFn, { deterministic: false, varargs: false }, (rowid, harness, task, trialIndex, attempt, status, wall, setup, verify, simulated) => {
-    const r = num(rowid);
-    rowids.push(r);
-    if (r > maxRowid) maxRowid = r;
-    trials.push({
-      harness: String(harness),
-      task: String(task),
-      trialIndex: num(trialIndex),
-      attempt: num(attempt),
-      status: String(status),
-      wallMs: numOrNull(wall),
-      setupMs: numOrNull(setup),
-      verifyMs: numOrNull(verify),
-      simulated: num(simulated) === 1,
-    });
-    return 0;
+  db.function(trialFn, { deterministic: false, varargs: false }, (id, harness, task, trialIndex, attempt, status, wall, setup, verify, simulated) => {
+    ids.push(String(id));
+    return (
+      trials.push({
+        harness: String(harness),
+        task: String(task),
+        trialIndex: num(trialIndex),
+        attempt: num(attempt),
+        status: String(status),
+        wallMs: numOrNull(wall),
+        setupMs: numOrNull(setup),
+        verifyMs: numOrNull(verify),
+        simulated: num(simulated) === 1,
+      }) - 1
+    );
   });
-  db.prepare(
-    `SELECT count(${trialFn}(rowid, harness, task, trial_index, attempt, status, wall_ms, setup_ms, verify_ms, simulated))
-     FROM trials WHERE sweep_id = ?`,
-  ).get(sweepId);
+  const order = db
+    .prepare(
+      `SELECT ${trialFn}(id, harness, task, trial_index, attempt, status, wall_ms, setup_ms, verify_ms, simulated)
+       FROM trials WHERE sweep_id = ? ORDER BY slot_index, rowid`,
+    )
+    .pluck()
+    .all(sweepId) as number[];
+  return { trials: order.map((i) => trials[i]!), ids: order.map((i) => ids[i]!) };
+}
 
-  const byRowid = new Int32Array(maxRowid + 1).fill(-1);
-  rowids.forEach((r, i) => (byRowid[r] = i));
-
-  // Sized from the store's average turns per trial (max rowids: free to read), grown by doubling
-  // if short: counting exactly would cost a second pass over the join.
-  const maxes = db.prepare('SELECT (SELECT max(rowid) FROM turns) AS turns, (SELECT max(rowid) FROM trials) AS trials').get() as { turns: number | null; trials: number | null };
-  let capacity = Math.max(1024, Math.ceil(trials.length * ((maxes.turns ?? 0) / Math.max(1, maxes.trials ?? 1)) * 1.05));
-  let turns = allocTurns(capacity);
-  let n = 0;
-  const turnFn = `pb_turn_${++fnCounter}`;
-  // (trial rowid, turn index) travel packed in one integer: each argument costs per row.
-  db.function(turnFn, { deterministic: false, varargs: false }, (key, prompt, cached, ttft, decode, model, exec, wait) => {
-    if (n === capacity) {
-      capacity *= 2;
-      turns = growTurns(turns, capacity);
-    }
-    const k = key as number;
-    turns.trial[n] = byRowid[Math.floor(k / TURN_SLOTS)]!;
-    turns.turnIndex[n] = k % TURN_SLOTS;
-    // Integers arrive as numbers (safeIntegers is off); NULL becomes NaN.
-    turns.promptTokens[n] = (prompt as number | null) ?? NaN;
-    turns.cachedTokens[n] = (cached as number | null) ?? NaN;
-    turns.ttftMs[n] = (ttft as number | null) ?? NaN;
-    turns.decodeTps[n] = (decode as number | null) ?? NaN;
-    turns.modelMs[n] = (model as number | null) ?? NaN;
-    turns.execMs[n] = (exec as number | null) ?? NaN;
-    turns.waitMs[n] = (wait as number | null) ?? NaN;
-    n++;
-    return 0;
-  });
-  db.prepare(
-    `SELECT count(${turnFn}(t.rowid * ${TURN_SLOTS} + max(0, min(u.turn_index, ${TURN_SLOTS - 1})), u.prompt_tokens, u.cached_tokens,
-       u.ttft_ms, u.decode_tps, u.model_ms, u.exec_ms, u.wait_ms))
-     FROM trials t JOIN turns u ON u.trial_id = t.id WHERE t.sweep_id = ?`,
-  ).get(sweepId);
-  const exact: TurnColumns = {
-    length: n,
-    trial: turns.trial.subarray(0, n),
-    turnIndex: turns.turnIndex.subarray(0, n),
-    promptTokens: turns.promptTokens.subarray(0, n),
-    cachedTokens: turns.cachedTokens.subarray(0, n),
-    ttftMs: turns.ttftMs.subarray(0, n),
-    decodeTps: turns.decodeTps.subarray(0, n),
-    modelMs: turns.modelMs.subarray(0, n),
-    execMs: turns.execMs.subarray(0, n),
-    waitMs: turns.waitMs.subarray(0, n),
-  };
-
-  const servingEvents = (
+function loadServingEvents(db: Db, sweepId: string): ServingEventData[] {
+  return (
     db.prepare('SELECT kind, reason, at, duration_ms, trials_done FROM serving_events WHERE sweep_id = ? ORDER BY at, id').all(sweepId) as {
       kind: string;
       reason: string | null;
@@ -247,37 +205,6 @@ export function loadSweepData(db: Db, sweepId: string): SweepData {
       trials_done: number | null;
     }[]
   ).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, durationMs: e.duration_ms, trialsDone: e.trials_done }));
-
-  return { sweep, trials, turns: exact, servingEvents };
-}
-
-function allocTurns(capacity: number): TurnColumns {
-  return {
-    length: 0,
-    trial: new Int32Array(capacity),
-    turnIndex: new Int32Array(capacity),
-    promptTokens: new Float64Array(capacity),
-    cachedTokens: new Float64Array(capacity),
-    ttftMs: new Float64Array(capacity),
-    decodeTps: new Float64Array(capacity),
-    modelMs: new Float64Array(capacity),
-    execMs: new Float64Array(capacity),
-    waitMs: new Float64Array(capacity),
-  };
-}
-
-function growTurns(old: TurnColumns, capacity: number): TurnColumns {
-  const next = allocTurns(capacity);
-  next.trial.set(old.trial);
-  next.turnIndex.set(old.turnIndex);
-  next.promptTokens.set(old.promptTokens);
-  next.cachedTokens.set(old.cachedTokens);
-  next.ttftMs.set(old.ttftMs);
-  next.decodeTps.set(old.decodeTps);
-  next.modelMs.set(old.modelMs);
-  next.execMs.set(old.execMs);
-  next.waitMs.set(old.waitMs);
-  return next;
 }
 
 /** One row per trial for CSV: the trial's columns plus its turn aggregates (computed in SQL). */

@@ -6,6 +6,9 @@ import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export type Db = Database.Database;
 
+// The most SQLite maps by default build limits (2 GiB); a larger store is read partly mapped.
+const READ_MMAP_BYTES = 0x7fff0000;
+
 /** Opens (creating if needed) a store in WAL mode and brings its schema up to date. */
 export function openStore(path: string, options: { readonly?: boolean } = {}): Db {
   if (!options.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -30,6 +33,9 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): D
     } else {
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version === 0 || version > SCHEMA_VERSION) refuseVersion(path, version);
+      // Readers (report, compare) visit each trial's turns through an index, all over the file:
+      // mapped pages are read without a system call and a copy each. Address space only.
+      db.pragma(`mmap_size = ${READ_MMAP_BYTES}`);
     }
   } catch (error) {
     // A refused or unmigratable file is never handed out, so nobody else would close it.

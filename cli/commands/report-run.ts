@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { ERROR_CODES, PairbenchError, ValidationError } from '../../core/errors.js';
 import { isAgentOutcome } from '../../core/outcomes.js';
 import { openStore, type Db } from '../../store/db.js';
-import { loadSweepData, loadTrialCsvRows, resolveSweepId } from '../../reports/queries.js';
+import { loadSweepData, loadSweepsData, loadTrialCsvRows, resolveSweepId } from '../../reports/queries.js';
 import { buildReport } from '../../reports/model.js';
 import { DEFAULT_RESAMPLES, DEFAULT_SEED } from '../../reports/defaults.js';
 import { buildComparison } from '../../reports/compare.js';
@@ -109,7 +109,8 @@ export function runCompare(sweepA: string, sweepB: string, flags: ReportFlags): 
     const a = resolveSweepId(db, s.dbPath, sweepA);
     const b = resolveSweepId(db, s.dbPath, sweepB);
     if (s.format === 'csv') return renderCsv([...loadTrialCsvRows(db, a), ...loadTrialCsvRows(db, b)], csvContext(db));
-    const comparison = buildComparison(loadSweepData(db, a), loadSweepData(db, b), { baseline: s.baseline, seed: s.seed, resamples: s.resamples });
+    const [dataA, dataB] = loadSweepsData(db, [a, b]);
+    const comparison = buildComparison(dataA!, dataB!, { baseline: s.baseline, seed: s.seed, resamples: s.resamples });
     if (s.format === 'json') return renderJson(comparison);
     if (s.format === 'html') return renderCompareHtml(comparison);
     return renderCompareMarkdown(comparison);

@@ -1,0 +1,194 @@
+// Turns (up to millions of rows) -> typed columns, read once for every sweep a command needs.
+//
+// How the rows are read depends on how much of the store they are. When the sweeps asked for
+// hold most of its trials, one sequential scan of `turns` is cheapest: it reads each page once,
+// as `sqlite3` summing the columns does. Otherwise each trial's turns are found through the
+// primary-key index, which visits pages all over the file but reads only the rows asked for.
+// Either way the rows are then put in one order (the sweep's trials in the order given, each
+// trial's turns by turn index), so the tables' sums come out bit for bit the same.
+
+import type { Db } from '../store/db.js';
+
+/** One entry per turn of the sweep's trials; NaN where the store holds NULL. */
+export interface TurnColumns {
+  length: number;
+  trial: Int32Array; // index into SweepData.trials
+  turnIndex: Int32Array;
+  promptTokens: Float64Array;
+  cachedTokens: Float64Array;
+  ttftMs: Float64Array;
+  decodeTps: Float64Array;
+  modelMs: Float64Array;
+  execMs: Float64Array;
+  waitMs: Float64Array;
+}
+
+/** A scan beats the index once the sweeps hold this share of the store's trials. */
+const SCAN_SHARE = 0.5;
+/** Turn indices above this are folded into the last one (no harness runs 65k turns). */
+const MAX_TURN_INDEX = 65_535;
+
+let fnCounter = 0;
+
+/**
+ * The turns of several sweeps' trials. `trialIds[s]` lists sweep `sweepIds[s]`'s trial ids in
+ * the order its trials are held; each result's `trial` column indexes that list.
+ */
+export function readTurnColumns(db: Db, sweepIds: string[], trialIds: string[][]): TurnColumns[] {
+  // Trial id -> its position over all sweeps, sweep after sweep.
+  const position = new Map<string, number>();
+  const starts: number[] = [];
+  let total = 0;
+  for (const ids of trialIds) {
+    starts.push(total);
+    for (const id of ids) position.set(id, total++);
+  }
+  const storeTrials = (db.prepare('SELECT max(rowid) AS n FROM trials').get() as { n: number | null }).n ?? 0;
+  const scan = storeTrials > 0 && total / storeTrials >= SCAN_SHARE;
+
+  // Rows arrive in the store's order; kept as they come, then placed below. Sized from the
+  // store's average turns per trial (max rowids: free to read), grown by doubling if short.
+  const storeTurns = (db.prepare('SELECT max(rowid) AS n FROM turns').get() as { n: number | null }).n ?? 0;
+  let capacity = Math.max(1024, Math.ceil(total * (storeTurns / Math.max(1, storeTrials)) * 1.05));
+  let arrived = alloc(capacity);
+  let n = 0;
+  let lastId: unknown = null;
+  let current = -1;
+  const fn = `pb_turn_${++fnCounter}`;
+  db.function(fn, { deterministic: false, varargs: false }, (id, turnIndex, prompt, cached, ttft, decode, model, exec, wait) => {
+    // A trial's turns arrive together: the map is asked once per trial, not once per turn.
+    if (id !== lastId) {
+      lastId = id;
+      current = position.get(id as string) ?? -1;
+    }
+    if (current < 0) return 0; // another sweep's turn (scan only)
+    if (n === capacity) {
+      capacity *= 2;
+      arrived = grow(arrived, capacity);
+    }
+    const ti = turnIndex as number;
+    arrived.trial[n] = current;
+    arrived.turnIndex[n] = ti < 0 ? 0 : ti > MAX_TURN_INDEX ? MAX_TURN_INDEX : ti;
+    // Integers arrive as numbers (safeIntegers is off); NULL becomes NaN.
+    arrived.promptTokens[n] = (prompt as number | null) ?? NaN;
+    arrived.cachedTokens[n] = (cached as number | null) ?? NaN;
+    arrived.ttftMs[n] = (ttft as number | null) ?? NaN;
+    arrived.decodeTps[n] = (decode as number | null) ?? NaN;
+    arrived.modelMs[n] = (model as number | null) ?? NaN;
+    arrived.execMs[n] = (exec as number | null) ?? NaN;
+    arrived.waitMs[n] = (wait as number | null) ?? NaN;
+    n++;
+    return 0;
+  });
+  const columns = 'u.trial_id, u.turn_index, u.prompt_tokens, u.cached_tokens, u.ttft_ms, u.decode_tps, u.model_ms, u.exec_ms, u.wait_ms';
+  if (scan) {
+    db.prepare(`SELECT count(${fn}(${columns})) FROM turns u`).get();
+  } else {
+    db.prepare(
+      `SELECT count(${fn}(${columns})) FROM trials t JOIN turns u ON u.trial_id = t.id WHERE t.sweep_id IN (${sweepIds.map(() => '?').join(', ')})`,
+    ).get(...sweepIds);
+  }
+
+  const placed = place(arrived, n, total);
+  return trialIds.map((ids, s) => {
+    const from = placed.trialStart[starts[s]!]!;
+    const to = placed.trialStart[starts[s]! + ids.length]!;
+    const c = placed.columns;
+    const trial = c.trial.subarray(from, to);
+    const start = starts[s]!;
+    for (let i = 0; i < trial.length; i++) trial[i] = trial[i]! - start;
+    return {
+      length: to - from,
+      trial,
+      turnIndex: c.turnIndex.subarray(from, to),
+      promptTokens: c.promptTokens.subarray(from, to),
+      cachedTokens: c.cachedTokens.subarray(from, to),
+      ttftMs: c.ttftMs.subarray(from, to),
+      decodeTps: c.decodeTps.subarray(from, to),
+      modelMs: c.modelMs.subarray(from, to),
+      execMs: c.execMs.subarray(from, to),
+      waitMs: c.waitMs.subarray(from, to),
+    };
+  });
+}
+
+/**
+ * Puts the rows in trial order (a counting sort: stable, so each trial's turns keep the order
+ * they came in), then each trial's turns by turn index where they came in another order. Rows
+ * a sweep wrote one trial after another usually arrive in order already: then nothing moves.
+ */
+function place(a: TurnColumns, n: number, trials: number): { columns: TurnColumns; trialStart: Int32Array } {
+  const trialStart = new Int32Array(trials + 1);
+  let inOrder = true;
+  for (let i = 0; i < n; i++) {
+    trialStart[a.trial[i]! + 1]!++;
+    if (i > 0 && (a.trial[i]! < a.trial[i - 1]! || (a.trial[i] === a.trial[i - 1] && a.turnIndex[i]! < a.turnIndex[i - 1]!))) inOrder = false;
+  }
+  for (let t = 0; t < trials; t++) trialStart[t + 1]! += trialStart[t]!;
+  if (inOrder) return { columns: { ...a, length: n }, trialStart };
+  const next = trialStart.slice(0, trials);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[next[a.trial[i]!]!++] = i;
+  for (let t = 0; t < trials; t++) {
+    const from = trialStart[t]!;
+    const to = trialStart[t + 1]!;
+    for (let k = from + 1; k < to; k++) {
+      if (a.turnIndex[order[k]!]! < a.turnIndex[order[k - 1]!]!) {
+        const sorted = Array.from(order.subarray(from, to)).sort((x, y) => a.turnIndex[x]! - a.turnIndex[y]!);
+        order.set(sorted, from);
+        break;
+      }
+    }
+  }
+  return {
+    columns: {
+      length: n,
+      trial: gatherInt(a.trial, order),
+      turnIndex: gatherInt(a.turnIndex, order),
+      promptTokens: gather(a.promptTokens, order),
+      cachedTokens: gather(a.cachedTokens, order),
+      ttftMs: gather(a.ttftMs, order),
+      decodeTps: gather(a.decodeTps, order),
+      modelMs: gather(a.modelMs, order),
+      execMs: gather(a.execMs, order),
+      waitMs: gather(a.waitMs, order),
+    },
+    trialStart,
+  };
+}
+
+// One function per array type keeps each loop's element access monomorphic (several times faster).
+function gather(src: Float64Array, order: Int32Array): Float64Array {
+  const out = new Float64Array(order.length);
+  for (let k = 0; k < order.length; k++) out[k] = src[order[k]!]!;
+  return out;
+}
+
+function gatherInt(src: Int32Array, order: Int32Array): Int32Array {
+  const out = new Int32Array(order.length);
+  for (let k = 0; k < order.length; k++) out[k] = src[order[k]!]!;
+  return out;
+}
+
+const COLUMNS = ['trial', 'turnIndex', 'promptTokens', 'cachedTokens', 'ttftMs', 'decodeTps', 'modelMs', 'execMs', 'waitMs'] as const;
+
+function alloc(capacity: number): TurnColumns {
+  return {
+    length: 0,
+    trial: new Int32Array(capacity),
+    turnIndex: new Int32Array(capacity),
+    promptTokens: new Float64Array(capacity),
+    cachedTokens: new Float64Array(capacity),
+    ttftMs: new Float64Array(capacity),
+    decodeTps: new Float64Array(capacity),
+    modelMs: new Float64Array(capacity),
+    execMs: new Float64Array(capacity),
+    waitMs: new Float64Array(capacity),
+  };
+}
+
+function grow(old: TurnColumns, capacity: number): TurnColumns {
+  const next = alloc(capacity);
+  for (const key of COLUMNS) next[key].set(old[key]);
+  return next;
+}

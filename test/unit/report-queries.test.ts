@@ -1,0 +1,61 @@
+// The report reads a sweep's turns by scanning the store when the sweep is most of it, through
+// the index otherwise: both give the same columns, in one order (trials in slot order, each
+// trial's turns by turn index), whatever order the rows were written in.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { generateFixtureDb } from '../../fixtures/db/generate.js';
+import { openStore } from '../../store/db.js';
+import { insertTrialStart, insertTurn } from '../../store/records.js';
+import { emptyTurn } from '../../core/turn.js';
+import { loadSweepData, loadSweepsData } from '../../reports/queries.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pb-report-queries-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const plain = (x: unknown): unknown => JSON.parse(JSON.stringify(x, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)));
+
+it('reads the same turns by scan (all sweeps) and by index (one sweep of three)', () => {
+  const path = join(dir, 'three.db');
+  generateFixtureDb(path, { sweeps: 3, trials: 3, seed: 7, withSubstrateErrors: 0.2, withPending: true, withRestart: true, sweepSpeed: [1, 0.8, 1.2] });
+  const db = openStore(path, { readonly: true });
+  try {
+    const all = loadSweepsData(db, ['sweep-1', 'sweep-2', 'sweep-3']); // every trial of the store: a scan
+    for (const [i, id] of ['sweep-1', 'sweep-2', 'sweep-3'].entries()) {
+      const one = loadSweepData(db, id); // a third of the store: the index
+      expect(one.turns.length).toBeGreaterThan(0);
+      expect(plain(all[i])).toEqual(plain(one));
+    }
+    // The same sweep twice (compare a sweep with itself) is read once and given to both.
+    const [a, b] = loadSweepsData(db, ['sweep-2', 'sweep-2']);
+    expect(b).toBe(a);
+  } finally {
+    db.close();
+  }
+});
+
+it('puts each trial turns in turn order and the trials in slot order, however they were written', () => {
+  const path = join(dir, 'shuffled.db');
+  generateFixtureDb(path, { trials: 1, tasks: ['t'], harnesses: ['terse'], turnsPerTrial: 2, seed: 1 });
+  const w = openStore(path);
+  const start = { sweep_id: 'sweep-1', group_index: 0, harness: 'terse', harness_base: 'terse', harness_config_json: null, task: 't', attempt: 1, simulated: false, container_name: null, trial_dir: null, started_at: '2025-01-06T09:00:00.000Z' };
+  // Written in the order slot 9, then slot 5; turns 2, 0, 1.
+  insertTrialStart(w, { ...start, id: 'late-slot', slot_index: 9, trial_index: 9 });
+  insertTrialStart(w, { ...start, id: 'early-slot', slot_index: 5, trial_index: 5 });
+  for (const k of [2, 0, 1]) insertTurn(w, 'late-slot', { ...emptyTurn(k), ttft_ms: 100 + k });
+  for (const k of [1, 0]) insertTurn(w, 'early-slot', { ...emptyTurn(k), ttft_ms: 200 + k });
+  w.close();
+  const db = openStore(path, { readonly: true });
+  try {
+    const d = loadSweepData(db, 'sweep-1'); // the only sweep: a scan
+    const rows = d.trials.map((t) => t.trialIndex);
+    expect(rows.slice(-2)).toEqual([5, 9]);
+    const tail = Array.from(d.turns.ttftMs.subarray(d.turns.length - 5));
+    expect(tail).toEqual([200, 201, 100, 101, 102]);
+    expect(Array.from(d.turns.turnIndex.subarray(d.turns.length - 5))).toEqual([0, 1, 0, 1, 2]);
+  } finally {
+    db.close();
+  }
+});
