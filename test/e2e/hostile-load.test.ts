@@ -100,3 +100,15 @@ it('`tasks list` names the same links without reading through them', async () =>
   expect(r.stdout).toContain('tests: is a symbolic link');
   expect(r.stdout).toContain('instruction.md: is a symbolic link');
 });
+
+it('`tasks check` on a task whose tests/test.sh links its reward to /etc/shadow prints no host content', async () => {
+  const dir = path.join(root, 'tasks-verifier');
+  await cp(path.join(FIXTURES, 'verifier-link-shadow'), path.join(dir, 'verifier-link-shadow'), { recursive: true });
+  const shadow = (await readFile('/etc/shadow', 'utf8')).split('\n').filter((l) => l.includes(':'));
+  const r = await pairbench('tasks', 'check', '--tasks-dir', dir);
+  expect(r.exitCode).toBe(1);
+  const printed = r.stdout + r.stderr;
+  expect(printed).toMatch(/^FAIL verifier-link-shadow: oracle reward_invalid/m);
+  expect(printed).toContain('not a regular file');
+  for (const line of shadow) expect(printed).not.toContain(line.split(':').slice(0, 2).join(':'));
+}, 180_000);

@@ -148,8 +148,10 @@ async function walk(dir: string): Promise<{ rel: string; mode: number; uid: numb
 describe('the host stays the user\'s', () => {
   it('no setuid, setgid, special or world-writable file the container made survives on the host', async () => {
     const during: number[] = [];
+    let hardening: Promise<Docker.ContainerInspectInfo> | null = null;
     const r = await run('agent-setuid', 'oracle', (p, spec) => {
       if (p === 'agent') {
+        hardening = docker.getContainer(spec.containerName).inspect();
         // While the container runs, its bind directories on the host are not open to other users.
         void Promise.all(['logs/agent', 'logs/verifier', '.'].map((d) => lstat(path.join(spec.trialDir, d)))).then((s) =>
           during.push(...s.map((x) => x.mode & 0o7777)),
@@ -157,6 +159,19 @@ describe('the host stays the user\'s', () => {
       }
     });
     expect(r.result).toMatchObject({ status: 'pass', reward: 1 });
+    // The running trial container was as hardened as ever.
+    const info = await hardening!;
+    const hc = info.HostConfig;
+    expect(info.State.Running).toBe(true);
+    expect(hc.Privileged).toBe(false);
+    expect(hc.CapDrop).toEqual(['ALL']);
+    expect(hc.SecurityOpt).toContain('no-new-privileges');
+    expect(hc.NetworkMode).toBe('none');
+    expect(hc.PidsLimit).toBeGreaterThan(0);
+    expect(hc.Memory).toBe(256 * 1024 * 1024);
+    expect(hc.NanoCpus).toBe(1e9);
+    expect(info.Mounts.map((m) => `${m.Source}:${m.Destination}`).filter((m) => m.includes('docker.sock'))).toEqual([]);
+    expect(info.Mounts.map((m) => m.Destination).sort()).toEqual(['/logs/agent', '/logs/verifier']);
     expect(during).toHaveLength(3);
     for (const m of during) expect(m & 0o002, `mode ${m.toString(8)}`).toBe(0);
     const entries = await walk(r.spec.trialDir);
