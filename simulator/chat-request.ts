@@ -9,8 +9,6 @@ export interface SimChatRequest {
   stream: boolean;
   includeUsage: boolean;
   thinking: boolean;
-  /** Per-request draft window (older llama-server builds' `speculative.n_max`), or null. */
-  specNMax: number | null;
   maxTokens: number | null;
   /** The request's `tools`, as sent (an empty list when none). */
   tools: unknown[];
@@ -54,14 +52,12 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
   }
 
   const kwargs = isRecord(body.chat_template_kwargs) ? body.chat_template_kwargs : {};
-  const thinking = !(kwargs.enable_thinking === false || body.reasoning_effort === 'none');
-
-  const specRaw = body['speculative.n_max'];
-  let specNMax: number | null = null;
-  if (specRaw !== undefined) {
-    if (typeof specRaw === 'number' && Number.isInteger(specRaw) && specRaw >= 0) specNMax = specRaw > 0 ? specRaw : null;
-    else problems.push('speculative.n_max: must be an integer >= 0');
+  // llama-server refuses a non-boolean switch rather than guess what the string means.
+  if (kwargs.enable_thinking !== undefined && typeof kwargs.enable_thinking !== 'boolean') {
+    problems.push(`invalid type for "enable_thinking" (expected boolean, got ${typeof kwargs.enable_thinking})`);
   }
+  const thinking = !(kwargs.enable_thinking === false || body.reasoning_effort === 'none');
+  // `speculative.*` keys are not read: current llama-server builds ignore them per request.
 
   const maxRaw = body.max_tokens ?? body.max_completion_tokens ?? body.n_predict;
   let maxTokens: number | null = null;
@@ -81,7 +77,6 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
       stream: body.stream === true,
       includeUsage: streamOptions.include_usage === true,
       thinking,
-      specNMax,
       maxTokens,
       tools: Array.isArray(body.tools) ? body.tools : [],
       cachePrompt: body.cache_prompt !== false,

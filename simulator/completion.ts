@@ -92,9 +92,23 @@ export async function handleChat(state: SimState, req: IncomingMessage, res: Ser
     return;
   }
 
-  const reply = buildReply(state, req, chat, fault);
   const prompt = renderPrompt(chat.messages, chat.tools);
   const promptTokens = tokenCount(prompt);
+  // As llama-server refuses a prompt that leaves its slot no room (n_tokens >= n_ctx), with
+  // the counts in the body (tools/server: ERROR_TYPE_EXCEED_CONTEXT_SIZE, HTTP 400).
+  if (promptTokens >= state.opts.nCtx) {
+    sendJson(res, 400, {
+      error: {
+        code: 400,
+        message: `request (${promptTokens} tokens) exceeds the available context size (${state.opts.nCtx} tokens), try increasing it`,
+        type: 'exceed_context_size_error',
+        n_prompt_tokens: promptTokens,
+        n_ctx: state.opts.nCtx,
+      },
+    });
+    return;
+  }
+  const reply = buildReply(state, req, chat, fault);
 
   // Stop work when the client goes away or the server closes.
   const abort = new AbortController();
@@ -120,7 +134,9 @@ export async function handleChat(state: SimState, req: IncomingMessage, res: Ser
       // cache_prompt: false asks llama-server to process the whole prompt again.
       cachedTokens: chat.cachePrompt ? lease.cachedTokens : 0,
       predictedTokens: tokenCount(reply.reasoning) + tokenCount(reply.content) + tokenCount(renderToolCalls(reply.toolCalls)),
-      speculative: chat.specNMax !== null ? { nMax: chat.specNMax } : state.opts.specDefault !== null ? { nMax: state.opts.specDefault } : null,
+      // Drafting needs a draft model loaded at start-up; per-request speculative keys are
+      // ignored, as current llama-server builds ignore them.
+      speculative: state.opts.specDefault !== null ? { nMax: state.opts.specDefault } : null,
       requestsServed: state.stats.requests,
     });
     state.stats.requests++;

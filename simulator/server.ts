@@ -69,7 +69,8 @@ async function route(state: SimState, req: IncomingMessage, res: ServerResponse)
     try {
       body = JSON.parse(await readBody(req));
     } catch (e) {
-      sendJson(res, 400, errorBody(400, `invalid JSON body: ${(e as Error).message}`, 'invalid_request_error'));
+      // llama-server answers a body it cannot parse with its JSON library's exception: HTTP 500.
+      sendJson(res, 500, errorBody(500, `[json.exception.parse_error.101] parse error: ${(e as Error).message}`, 'server_error'));
       return;
     }
     await handleChat(state, req, res, body);

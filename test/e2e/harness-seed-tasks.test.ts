@@ -128,18 +128,20 @@ describe('terse and tmux on the seed tasks', () => {
     expect(new Set(requests(off[0]!))).toEqual(new Set([false]));
   });
 
-  it('shows speculative decoding applied only with the lever on', async () => {
+  it('records the speculative lever as sent but not applied on a server without a draft model', async () => {
+    // As on current llama-server builds: per-request keys do nothing; drafting needs a draft
+    // model at start-up, which this simulated server was not given.
     const tmuxSpec = await run('tmux+spec', 'fizzbuzz');
     const terseNoSpec = await run('terse-spec', 'fizzbuzz');
     for (const r of [tmuxSpec, terseNoSpec]) expect(r.result, r.variant).toMatchObject({ status: 'pass' });
     for (const r of [ran.get(key('terse', 'git-init'))!, tmuxSpec]) {
       for (const t of r.turns) {
-        expect(t.speculative_applied, r.variant).toBe(true);
-        expect(t.draft_n, r.variant).toBeGreaterThan(0);
+        expect(t.speculative_applied, r.variant).toBe(false);
+        expect(t.draft_n, r.variant).toBeNull();
       }
     }
     for (const r of [ran.get(key('tmux', 'git-init'))!, terseNoSpec]) {
-      for (const t of r.turns) expect(t.speculative_applied, r.variant).not.toBe(true);
+      for (const t of r.turns) expect(t.speculative_applied, r.variant).toBeNull();
     }
   });
 
