@@ -15,6 +15,7 @@ interface ServeFlags {
   model?: string;
   seed: string;
   specDefault?: string | true;
+  parentPid?: string;
   prefillTps?: string;
   decodeTps?: string;
   reasoningTokens?: string;
@@ -67,6 +68,7 @@ export function registerServe(program: Command): void {
     .option('--fault-malformed <rate>', 'rate of streams with a data line that is not JSON')
     .option('--fault-garbage <rate>', 'rate of replies that break the reply contract')
     .option('--fault-crash <rate>', 'rate of requests during which the process exits')
+    .option('--parent-pid <pid>', 'exit when this process is gone (pairbench passes its own pid, so no server outlives a killed runner)')
     .action(async (flags: ServeFlags) => {
       if (!flags.simulated) {
         throw new PairbenchError(
@@ -118,6 +120,25 @@ export function registerServe(program: Command): void {
         };
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);
+        // A SIGKILLed runner cannot stop its server: the server notices its parent is gone.
+        if (flags.parentPid !== undefined) {
+          const parent = Number(flags.parentPid);
+          const watch = setInterval(() => {
+            if (alive(parent)) return;
+            clearInterval(watch);
+            stop();
+          }, 250);
+          watch.unref();
+        }
       });
     });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -181,6 +181,8 @@ export function lifecycleFor(management: Management, port: number | null, ctx: L
 /** `node <repo>/bin/pairbench.js serve --simulated ...` on a fixed port, so restarts keep the URL. */
 export function simulatedServerArgv(s: SimulatedSettings, port: number): string[] {
   const argv = [process.execPath, pairbenchBin(), 'serve', '--simulated', '--port', String(port), '--time-scale', String(s.timeScale), '--load-time-ms', String(s.loadTimeMs)];
+  // The server exits when this process is gone, even when it was SIGKILLed.
+  argv.push('--parent-pid', String(process.pid));
   if (s.tasksDir) argv.push('--tasks-dir', s.tasksDir);
   if (s.seed !== null) argv.push('--seed', String(s.seed));
   if (s.slowdownPerRequest !== null) argv.push('--slowdown-per-request', String(s.slowdownPerRequest));
