@@ -89,7 +89,7 @@ factor = 3
     expect(c.management.simulated).toEqual({ timeScale: 0.5, tasksDir: '/repo/tasks', loadTimeMs: 100, seed: null, slowdownPerRequest: 0.1, faults: { http503: 0.1, stall: 0.2 } });
     const argv = simulatedServerArgv(c.management.simulated, 4321);
     expect(argv.slice(2)).toEqual([
-      'serve', '--simulated', '--port', '4321', '--time-scale', '0.5', '--load-time-ms', '100', '--tasks-dir', '/repo/tasks',
+      'serve', '--simulated', '--port', '4321', '--time-scale', '0.5', '--load-time-ms', '100', '--parent-pid', String(process.pid), '--tasks-dir', '/repo/tasks',
       '--slowdown-per-request', '0.1', '--fault-503', '0.1', '--fault-stall', '0.2',
     ]);
     expect(argv[1]).toMatch(/bin\/pairbench\.js$/);
