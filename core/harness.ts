@@ -32,3 +32,17 @@ export interface HarnessSpec {
   levers: Levers | null; // null for oracle and nop
   limits: HarnessLimits;
 }
+
+/**
+ * Levers the recording proxy applies to an installed agent's requests, whatever the agent
+ * sends: null (or true for the cache) leaves the agent's own choice alone.
+ */
+export interface ProxyLevers {
+  thinking: boolean | null;
+  /** Caps each reply's output tokens (the smaller of this and the agent's own cap). */
+  maxOutputTokens: number | null;
+  /** false sends llama-server's `cache_prompt: false`: no prefix reuse. */
+  prefixCache: boolean;
+}
+
+export const AGENT_DEFAULT_LEVERS: ProxyLevers = { thinking: null, maxOutputTokens: null, prefixCache: true };

@@ -23,6 +23,9 @@ export interface TurnRecord {
   parse_ok: boolean | null;
   command: string | null;
   error_code: string | null;
+  /** Tool calls the reply made, and their names comma-separated; what only the recording proxy sees. */
+  tool_calls?: number | null;
+  tool_names?: string | null;
 }
 
 export function emptyTurn(turnIndex: number): TurnRecord {

@@ -1,0 +1,42 @@
+// The levers the recording proxy applies to each request an installed agent sends, in the
+// upstream dialect's own fields, and a record of which of them reached the server.
+
+import type { ProxyLevers } from '../core/harness.js';
+import type { Dialect } from '../core/serving.js';
+import { dialectModule } from '../serving/dialects/registry.js';
+
+export interface AppliedLevers {
+  /** true: the switch went out; false: asked for but the dialect has no field; null: not asked. */
+  thinking: boolean | null;
+  /** The output cap sent, or null when none was asked. */
+  maxTokens: number | null;
+  /** true: cache_prompt false went out; false: asked for but the dialect has no such field; null: not asked. */
+  prefixCacheOff: boolean | null;
+}
+
+const CAP_FIELDS = ['max_tokens', 'max_completion_tokens', 'n_predict'] as const;
+
+/** Edits the parsed body in place; it is about to be re-serialised for the upstream server. */
+export function applyLevers(body: Record<string, unknown>, dialect: Dialect, levers: ProxyLevers): AppliedLevers {
+  const d = dialectModule(dialect);
+  const thinking = levers.thinking === null ? null : d.thinking(levers.thinking, body);
+
+  let maxTokens: number | null = null;
+  if (levers.maxOutputTokens !== null) {
+    // The smaller of the agent's own cap and the lever's, in the field the dialect reads.
+    const asked = CAP_FIELDS.map((f) => body[f]).filter((v): v is number => typeof v === 'number' && v >= 0);
+    maxTokens = Math.min(levers.maxOutputTokens, ...asked);
+    for (const f of CAP_FIELDS) delete body[f];
+    body[d.maxTokensField] = maxTokens;
+  }
+
+  let prefixCacheOff: boolean | null = null;
+  if (!levers.prefixCache) {
+    // Only llama-server takes prefix reuse per request; the others fix it at start-up.
+    if (dialect === 'llama-server') {
+      body.cache_prompt = false;
+      prefixCacheOff = true;
+    } else prefixCacheOff = false;
+  }
+  return { thinking, maxTokens, prefixCacheOff };
+}

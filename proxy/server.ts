@@ -1,0 +1,254 @@
+// The recording proxy: an OpenAI-compatible endpoint between installed agents and the
+// serving layer, one per sweep. Each trial gets its own key; a call is recorded into the
+// trial whose key it carries and refused without one. The proxy applies the trial's levers
+// to the request, adds the user's real API key on the upstream side only, streams the
+// response straight through (each chunk is written on before it is read) and turns the
+// call into a turn row with the same telemetry code the built-in harnesses use.
+
+import { createServer, request as httpRequest, Agent, type IncomingMessage, type ServerResponse, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { ERROR_CODES, PairbenchError, errorMessage } from '../core/errors.js';
+import type { ProxyLevers } from '../core/harness.js';
+import type { ServingEndpoint } from '../core/serving.js';
+import type { TurnRecord } from '../core/turn.js';
+import { openAiUrl, readApiKey } from '../serving/client/create.js';
+import { turnFromTelemetry } from '../serving/client/turn-row.js';
+import { CallTap } from './call-tap.js';
+import { KeyRing, keyOf } from './keys.js';
+import { applyLevers } from './levers.js';
+
+export interface ProxyTrialOptions {
+  trialId: string;
+  task: string;
+  levers: ProxyLevers;
+  onTurn(turn: TurnRecord): void;
+  /** Appends one entry to the trial's transcript. */
+  transcript(entry: Record<string, unknown>): void;
+}
+
+export interface ProxyTrial {
+  /** The key the trial's agent authenticates with; useless once the trial is closed. */
+  readonly key: string;
+  /** Model calls recorded so far. */
+  readonly turns: number;
+  close(): void;
+}
+
+export interface RecordingProxy {
+  /** Where agents reach it, e.g. http://172.30.0.1:41234; they append /v1. */
+  readonly url: string;
+  readonly port: number;
+  openTrial(options: ProxyTrialOptions): ProxyTrial;
+  close(): Promise<void>;
+}
+
+export interface ProxyOptions {
+  upstream: ServingEndpoint;
+  host?: string;
+  port?: number;
+  /** Where the upstream API key (named by upstream.apiKeyEnv) is looked up; process.env by default. */
+  env?: Record<string, string | undefined>;
+}
+
+interface TrialState extends ProxyTrialOptions {
+  next: number;
+}
+
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+// Response headers that describe the body as the upstream sent it; the rest are hop-by-hop or the proxy's own.
+const PASSED_HEADERS = ['content-type', 'cache-control', 'x-pairbench-simulated'];
+
+export async function startRecordingProxy(options: ProxyOptions): Promise<RecordingProxy> {
+  const upstream = options.upstream;
+  const target = new URL(openAiUrl(upstream.baseUrl, '/chat/completions'));
+  const secure = target.protocol === 'https:';
+  // Keep-alive to the server, so a call costs no new connection.
+  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new Agent({ keepAlive: true });
+  const env = options.env ?? process.env;
+  // Read now, so a missing key is one clear error at start, not a failure per call.
+  const apiKey = readApiKey(upstream.apiKeyEnv, env);
+  const trials = new KeyRing<TrialState>();
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) sendError(res, 500, `proxy: ${errorMessage(e)}`);
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    const { key, path } = keyOf(req.headers, url.pathname);
+    const trial = trials.find(key);
+    if (trial === null) {
+      req.resume();
+      return sendError(res, 401, key === null ? 'no API key: use the key pairbench gave this trial' : 'unknown or expired key for this proxy');
+    }
+    const route = path.replace(/\/+$/, '');
+    if (req.method === 'GET' && (route === '/v1/models' || route === '/models')) {
+      return sendJson(res, 200, { object: 'list', data: [{ id: upstream.model, object: 'model', owned_by: 'pairbench-proxy' }] });
+    }
+    if (req.method !== 'POST' || !(route === '/v1/chat/completions' || route === '/chat/completions')) {
+      req.resume();
+      return sendError(res, 404, `the proxy serves POST /v1/chat/completions only (got ${req.method} ${path})`);
+    }
+    const raw = await readBody(req);
+    let body: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(raw.toString('utf8'));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+      body = parsed as Record<string, unknown>;
+    } catch (e) {
+      return sendError(res, 400, `request body: ${errorMessage(e)}`);
+    }
+    forward(trial, body, res);
+  }
+
+  function forward(trial: TrialState, body: Record<string, unknown>, res: ServerResponse): void {
+    const turnIndex = trial.next++;
+    const levers = applyLevers(body, upstream.dialect, trial.levers);
+    body.model = upstream.model;
+    const streamed = body.stream === true;
+    // The usage chunk carries the prompt and cached tokens on servers without timings.
+    if (streamed) body.stream_options = { ...(typeof body.stream_options === 'object' ? body.stream_options : {}), include_usage: true };
+    const payload = Buffer.from(JSON.stringify(body));
+
+    const headers: OutgoingHttpHeaders = {
+      'content-type': 'application/json',
+      'content-length': payload.length,
+      accept: streamed ? 'text/event-stream' : 'application/json',
+      'x-pairbench-task': trial.task,
+      'x-pairbench-trial': trial.trialId,
+    };
+    if (apiKey !== null) headers.authorization = `Bearer ${apiKey}`;
+    const tap = new CallTap(streamed);
+    const sentAt = performance.now();
+    let status: number | null = null;
+    let recorded = false;
+
+    const record = (errorCode: string | null): void => {
+      if (recorded) return;
+      recorded = true;
+      const endedAt = tap.doneAt ?? performance.now();
+      const telemetry = tap.acc.telemetry({
+        dialect: upstream.dialect,
+        sentAt,
+        endedAt,
+        httpStatus: status ?? 0,
+        speculativeSent: false,
+        speculativeAsked: false,
+        thinkingSent: levers.thinking,
+      });
+      const row = turnFromTelemetry(turnIndex, { ...telemetry, httpStatus: status });
+      const calls = tap.acc.toolCalls.filter((c) => c !== undefined);
+      row.tool_calls = calls.length;
+      row.tool_names = calls.length > 0 ? calls.map((c) => c.name).join(',') : null;
+      row.error_code = errorCode;
+      trial.onTurn(row);
+      trial.transcript({ type: 'reply', turn: turnIndex, via: 'proxy', status, content: tap.acc.content, reasoning: tap.acc.reasoning, toolCalls: calls, telemetry: row, ...(errorCode && { errorCode }) });
+    };
+
+    const up = (secure ? httpsRequest : httpRequest)(target, { method: 'POST', agent, headers });
+    // The agent went away: stop the upstream call too, and keep what was seen.
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        up.destroy();
+        record(ERROR_CODES.SERVING_MALFORMED);
+      }
+    });
+    up.on('response', (ur) => {
+      status = ur.statusCode ?? 0;
+      const out: OutgoingHttpHeaders = {};
+      for (const h of PASSED_HEADERS) if (ur.headers[h] !== undefined) out[h] = ur.headers[h];
+      res.writeHead(status, out);
+      res.flushHeaders();
+      const sse = String(ur.headers['content-type'] ?? '').includes('text/event-stream');
+      const reader = status === 200 && (sse || !streamed) ? tap : null;
+      ur.on('data', (chunk: Buffer) => {
+        res.write(chunk); // on to the agent first; reading it costs the agent nothing
+        reader?.feed(chunk, performance.now());
+      });
+      ur.on('end', () => {
+        res.end();
+        reader?.end(performance.now());
+        if (status !== 200) record(ERROR_CODES.SERVING_HTTP);
+        else if (tap.malformed !== null || (streamed && !sse)) record(ERROR_CODES.SERVING_MALFORMED);
+        else record(null);
+      });
+      ur.on('error', () => {
+        res.destroy();
+        record(ERROR_CODES.SERVING_MALFORMED);
+      });
+    });
+    up.on('error', (e) => {
+      if (status !== null) return; // after the response began, its own handlers record it
+      sendError(res, 502, `the serving layer did not answer the proxy (${(e as NodeJS.ErrnoException).code ?? e.message})`);
+      record(ERROR_CODES.SERVING_REFUSED);
+    });
+    up.end(payload);
+    // Written once the request is on its way, so the transcript costs the agent no latency.
+    trial.transcript({ type: 'request', turn: turnIndex, via: 'proxy', levers, body });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) =>
+      reject(new PairbenchError(ERROR_CODES.SERVING_START_FAILED, `recording proxy could not listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}: ${e.message}`, { cause: e })),
+    );
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host ?? '127.0.0.1';
+  let closing: Promise<void> | null = null;
+
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    openTrial(o) {
+      const state: TrialState = { ...o, next: 0 };
+      const key = trials.issue(state);
+      return {
+        key,
+        get turns() {
+          return state.next;
+        },
+        close: () => trials.revoke(key),
+      };
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        agent.destroy();
+      });
+      return closing;
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on('data', (b: Buffer) => {
+      size += b.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('request body too large'));
+        req.destroy();
+      } else parts.push(b);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts)));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, message: string): void {
+  sendJson(res, status, { error: { code: status, message, type: status === 401 ? 'authentication_error' : 'proxy_error' } });
+}

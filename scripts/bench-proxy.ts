@@ -1,0 +1,157 @@
+// What the recording proxy costs an agent: time to first byte of a streamed chat call
+// through the proxy against straight to the simulated server (time-scale 0, so the server
+// itself answers at once), side by side in one run. Arms alternate call by call (A/B, then
+// B/A), at concurrency 1 and 4; medians and p90 from the same minutes. Target: under 1 ms
+// added at the median. The server and the proxy each run on a thread of their own, as in a
+// sweep (the server is its own process, the proxy lives in the sweep's main thread), so the
+// client's own work is not charged to either.
+
+import { Agent, request } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { AGENT_DEFAULT_LEVERS } from '../core/harness.js';
+import { startRecordingProxy } from '../proxy/server.js';
+import { percentileSorted } from '../reports/stats.js';
+import { startSimulatedServer } from '../simulator/server.js';
+import { ROOT } from './support/floor.js';
+
+const CALLS = Number(process.env.PAIRBENCH_BENCH_CALLS ?? 400);
+const WARMUP = 40;
+
+interface Arm {
+  name: 'direct' | 'proxy';
+  url: URL;
+  key: string | null;
+  agent: Agent;
+}
+
+/** Milliseconds from sending a streamed call to its first body byte; the rest is read to the end. */
+function ttfb(arm: Arm, body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let first: number | null = null;
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': body.length };
+    if (arm.key !== null) headers.authorization = `Bearer ${arm.key}`;
+    const req = request(arm.url, { method: 'POST', agent: arm.agent, headers }, (res) => {
+      res.on('data', () => {
+        first ??= performance.now() - t0;
+      });
+      res.on('end', () => (first === null ? reject(new Error(`${arm.name}: empty response (${res.statusCode})`)) : resolve(first)));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function stats(values: number[]): { median: number; p90: number } {
+  const sorted = Float64Array.from(values).sort();
+  return { median: percentileSorted(sorted, 0.5)!, p90: percentileSorted(sorted, 0.9)! };
+}
+
+async function measure(arms: [Arm, Arm], body: Buffer, concurrency: number): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = { direct: [], proxy: [] };
+  const rounds = Math.ceil(CALLS / concurrency);
+  for (let i = 0; i < rounds + WARMUP; i++) {
+    // Alternate which arm goes first, so drift lands on both.
+    const order = i % 2 === 0 ? arms : ([arms[1], arms[0]] as const);
+    for (const arm of order) {
+      const times = await Promise.all(Array.from({ length: concurrency }, () => ttfb(arm, body)));
+      if (i >= WARMUP) out[arm.name]!.push(...times);
+    }
+  }
+  return out;
+}
+
+type Role = { role: 'sim' } | { role: 'proxy'; upstream: string };
+type Started = { url: string; key?: string };
+
+/** A thread running the simulated server or the proxy until the bench ends; it says where it listens. */
+async function serveInThread(): Promise<void> {
+  const job = workerData as Role;
+  let close: () => Promise<void>;
+  if (job.role === 'sim') {
+    const sim = await startSimulatedServer({ timeScale: 0, tasksDir: path.join(ROOT, 'tasks'), slots: 4 });
+    close = () => sim.close();
+    parentPort!.postMessage({ url: sim.url } satisfies Started);
+  } else {
+    const proxy = await startRecordingProxy({
+      upstream: { baseUrl: job.upstream, model: 'pairbench-simulated', dialect: 'llama-server', apiKeyEnv: null, simulated: true },
+    });
+    let turns = 0;
+    const trial = proxy.openTrial({ trialId: 'bench', task: 'git-init', levers: AGENT_DEFAULT_LEVERS, onTurn: () => turns++, transcript: () => undefined });
+    close = async () => {
+      parentPort!.postMessage({ turns });
+      await proxy.close();
+    };
+    parentPort!.postMessage({ url: proxy.url, key: trial.key } satisfies Started);
+  }
+  parentPort!.once('message', () => void close().then(() => process.exit(0)));
+}
+
+function thread(role: Role): Promise<{ worker: Worker; started: Started }> {
+  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: role });
+  return new Promise((resolve, reject) => {
+    worker.once('message', (started: Started) => resolve({ worker, started }));
+    worker.once('error', reject);
+  });
+}
+
+async function stop(worker: Worker): Promise<unknown> {
+  const last = new Promise((resolve) => worker.once('message', resolve));
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  worker.postMessage('stop');
+  return Promise.race([last, exited]);
+}
+
+async function main(): Promise<void> {
+  const simThread = await thread({ role: 'sim' });
+  const proxyThread = await thread({ role: 'proxy', upstream: simThread.started.url });
+  const sim = { url: simThread.started.url };
+  const proxy = { url: proxyThread.started.url };
+  const trial = { key: proxyThread.started.key! };
+  const body = Buffer.from(
+    JSON.stringify({
+      model: 'pairbench-simulated',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [
+        { role: 'system', content: 'You are a coding agent.' },
+        { role: 'user', content: 'Create a git repository in /app/project with a README.md and a .gitignore, committed on branch main.' },
+      ],
+      tools: [{ type: 'function', function: { name: 'bash', parameters: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] } } }],
+    }),
+  );
+  try {
+    console.log('# Recording proxy: time to first byte, through the proxy vs straight to the simulated server');
+    console.log(`(simulated server at time-scale 0; ${CALLS} calls per arm and concurrency after ${WARMUP} warm-up rounds; arms alternate)`);
+    console.log('');
+    console.log('| concurrency | direct median ms | proxy median ms | added at median ms | direct p90 ms | proxy p90 ms | added at p90 ms |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const concurrency of [1, 4]) {
+      const arms: [Arm, Arm] = [
+        { name: 'direct', url: new URL('/v1/chat/completions', sim.url), key: null, agent: new Agent({ keepAlive: true, maxSockets: concurrency }) },
+        { name: 'proxy', url: new URL('/v1/chat/completions', proxy.url), key: trial.key, agent: new Agent({ keepAlive: true, maxSockets: concurrency }) },
+      ];
+      const got = await measure(arms, body, concurrency);
+      const d = stats(got.direct!);
+      const p = stats(got.proxy!);
+      const f = (x: number): string => x.toFixed(3);
+      console.log(`| ${concurrency} | ${f(d.median)} | ${f(p.median)} | ${f(p.median - d.median)} | ${f(d.p90)} | ${f(p.p90)} | ${f(p.p90 - d.p90)} |`);
+      for (const a of arms) a.agent.destroy();
+    }
+    const recorded = (await stop(proxyThread.worker)) as { turns?: number } | undefined;
+    console.log('');
+    console.log(`Target: under 1 ms added at the median. The proxy recorded ${recorded?.turns ?? '?'} calls as turn rows while measured.`);
+  } finally {
+    await stop(proxyThread.worker);
+    await stop(simThread.worker);
+  }
+}
+
+if (!isMainThread) void serveInThread();
+else main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exitCode = 1;
+});
