@@ -6,11 +6,12 @@ import { registerRun } from './commands/run.js';
 import { registerReport } from './commands/report.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerServe } from './commands/serve.js';
+import { registerAgents } from './commands/agents.js';
 
 // Every command is declared on every start-up: its options and help cost next to nothing.
 // What a command runs (the container engine, SQLite, the HTTP server) it imports inside its
 // action, so help and the other commands never load it. A new command is one entry here.
-const COMMANDS: ((program: Command) => void)[] = [registerTasks, registerRun, registerReport, registerCleanup, registerServe];
+const COMMANDS: ((program: Command) => void)[] = [registerTasks, registerRun, registerReport, registerCleanup, registerServe, registerAgents];
 
 const program = new Command()
   .name('pairbench')

@@ -51,6 +51,16 @@ export interface TrialContainerSpec {
   task: LoadedTask;
   /** `host:container[:options]`, as the trial's mount file says. */
   binds: string[];
+  /** A network to join instead of the task's: an installed agent's internal network to the proxy. */
+  network?: string;
+}
+
+/** A network whose containers reach its gateway (the host) and nothing else. */
+export interface InternalNetwork {
+  id: string;
+  name: string;
+  /** The host's address on the network: what a container can reach. */
+  gateway: string;
 }
 
 /** A container pairbench made, found by its labels. */
@@ -86,4 +96,8 @@ export interface Engine {
   startNamed(name: string): Promise<void>;
   /** Restarts a named container that is not pairbench's (a serving container). */
   restartNamed(name: string): Promise<void>;
+  /** Creates a per-sweep network marked internal (installed agents reach the proxy on its gateway). */
+  createInternalNetwork(name: string, sweepId: string): Promise<InternalNetwork>;
+  /** Removes a network made by createInternalNetwork; quiet when it is gone. */
+  removeNetwork(id: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // What names a harness variant: its base, its levers and its limits. Plain data that crosses
 // a worker's structured clone; the harnesses themselves live in harnesses/.
 
+import type { AgentDefinition } from './agent.js';
 import type { Contract } from './contracts.js';
 
 export type { HarnessBase } from './harness-bases.js';
@@ -29,8 +30,12 @@ export interface HarnessSpec {
   name: string;
   /** A HarnessBase, or a base from another source (harnesses/registry.ts: HarnessSource). */
   base: string;
-  levers: Levers | null; // null for oracle and nop
+  levers: Levers | null; // null for oracle, nop and installed agents (base `agent`)
   limits: HarnessLimits;
+  /** The installed agent (base `agent` only). */
+  agent?: AgentDefinition;
+  /** What the recording proxy applies to the agent's requests (base `agent` only). */
+  proxyLevers?: ProxyLevers;
 }
 
 /**

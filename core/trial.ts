@@ -24,6 +24,20 @@ export interface TrialSpec {
   serving: ServingEndpoint | null;
   /** The engine to run on, as engines/registry.ts parses it; the local Docker engine when absent. */
   engine?: string;
+  /** For an installed agent: the proxy it reaches, the network it reaches it on, its read-only mounts. */
+  agent?: AgentRun;
+}
+
+export interface AgentRun {
+  /** The recording proxy's OpenAI base URL (ending in /v1) on the sweep's internal network. */
+  baseUrl: string;
+  /** The trial's own proxy key; never the user's API key. */
+  key: string;
+  model: string;
+  /** The internal network the container joins instead of its task's network. */
+  network: string;
+  /** host:container:ro binds: the agent's install, and node when its runtime needs it. */
+  binds: string[];
 }
 
 /** The steps of one trial, in order; teardown follows whichever step it stopped in. */

@@ -10,6 +10,7 @@ import { createOracle } from './oracle.js';
 import { createTerse } from './terse.js';
 import { createTmux } from './tmux.js';
 import type { Harness, HarnessBaseEntry, HarnessFactory } from './types.js';
+import { InstalledAgentHarness } from './installed/harness.js';
 
 const FACTORIES = {
   terse: createTerse,
@@ -51,7 +52,11 @@ export function baseNames(sources: readonly HarnessSource[] = []): string[] {
   return [...new Set([BUILT_IN_BASES, ...sources].flatMap((s) => s.names))];
 }
 
+/** The base every installed agent's variant has; its definition travels in the spec itself. */
+export const AGENT_BASE = 'agent';
+
 export function createHarness(spec: HarnessSpec, sources: readonly HarnessSource[] = []): Harness {
+  if (spec.base === AGENT_BASE && spec.agent) return new InstalledAgentHarness(spec);
   const entry = findBase(spec.base, sources);
   if (!entry) {
     throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `harness "${spec.name}": unknown base "${spec.base}" (known: ${baseNames(sources).join(', ')})`);

@@ -15,6 +15,8 @@ export interface HarnessContext {
   container: TrialContainer;
   trialDir: string; // host directory for this trial (transcript, state file, mounts)
   model: ModelClient | null;
+  /** Where an installed agent reaches the recording proxy, with the trial's own key. */
+  agentEndpoint?: { baseUrl: string; key: string; model: string };
   /** Aborted at the task's agent timeout or on Ctrl-C; harnesses stop promptly when it fires. */
   signal: AbortSignal;
   onTurn(turn: TurnRecord): void;

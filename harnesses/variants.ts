@@ -3,9 +3,11 @@
 // the last four exchanges. The stored harness name is the variant string itself, so it
 // always starts with its base.
 
+import type { AgentDefinition } from '../core/agent.js';
 import { ERROR_CODES, ValidationError } from '../core/errors.js';
+import { AGENT_SWITCHES, agentLevers } from './installed/variants.js';
 import type { ContextPolicy, HarnessLimits, HarnessSpec, Levers } from '../core/harness.js';
-import { baseNames, findBase, type HarnessSource } from './registry.js';
+import { AGENT_BASE, baseNames, findBase, type HarnessSource } from './registry.js';
 
 export const DEFAULT_LIMITS: HarnessLimits = { maxTurns: 30, maxOutputTokens: 2048, observationBytes: 4096 };
 
@@ -117,17 +119,37 @@ function splitBase(variant: string, sources: readonly HarnessSource[]): { base: 
 }
 
 /** `sources`: bases beyond the built-in table (see HarnessSource). */
-export function parseHarnessVariant(name: string, limits?: Partial<HarnessLimits>, sources: readonly HarnessSource[] = []): HarnessSpec {
+/** Names no installed agent may take: the built-in bases. */
+export const RESERVED_NAMES: readonly string[] = baseNames();
+
+/** `sources`: bases beyond the built-in table (see HarnessSource); `agents`: installed agents by name. */
+export function parseHarnessVariant(
+  name: string,
+  limits?: Partial<HarnessLimits>,
+  sources: readonly HarnessSource[] = [],
+  agents?: ReadonlyMap<string, AgentDefinition>,
+): HarnessSpec {
   const merged: HarnessLimits = { ...DEFAULT_LIMITS, ...limits };
   const problems = limitProblems(merged);
   const trimmed = name.trim();
+  const agentWord = /^[a-z][a-z0-9_]*/.exec(trimmed)?.[0];
+  const agent = agentWord !== undefined && !RESERVED_NAMES.includes(agentWord) ? agents?.get(agentWord) : undefined;
+  if (agent) {
+    const { levers: proxyLevers, problems: switchProblems } = agentLevers(agent.name, trimmed.slice(agent.name.length));
+    problems.push(...switchProblems);
+    if (problems.length > 0) {
+      throw new ValidationError(ERROR_CODES.CONFIG_INVALID, `harness "${name}"`, [...problems, `valid for installed agents: ${AGENT_SWITCHES}`]);
+    }
+    return { name: trimmed, base: AGENT_BASE, levers: null, limits: merged, agent, proxyLevers };
+  }
   const { base, known } = splitBase(trimmed, sources);
   const entry = known ? findBase(base, sources) : undefined;
   const rest = trimmed.slice(base.length);
   let levers: Levers | null = null;
 
   if (entry === undefined) {
-    problems.push(base === '' ? `"${trimmed}": a variant starts with a base name` : `"${base}": unknown base`);
+    const installed = agents && agents.size > 0 ? ` or an installed agent (${[...agents.keys()].join(', ')})` : ' or an installed agent (none found: see `pairbench agents list`)';
+    problems.push(base === '' ? `"${trimmed}": a variant starts with a base name` : `"${agentWord ?? base}": unknown base${installed}`);
   } else if (entry.levers === null) {
     if (rest !== '') problems.push(`"${rest}": ${base} has no levers to switch`);
   } else {

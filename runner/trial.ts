@@ -122,7 +122,8 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
       name: spec.containerName,
       labels: { sweep: spec.sweepId, trial: spec.trialId, task: spec.task.name },
       task: spec.task,
-      binds,
+      binds: [...binds, ...(spec.agent?.binds ?? [])],
+      ...(spec.agent && { network: spec.agent.network }),
     });
     // The bind directories are 0755: a non-root image user is given them.
     const execUser = await defaultExecUser(container);
@@ -236,6 +237,7 @@ async function runAgent(
     container,
     trialDir: spec.trialDir,
     model,
+    ...(spec.agent && { agentEndpoint: { baseUrl: spec.agent.baseUrl, key: spec.agent.key, model: spec.agent.model } }),
     signal: controller.signal,
     onTurn(turn: TurnRecord) {
       turnsSeen += 1;

@@ -98,6 +98,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE sweeps ADD COLUMN lease_start TEXT;
   ALTER TABLE sweeps ADD COLUMN lease_heartbeat_at TEXT;
   `,
+  // v3: what the recording proxy sees of an installed agent's calls.
+  `
+  ALTER TABLE turns ADD COLUMN tool_calls INTEGER;    -- tool calls in the reply (NULL: a built-in harness's turn)
+  ALTER TABLE turns ADD COLUMN tool_names TEXT;       -- their names, comma-separated, in order
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

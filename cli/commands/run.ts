@@ -32,7 +32,7 @@ interface RunCommandOptions extends RunFlags {
 
 // Flags that shape the plan; a resumed sweep keeps the plan it started with.
 const PLAN_FLAGS: (keyof RunFlags)[] = [
-  'harness', 'task', 'trials', 'tasksDir', 'runsDir', 'order', 'seed', 'groupBy', 'restartEvery', 'canaryEvery', 'canaryFactor',
+  'harness', 'task', 'trials', 'tasksDir', 'agentsDir', 'runsDir', 'order', 'seed', 'groupBy', 'restartEvery', 'canaryEvery', 'canaryFactor',
   'retries', 'serving', 'baseUrl', 'model', 'dialect', 'apiKeyEnv', 'timeScale', 'selinux', 'maxTurns',
 ];
 
@@ -45,6 +45,7 @@ export function registerRun(program: Command): void {
     .option('--trials <n>', 'trials per task for each harness')
     .option('--db <path>', 'SQLite database to write', DEFAULT_DB)
     .option('--tasks-dir <dir>', 'directory holding the task directories (default ./tasks)')
+    .option('--agents-dir <dirs...>', 'more directories holding installed agents (agents/<name>/agent.toml), besides ./agents')
     .option('--runs-dir <dir>', 'where trial directories go (default .pairbench/runs)')
     .option('--sweep-file <file>', 'a sweep file (TOML); flags override its values')
     .option('--order <order>', 'alternate (A B, then B A) or shuffle (seeded)')

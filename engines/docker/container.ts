@@ -52,7 +52,7 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
         CapDrop: ['ALL'],
         CapAdd: [...TRIAL_CAPABILITIES],
         SecurityOpt: ['no-new-privileges'],
-        NetworkMode: env.network === 'public' ? 'bridge' : 'none',
+        NetworkMode: opts.network ?? (env.network === 'public' ? 'bridge' : 'none'),
         Init: true,
         AutoRemove: false,
         ...extras,

@@ -4,10 +4,11 @@
 
 import Docker from 'dockerode';
 import type { TrialContainer } from '../../core/container.js';
-import type { Engine, EngineCapabilities, EngineDescription, EnsureImageOptions, EnsuredImage, Leftover, RemovalResult, TrialContainerSpec } from '../../core/engine.js';
+import type { Engine, EngineCapabilities, EngineDescription, EnsureImageOptions, EnsuredImage, InternalNetwork, Leftover, RemovalResult, TrialContainerSpec } from '../../core/engine.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
 import type { LoadedTask } from '../../core/task.js';
 import { createTrialContainer, type HostConfigExtras } from './container.js';
+import { createInternalNetwork, removeNetwork } from './network.js';
 import { ensureTaskImage } from './images.js';
 import { findPairbenchContainers, removeContainers } from './leftovers.js';
 
@@ -117,6 +118,14 @@ export class DockerApiEngine implements Engine {
 
   async restartNamed(name: string): Promise<void> {
     await this.api.getContainer(name).restart({ t: 10 });
+  }
+
+  createInternalNetwork(name: string, sweepId: string): Promise<InternalNetwork> {
+    return createInternalNetwork(this.api, name, sweepId);
+  }
+
+  removeNetwork(id: string): Promise<void> {
+    return removeNetwork(this.api, id);
   }
 }
 

@@ -12,6 +12,7 @@ export interface RunFlags {
   task?: string[];
   trials?: string;
   tasksDir?: string;
+  agentsDir?: string[];
   runsDir?: string;
   order?: string;
   seed?: string;
@@ -90,6 +91,8 @@ export function parseFlagLayer(flags: RunFlags): { layer: SettingsLayer; problem
     tasks,
     trials: whole('trials', flags.trials, 1),
     tasksDir: flags.tasksDir,
+    // ./agents is always looked in; --agents-dir adds to it.
+    agentsDirs: flags.agentsDir === undefined ? undefined : ['./agents', ...flags.agentsDir],
     runsDir: flags.runsDir,
     order: oneOf('order', flags.order, ['alternate', 'shuffle'] as const),
     seed: whole('seed', flags.seed, 0),

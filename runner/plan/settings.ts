@@ -20,6 +20,8 @@ export interface SweepSettings {
   tasks: string[] | 'all';
   trials: number;
   tasksDir: string;
+  /** Where installed agents are found (agents/<name>/agent.toml); later directories win. */
+  agentsDirs: string[];
   runsDir: string;
   order: Order;
   seed: number | null;
@@ -41,6 +43,7 @@ export type SettingsLayer = Partial<Omit<SweepSettings, 'serving'>> & { serving?
 
 export const DEFAULT_SETTINGS: Omit<SweepSettings, 'harnesses' | 'tasks' | 'trials'> = {
   tasksDir: './tasks',
+  agentsDirs: ['./agents'],
   runsDir: '.pairbench/runs',
   order: 'alternate',
   seed: null,

@@ -12,12 +12,14 @@ import type { LoadedTask } from '../../core/task.js';
 import { trialEndedEarly, type SelinuxMode, type TrialResult, type TrialSpec } from '../../core/trial.js';
 import type { HarnessSpec } from '../../core/harness.js';
 import { combineObservers, type SweepCounts, type SweepObserver, type TrialInfo, type TrialStartInfo } from '../../core/sweep-events.js';
+import type { TurnRecord } from '../../core/turn.js';
 import type { ServingController, ServingEventOut } from '../../serving/control/types.js';
 import type { SweepReporter } from '../progress/types.js';
 import { containerNameFor, sweepDirFor, trialDirFor, trialIdFor } from './ids.js';
 import type { SweepInterrupt } from './interrupt.js';
 import { entryStates, type AttemptRow, type EntryState } from './pending.js';
 import { createTrialPool, type TrialPool } from './pool.js';
+import { openAgentRoom, type AgentRoom } from './agent-room.js';
 
 export interface SweepHarness {
   spec: HarnessSpec;
@@ -81,6 +83,7 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
   let trialsDone = 0;
   let failure: string | null = null;
   let pool: TrialPool | null = null;
+  let agentRoom: AgentRoom | null = null;
   // afterTrial and boundary restarts run one at a time, in the order trials end.
   let servingQueue: Promise<void> = Promise.resolve();
   const servingStep = (what: string, step: (c: ServingController) => Promise<void>): Promise<void> => {
@@ -105,9 +108,14 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
     }
 
     const todo = states.filter((s) => !s.finished);
+    if (x.serving) {
+      agentRoom = await openAgentRoom(x.engine, x.sweepId, [...x.harnesses.values()].map((h) => h.spec), x.serving.endpoint, (agent, installed) => {
+        if (installed.fresh) emit.onWarning(`agent ${agent}: installed once into ${installed.dir}`);
+      });
+    }
     const buildFailures = await buildImages(x, emit, new Set(todo.map((s) => s.entry.task)));
     pool = createTrialPool(x.concurrency);
-    const runEntry = entryRunner(x, emit, pool, counts, buildFailures, () => {
+    const runEntry = entryRunner(x, emit, pool, counts, buildFailures, agentRoom, () => {
       trialsDone += 1;
       const done = trialsDone;
       void servingStep('after a trial', (c) => c.afterTrial(done));
@@ -126,6 +134,7 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
     if (!x.interrupt.stopSignal.aborted) emit.onWarning(`the sweep stopped: ${failure}`);
   } finally {
     await pool?.destroy().catch(() => undefined);
+    await agentRoom?.close().catch((e: unknown) => emit.onWarning(`closing the recording proxy and its network: ${errorMessage(e)}`));
     await x.serving?.stop().catch((e: unknown) => emit.onWarning(`stopping the serving layer: ${errorMessage(e)}`));
     await removeLeftovers(x, emit);
   }
@@ -191,6 +200,7 @@ function entryRunner(
   pool: TrialPool,
   counts: SweepCounts,
   buildFailures: ReadonlyMap<string, BuildFailure>,
+  agentRoom: AgentRoom | null,
   afterTrial: () => void,
 ): (state: EntryState) => Promise<void> {
   return async (state) => {
@@ -228,13 +238,19 @@ function entryRunner(
       emit.onTrialStart(start, { ...counts });
 
       const built = buildFailures.get(entry.task);
-      const result: TrialResult = built
-        ? trialEndedEarly('build_failed', built.code, built.message)
-        : await pool.run(
-            spec,
-            { onTurn: (turn) => emit.onTurn(info, turn), onPhase: (phase) => emit.onTrialPhase(info, phase) },
-            x.interrupt.abortSignal,
-          );
+      const onTurn = (turn: TurnRecord): void => emit.onTurn(info, turn);
+      // An installed agent's model calls reach the store through the proxy, under this trial's key only.
+      const proxied = !built && harness.spec.base === 'agent' && agentRoom ? agentRoom.openTrial({ spec: harness.spec, trialId, task: entry.task, trialDir: spec.trialDir, onTurn }) : null;
+      if (proxied) spec.agent = proxied.run;
+      let result: TrialResult;
+      try {
+        result = built
+          ? trialEndedEarly('build_failed', built.code, built.message)
+          : await pool.run(spec, { onTurn, onPhase: (phase) => emit.onTrialPhase(info, phase) }, x.interrupt.abortSignal);
+      } finally {
+        proxied?.handle.close();
+      }
+      if (proxied) result = { ...result, turns: proxied.handle.turns };
 
       const status = result.status;
       let willRetry = false;

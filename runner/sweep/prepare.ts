@@ -11,6 +11,8 @@ import { loadTasks, unfinishedWarning, type BrokenTask } from '../task/load.js';
 import type { LoadedTask } from '../../core/task.js';
 import { parseHarnessVariant } from '../../harnesses/variants.js';
 import { createHarness } from '../../harnesses/registry.js';
+import { loadAgents } from '../../harnesses/installed/definition.js';
+import type { AgentDefinition } from '../../core/agent.js';
 import type { ServingConfig } from '../../serving/control/config.js';
 import type { SweepHarness } from './execute.js';
 import { sanitizeIdPart } from './ids.js';
@@ -40,12 +42,28 @@ export interface StoredConfig {
   brokenTasks: { name: string; problems: string[] }[];
 }
 
-export function harnessesFor(names: readonly string[], maxTurns: number | null, problems: string[]): Map<string, SweepHarness> {
+/** The installed agents under the sweep's agent directories; a broken one named by a variant is a problem. */
+export function agentsFor(dirs: readonly string[], names: readonly string[], problems: string[]): Map<string, AgentDefinition> {
+  const { agents, broken } = loadAgents(dirs);
+  for (const b of broken) {
+    if (names.some((n) => n === b.name || n.startsWith(`${b.name}+`) || n.startsWith(`${b.name}-`))) {
+      problems.push(...b.problems.map((p) => `agent ${b.name} (${b.dir}): ${p}`));
+    }
+  }
+  return agents;
+}
+
+export function harnessesFor(
+  names: readonly string[],
+  maxTurns: number | null,
+  problems: string[],
+  agents: ReadonlyMap<string, AgentDefinition> = new Map(),
+): Map<string, SweepHarness> {
   const out = new Map<string, SweepHarness>();
   const ids = new Map<string, string>();
   for (const name of names) {
     try {
-      const spec = parseHarnessVariant(name, maxTurns === null ? undefined : { maxTurns });
+      const spec = parseHarnessVariant(name, maxTurns === null ? undefined : { maxTurns }, [], agents);
       out.set(name, { spec, needsModel: createHarness(spec).needsModel });
     } catch (e) {
       if (e instanceof ValidationError) problems.push(...e.problems.map((p) => `harness ${name}: ${p}`));
@@ -93,8 +111,14 @@ export async function prepareNewSweep(
   settingsProblems: string[],
 ): Promise<PreparedSweep> {
   const problems = [...settingsProblems];
-  const settings: SweepSettings = { ...input, tasksDir: resolve(input.tasksDir), runsDir: resolve(input.runsDir) };
-  const harnesses = harnessesFor(settings.harnesses, settings.maxTurns, problems);
+  const settings: SweepSettings = {
+    ...input,
+    tasksDir: resolve(input.tasksDir),
+    agentsDirs: (input.agentsDirs ?? ['./agents']).map((d) => resolve(d)),
+    runsDir: resolve(input.runsDir),
+  };
+  const agents = agentsFor(settings.agentsDirs, settings.harnesses, problems);
+  const harnesses = harnessesFor(settings.harnesses, settings.maxTurns, problems, agents);
   const { tasks, broken, unfinished } = await tasksFor(settings.tasksDir, settings.tasks, problems);
   const serving = await servingConfigFor(settings);
   problems.push(...serving.problems, ...servingProblems(harnesses, serving.config));

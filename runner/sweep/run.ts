@@ -17,7 +17,7 @@ import type { ServingController } from '../../serving/control/types.js';
 import { executeSweep, type SweepOutcome } from './execute.js';
 import { newSweepId, sweepDirFor } from './ids.js';
 import { SweepInterrupt, onInterruptSignals } from './interrupt.js';
-import { harnessesFor, servingProblems, tasksFor, type PreparedSweep, type StoredConfig } from './prepare.js';
+import { agentsFor, harnessesFor, servingProblems, tasksFor, type PreparedSweep, type StoredConfig } from './prepare.js';
 import { gitState, hostName, pairbenchVersion } from './provenance.js';
 import { controllerRestartPolicy, servingConfigFor } from './serving-setup.js';
 import { takeLease, type SweepLease } from './lease.js';
@@ -102,7 +102,8 @@ export async function resumeSweep(sweepId: string, options: RunOptions): Promise
     const plan = JSON.parse(row.plan_json) as SweepPlan;
 
     const problems: string[] = [];
-    const harnesses = harnessesFor(plan.harnesses, settings.maxTurns, problems);
+    const agents = agentsFor(settings.agentsDirs ?? [], plan.harnesses, problems);
+    const harnesses = harnessesFor(plan.harnesses, settings.maxTurns, problems, agents);
     const { tasks, broken } = await tasksFor(settings.tasksDir, plan.tasks, problems);
     const serving = await servingConfigFor(settings);
     problems.push(...serving.problems, ...servingProblems(harnesses, serving.config));

@@ -1,0 +1,78 @@
+// What a sweep with installed agents sets up once, before its first trial: each agent
+// installed into the machine's cache, an internal network, and the recording proxy on that
+// network's gateway. Per trial it opens a proxy key whose calls become that trial's turns.
+
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AGENT_MOUNTS } from '../../core/agent.js';
+import type { HarnessSpec } from '../../core/harness.js';
+import type { ServingEndpoint } from '../../core/serving.js';
+import type { AgentRun } from '../../core/trial.js';
+import type { TurnRecord } from '../../core/turn.js';
+import { ensureAgentInstalled, type Installed } from '../../harnesses/installed/install.js';
+import { startRecordingProxy, type ProxyTrial, type RecordingProxy } from '../../proxy/server.js';
+import type { Engine, InternalNetwork } from '../../core/engine.js';
+import { TRANSCRIPT_FILE } from '../trial.js';
+
+export interface AgentRoom {
+  readonly proxy: RecordingProxy;
+  readonly network: InternalNetwork;
+  /** Opens the trial on the proxy; close the handle when the trial ends. */
+  openTrial(o: { spec: HarnessSpec; trialId: string; task: string; trialDir: string; onTurn(turn: TurnRecord): void }): { run: AgentRun; handle: ProxyTrial };
+  close(): Promise<void>;
+}
+
+/** Null when no harness of the sweep is an installed agent. */
+export async function openAgentRoom(
+  engine: Engine,
+  sweepId: string,
+  harnesses: readonly HarnessSpec[],
+  upstream: ServingEndpoint,
+  onInstall: (agent: string, installed: Installed) => void = () => undefined,
+): Promise<AgentRoom | null> {
+  const agents = harnesses.filter((h) => h.base === 'agent' && h.agent);
+  if (agents.length === 0) return null;
+  const installs = new Map<string, Installed>();
+  for (const h of agents) {
+    const def = h.agent!;
+    if (installs.has(def.name)) continue;
+    const installed = await ensureAgentInstalled(def);
+    installs.set(def.name, installed);
+    onInstall(def.name, installed);
+  }
+  const network = await engine.createInternalNetwork(`pairbench-${sweepId}`, sweepId);
+  let proxy: RecordingProxy;
+  try {
+    proxy = await startRecordingProxy({ upstream, host: network.gateway, port: 0 });
+  } catch (e) {
+    await engine.removeNetwork(network.id).catch(() => undefined);
+    throw e;
+  }
+  return {
+    proxy,
+    network,
+    openTrial({ spec, trialId, task, trialDir, onTurn }) {
+      const def = spec.agent!;
+      const installed = installs.get(def.name)!;
+      const transcriptPath = join(trialDir, TRANSCRIPT_FILE);
+      const handle = proxy.openTrial({
+        trialId,
+        task,
+        levers: spec.proxyLevers!,
+        onTurn,
+        transcript(entry) {
+          mkdirSync(trialDir, { recursive: true });
+          appendFileSync(transcriptPath, `${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`);
+        },
+      });
+      const binds = [`${installed.dir}:${AGENT_MOUNTS.install}:ro`];
+      // The node running pairbench (>= 20) serves agents that need one; bookworm's own is 18.
+      if (def.runtime === 'host-node') binds.push(`${process.execPath}:${AGENT_MOUNTS.node}:ro`);
+      return { run: { baseUrl: `${proxy.url}/v1`, key: handle.key, model: upstream.model, network: network.name, binds }, handle };
+    },
+    async close() {
+      await proxy.close();
+      await engine.removeNetwork(network.id);
+    },
+  };
+}
