@@ -151,9 +151,11 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
     };
 
     const up = (secure ? httpsRequest : httpRequest)(target, { method: 'POST', agent, headers });
-    // The agent went away: stop the upstream call too, and keep what was seen.
+    // The agent went away before the reply began: stop the upstream call. Once it has begun
+    // it is read to its end (clients often hang up right after the finish reason, before the
+    // usage chunk), so the turn keeps its figures.
     res.on('close', () => {
-      if (!res.writableFinished) {
+      if (!res.writableFinished && status === null) {
         up.destroy();
         record(ERROR_CODES.SERVING_MALFORMED);
       }
@@ -167,7 +169,7 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       const sse = String(ur.headers['content-type'] ?? '').includes('text/event-stream');
       const reader = status === 200 && (sse || !streamed) ? tap : null;
       ur.on('data', (chunk: Buffer) => {
-        res.write(chunk); // on to the agent first; reading it costs the agent nothing
+        if (!res.destroyed) res.write(chunk); // on to the agent first; reading it costs the agent nothing
         reader?.feed(chunk, performance.now());
       });
       ur.on('end', () => {

@@ -145,11 +145,18 @@ export function insertTurn(db: Db, trialId: string, t: TurnRecord): void {
     db,
     `INSERT OR REPLACE INTO turns (trial_id, turn_index, ttft_ms, model_ms, prompt_tokens, cached_tokens,
        completion_tokens, reasoning_tokens, reasoning_chars, decode_tps, draft_n, draft_accepted, speculative_applied,
-       http_status, finish_reason, exec_ms, wait_ms, exit_code, parse_ok, command, error_code)
+       http_status, finish_reason, exec_ms, wait_ms, exit_code, parse_ok, command, error_code, tool_calls, tool_names)
      VALUES (@trial_id, @turn_index, @ttft_ms, @model_ms, @prompt_tokens, @cached_tokens, @completion_tokens,
        @reasoning_tokens, @reasoning_chars, @decode_tps, @draft_n, @draft_accepted, @speculative_applied,
-       @http_status, @finish_reason, @exec_ms, @wait_ms, @exit_code, @parse_ok, @command, @error_code)`,
-  ).run({ ...t, trial_id: trialId, speculative_applied: b(t.speculative_applied), parse_ok: b(t.parse_ok) });
+       @http_status, @finish_reason, @exec_ms, @wait_ms, @exit_code, @parse_ok, @command, @error_code, @tool_calls, @tool_names)`,
+  ).run({
+    ...t,
+    trial_id: trialId,
+    speculative_applied: b(t.speculative_applied),
+    parse_ok: b(t.parse_ok),
+    tool_calls: t.tool_calls ?? null,
+    tool_names: t.tool_names ?? null,
+  });
 }
 
 export function insertServingEvent(db: Db, e: ServingEvent): void {

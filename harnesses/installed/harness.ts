@@ -15,12 +15,12 @@ export const AGENT_LOG_FILE = 'agent.log';
 const PATH = `${path.posix.dirname(AGENT_MOUNTS.node)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
 const MAX_AGENT_OUTPUT_BYTES = 8 * 1024 * 1024;
 
-/** The task's agent user and working directory (Harbor's [agent] user, [environment] workdir), else root in /. */
-export function agentPlacement(raw: Record<string, unknown>): { user: string; workdir: string } {
+/** The task's agent user and working directory (Harbor's [agent] user, [environment] workdir); null where the task says none. */
+export function agentPlacement(raw: Record<string, unknown>): { user: string; workdir: string | null } {
   const table = (k: string): Record<string, unknown> => (typeof raw[k] === 'object' && raw[k] !== null ? (raw[k] as Record<string, unknown>) : {});
   const user = table('agent').user;
   const workdir = table('environment').workdir;
-  return { user: typeof user === 'string' && user !== '' ? user : 'root', workdir: typeof workdir === 'string' && workdir !== '' ? workdir : '/' };
+  return { user: typeof user === 'string' && user !== '' ? user : 'root', workdir: typeof workdir === 'string' && workdir !== '' ? workdir : null };
 }
 
 export class InstalledAgentHarness implements Harness {
@@ -38,7 +38,12 @@ export class InstalledAgentHarness implements Harness {
       throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `agent ${this.definition.name} needs the recording proxy, but the trial has none`, { outcome: 'serving_failed' });
     }
     const def = this.definition;
-    const { user, workdir } = agentPlacement(ctx.task.raw);
+    const placement = agentPlacement(ctx.task.raw);
+    const user = placement.user;
+    // Without a task workdir, the image's; never / itself, where CLIs that index their
+    // working directory (Qwen Code) would walk the whole filesystem: its home instead.
+    const imageDir = placement.workdir === null ? (await ctx.container.exec(['pwd'])).stdout.trim() : '';
+    const workdir = placement.workdir ?? (imageDir !== '' && imageDir !== '/' ? imageDir : AGENT_MOUNTS.home);
     const values: AgentTemplateValues = {
       instruction: ctx.task.instruction,
       base_url: endpoint.baseUrl,
