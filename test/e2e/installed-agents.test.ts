@@ -96,9 +96,12 @@ describe('installed agents on the seed tasks', () => {
     // The user's key reached the serving layer's side only.
     expect(readFileSync(ws.db).includes(SECRET)).toBe(false);
     for (const f of filesUnder(ws.runs)) expect(readFileSync(f).includes(SECRET), f).toBe(false);
-    const report = await pairbench(['report', '--db', ws.db]);
-    expect(report.exitCode, report.all).toBe(0);
-    expect(report.all).not.toContain(SECRET);
-    for (const a of AGENTS) expect(report.all).toContain(a);
+    // One sweep per agent: each report names its agent and never the key.
+    for (const sweepId of [...new Set(rows.map((r) => r.sweep_id))]) {
+      const report = await pairbench(['report', '--db', ws.db, '--sweep', sweepId]);
+      expect(report.exitCode, report.all).toBe(0);
+      expect(report.all).not.toContain(SECRET);
+      expect(AGENTS.some((a) => report.all.includes(`| ${a} |`))).toBe(true);
+    }
   });
 });
