@@ -44,15 +44,15 @@ describe('agent definitions', () => {
 
   it('names agent variants by the agent, with the proxy levers as switches', () => {
     const { agents } = loadAgents([SHIPPED]);
-    expect(parseHarnessVariant('pi', undefined, agents)).toMatchObject({ base: 'agent', levers: null, proxyLevers: { thinking: null, prefixCache: true } });
-    expect(parseHarnessVariant('pi-cache', undefined, agents).proxyLevers).toMatchObject({ prefixCache: false });
-    expect(parseHarnessVariant('opencode+think', undefined, agents).proxyLevers).toMatchObject({ thinking: true });
-    expect(parseHarnessVariant('pi-think-cache', undefined, agents).proxyLevers).toEqual({ thinking: false, maxOutputTokens: null, prefixCache: false });
-    expect(() => parseHarnessVariant('pi+cache', undefined, agents)).toThrow(/already on/);
-    expect(() => parseHarnessVariant('pi+json', undefined, agents)).toThrow(/unknown switch for installed agent pi/);
-    expect(() => parseHarnessVariant('nosuch', undefined, agents)).toThrow(/installed agent \(opencode, pi, qwen\)/);
+    expect(parseHarnessVariant('pi', undefined, [], agents)).toMatchObject({ base: 'agent', levers: null, proxyLevers: { thinking: null, prefixCache: true } });
+    expect(parseHarnessVariant('pi-cache', undefined, [], agents).proxyLevers).toMatchObject({ prefixCache: false });
+    expect(parseHarnessVariant('opencode+think', undefined, [], agents).proxyLevers).toMatchObject({ thinking: true });
+    expect(parseHarnessVariant('pi-think-cache', undefined, [], agents).proxyLevers).toEqual({ thinking: false, maxOutputTokens: null, prefixCache: false });
+    expect(() => parseHarnessVariant('pi+cache', undefined, [], agents)).toThrow(/already on/);
+    expect(() => parseHarnessVariant('pi+json', undefined, [], agents)).toThrow(/unknown switch for installed agent pi/);
+    expect(() => parseHarnessVariant('nosuch', undefined, [], agents)).toThrow(/installed agent \(opencode, pi, qwen\)/);
     // The built-in bases keep their names.
-    expect(parseHarnessVariant('terse+tools', undefined, agents).levers).toMatchObject({ contract: 'tools' });
+    expect(parseHarnessVariant('terse+tools', undefined, [], agents).levers).toMatchObject({ contract: 'tools' });
   });
 
   it('fills templates, JSON-escaping values for JSON files', () => {
