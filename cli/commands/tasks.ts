@@ -3,7 +3,7 @@
 
 import chalk from 'chalk';
 import { Option, type Command } from 'commander';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 // The runner's modules (the container engine among them) load when a subcommand runs, not
 // for help: cli/main.ts registers every command on each start-up.
 import type { CheckTrial, TaskCheck } from '../../runner/task/check.js';
@@ -17,6 +17,10 @@ interface ListFlags {
 }
 interface NewFlags {
   tasksDir: string;
+  json?: boolean;
+}
+interface ImportFlags {
+  to: string;
   json?: boolean;
 }
 interface CheckFlags {
@@ -45,6 +49,14 @@ export function registerTasks(program: Command): void {
     .addOption(tasksDirOption())
     .option('--json', 'print the result as JSON')
     .action(async (name: string, flags: NewFlags) => newCommand(name, flags));
+
+  tasks
+    .command('import')
+    .description("convert terminal-bench task directories (task.yaml) into Harbor's layout, as Harbor's own mapper does")
+    .argument('<dirs...>', 'terminal-bench task directories, or directories holding them')
+    .requiredOption('--to <tasks-dir>', 'where the converted tasks go (e.g. ./tasks)')
+    .option('--json', 'print the result as JSON')
+    .action(async (dirs: string[], flags: ImportFlags) => importCommand(dirs, flags));
 
   tasks
     .command('check')
@@ -138,7 +150,26 @@ async function newCommand(name: string, flags: NewFlags): Promise<void> {
   const dirFlag = resolve(flags.tasksDir) === resolve(DEFAULT_TASKS_DIR) ? '' : ` --tasks-dir ${flags.tasksDir}`;
   out(`created ${dir}`);
   out('next: fill in the TODOs in instruction.md, solution/solve.sh and tests/test.sh, then run');
-  out(`  pairbench tasks check ${name}${dirFlag}`);
+  out(`  pairbench tasks check ${basename(dir)}${dirFlag}`);
+}
+
+async function importCommand(dirs: string[], flags: ImportFlags): Promise<void> {
+  const { importTerminalBench } = await import('../../runner/task/import-tb.js');
+  const result = await importTerminalBench(dirs, flags.to);
+  if (result.failed.length > 0) process.exitCode = 1;
+  if (flags.json) {
+    printJson(result);
+    return;
+  }
+  for (const i of result.imported) {
+    out(`imported ${i.source} -> ${i.target}`);
+    for (const n of i.notes) out(`  note: ${n}`);
+  }
+  for (const f of result.failed) out(chalk.red(`not imported: ${f.problem}`));
+  if (result.imported.length > 0) {
+    const names = result.imported.map((i) => basename(i.target)).join(' ');
+    out(`next: pairbench tasks check ${names} --tasks-dir ${flags.to}`);
+  }
 }
 
 function trialLine(harness: string, t: CheckTrial | null): string {
