@@ -1,3 +1,5 @@
+import type { NetworkMode } from './task.js';
+
 // What a harness and the verifier may do with a trial's container. An engine (engines/)
 // implements it; nothing above this line knows which engine runs the container.
 
@@ -47,4 +49,9 @@ export interface TrialContainer {
   stop(): Promise<void>;
   /** Force-removes the container; idempotent, and quiet when it is already gone. */
   remove(): Promise<void>;
+  /**
+   * Joins or leaves the engine's default network, for Harbor's per-phase network modes. A
+   * container that started with no network cannot join one: that throws CONTAINER_FAILED.
+   */
+  setNetwork(mode: NetworkMode): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // Podman implement it in engines/; a sweep may spread its trials over several engines.
 
 import type { TrialContainer } from './container.js';
-import type { LoadedTask } from './task.js';
+import type { LoadedTask, NetworkMode } from './task.js';
 
 /** The labels every trial container carries, so leftovers are found on any engine. */
 export const LABELS = {
@@ -51,6 +51,12 @@ export interface TrialContainerSpec {
   task: LoadedTask;
   /** `host:container[:options]`, as the trial's mount file says. */
   binds: string[];
+  /**
+   * The network the container starts on: 'public' when any phase may use it (the trial then
+   * switches per phase with setNetwork), 'no-network' when none may. Default: the task's
+   * [environment] baseline.
+   */
+  startNetwork?: NetworkMode;
   /** A network to join instead of the task's: an installed agent's internal network to the proxy. */
   network?: string;
 }

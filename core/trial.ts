@@ -24,6 +24,8 @@ export interface TrialSpec {
   serving: ServingEndpoint | null;
   /** The engine to run on, as engines/registry.ts parses it; the local Docker engine when absent. */
   engine?: string;
+  /** `--network none`: every phase offline, whatever the task says. */
+  forceOffline?: boolean;
   /** For an installed agent: the proxy it reaches, the network it reaches it on, its read-only mounts. */
   agent?: AgentRun;
 }

@@ -14,6 +14,7 @@ import type { TrialEvents, TrialResult, TrialSpec } from '../core/trial.js';
 import { createHarness } from '../harnesses/registry.js';
 import type { Harness, HarnessContext, HarnessResult } from '../harnesses/types.js';
 import type { ModelClient } from '../serving/client/types.js';
+import { agentView, openLogDirs, phaseNetworks, startingNetwork, verifierView, waitHealthy } from './trial-environment.js';
 import { runVerifier, type VerifierResult } from '../verifier/verify.js';
 import { proveVerifierBind } from '../verifier/bind-probe.js';
 import { defaultExecUser } from '../verifier/sealed.js';
@@ -114,6 +115,7 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     image = ensured.image;
 
     enter('setup');
+    const networks = phaseNetworks(spec.task, spec.forceOffline === true);
     const relabel = await resolveSelinux(spec.selinux, spec.selinux === 'auto' ? { securityOptions: (await engine.describe()).securityOptions } : {});
     const mountFile = await writeMountFile(spec.trialDir, relabel);
     const binds = await readMountFile(mountFile.path); // apply what the file says, not what we meant
@@ -124,17 +126,22 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
       task: spec.task,
       binds: [...binds, ...(spec.agent?.binds ?? [])],
       ...(spec.agent && { network: spec.agent.network }),
+      startNetwork: startingNetwork(networks),
     });
+    await container.setNetwork(networks.setup);
+    await openLogDirs(container);
     // The bind directories are 0755: a non-root image user is given them.
     const execUser = await defaultExecUser(container);
     for (const m of TRIAL_MOUNTS) await giveHostDirTo(path.join(spec.trialDir, m.hostSubdir), execUser);
     await untilAborted(proveVerifierBind(container, spec.trialDir), signal);
+    await untilAborted(waitHealthy(container, spec.task, signal), signal);
     finish('setup');
     checkOuter();
 
     enter('agent');
     agentStarted = true;
-    const agent = await runAgent(harness, spec, container, model, counted, signal);
+    await container.setNetwork(networks.agent);
+    const agent = await runAgent(harness, spec, agentView(container, spec.task, spec.harness.base === 'oracle'), model, counted, signal);
     finish('agent');
     turns = agent.turns;
 
@@ -142,7 +149,8 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
       ended = containerGone('during the agent phase', agent.status);
     } else {
       enter('verify');
-      const verdict = await untilAborted(runVerifier(container, spec.task, spec.trialDir), signal);
+      await container.setNetwork(networks.verify);
+      const verdict = await untilAborted(runVerifier(verifierView(container, spec.task), spec.task, spec.trialDir), signal);
       finish('verify');
       // A reward that never arrived because the container died is the container's failure.
       const lost = verdict.status.startsWith('reward_') && !(await container.isRunning());

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { DEFAULT_READ_MAX_BYTES, type ExecOptions, type ExecResult, type TrialContainer } from '../../core/container.js';
 import { LABELS, type TrialContainerSpec } from '../../core/engine.js';
+import type { NetworkMode } from '../../core/task.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
 import { execInContainer } from './exec.js';
 import { execWithDirectory } from './exec-with-directory.js';
@@ -29,12 +30,16 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
     });
   }
   const env = opts.task.config.environment;
+  const network = opts.startNetwork ?? env.network;
   let created: Docker.Container | undefined;
   try {
     created = await docker.createContainer({
       name: opts.name,
       Image: opts.image,
-      Entrypoint: ['sleep', 'infinity'], // overrides any image ENTRYPOINT/CMD: the container idles until exec
+      // As Harbor does (docker-compose-build.yaml): the image's ENTRYPOINT stays, so a service it
+      // starts at boot runs; only the command is replaced, so the container idles until exec.
+      Cmd: ['sh', '-c', 'sleep infinity'],
+      ...(env.workdir !== null ? { WorkingDir: env.workdir } : {}), // created by the engine when absent
       Labels: {
         [LABELS.sweep]: opts.labels.sweep,
         [LABELS.trial]: opts.labels.trial,
@@ -52,7 +57,7 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
         CapDrop: ['ALL'],
         CapAdd: [...TRIAL_CAPABILITIES],
         SecurityOpt: ['no-new-privileges'],
-        NetworkMode: opts.network ?? (env.network === 'public' ? 'bridge' : 'none'),
+        NetworkMode: opts.network ?? (network === 'public' ? 'bridge' : 'none'),
         Init: true,
         AutoRemove: false,
         ...extras,
@@ -66,17 +71,29 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
       outcome: 'container_failed',
     });
   }
-  return new DockerContainer(docker, created.id, opts.name);
+  // On a network of its own (an installed agent's, to the proxy) the phases do not switch it.
+  return new DockerContainer(docker, created.id, opts.name, opts.network !== undefined ? null : network);
 }
+
+/** The default network a public phase joins. */
+const PUBLIC_NETWORK = 'bridge';
 
 class DockerContainer implements TrialContainer {
   private readonly target: ContainerRef;
+
+  private readonly startedOnline: boolean;
+  private readonly fixed: boolean;
+  private online: boolean;
 
   constructor(
     private readonly docker: Docker,
     readonly id: string,
     readonly name: string,
+    network: NetworkMode | null,
   ) {
+    this.fixed = network === null;
+    this.startedOnline = network === 'public';
+    this.online = this.startedOnline;
     this.target = { docker, containerId: id, containerName: name };
   }
 
@@ -141,6 +158,24 @@ class DockerContainer implements TrialContainer {
 
   remove(): Promise<void> {
     return forceRemove(this.docker, this.id);
+  }
+
+  async setNetwork(mode: NetworkMode): Promise<void> {
+    const want = mode === 'public';
+    if (this.fixed || want === this.online) return;
+    if (want && !this.startedOnline) {
+      throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `container ${this.name} started with no network and cannot join one`, {
+        outcome: 'container_failed',
+      });
+    }
+    const network = this.docker.getNetwork(PUBLIC_NETWORK);
+    try {
+      if (want) await network.connect({ Container: this.id });
+      else await network.disconnect({ Container: this.id, Force: true });
+    } catch (e) {
+      throw (await this.goneOr(e)) ?? new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `cannot ${want ? 'join' : 'leave'} the ${PUBLIC_NETWORK} network: ${errorMessage(e)}`, { cause: e, outcome: 'container_failed' });
+    }
+    this.online = want;
   }
 
   /** A 404 may mean the file or the container is missing: only an inspect can tell. */
