@@ -1,0 +1,81 @@
+// Harbor's task features, one fixture task each (fixtures/tasks-harbor), through `pairbench
+// tasks check` on the real engine: each honoured feature is needed for the oracle to pass (and
+// nop still fails), and each refused one prints the exact message pairbench promises.
+
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { execa } from 'execa';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { CheckReport } from '../../runner/task/check.js';
+import { connectEngine } from './engine-support.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const TASKS = path.join(ROOT, 'fixtures/tasks-harbor');
+const HONOURED = ['agent-user', 'entrypoint-service', 'env-templates', 'phase-network', 'unknown-fields', 'workdir'];
+const SECRET = `pb-secret-${randomBytes(8).toString('hex')}`;
+
+let docker: Docker;
+let root: string;
+
+function pairbench(args: string[], env: Record<string, string> = {}) {
+  return execa('node', [path.join(ROOT, 'bin/pairbench.js'), ...args], {
+    cwd: ROOT,
+    reject: false,
+    extendEnv: false,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', TMPDIR: root, FORCE_COLOR: '0', ...env },
+  });
+}
+
+beforeAll(async () => {
+  await execa('npm', ['run', 'build'], { cwd: ROOT });
+  docker = await connectEngine();
+  root = await mkdtemp(path.join(tmpdir(), 'pb-tasks-harbor-'));
+});
+
+afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+  for (const n of HONOURED) {
+    const images = await docker.listImages({ filters: { reference: [`pairbench-task/${n}`] } });
+    for (const img of images) await docker.getImage(img.Id).remove({ force: true }).catch(() => undefined);
+  }
+});
+
+it('agent user, workdir, entrypoint service with healthcheck, env templates and per-phase network each pass check', { timeout: 900_000 }, async () => {
+  const r = await pairbench(['tasks', 'check', ...HONOURED, '--tasks-dir', TASKS, '--json'], { PB_FIXTURE_SECRET: SECRET });
+  const report = JSON.parse(r.stdout) as CheckReport;
+  expect(report.tasks.map((t) => [t.name, t.oracle?.status, t.nop?.status, t.reasons])).toEqual(
+    HONOURED.map((n) => [n, 'pass', 'fail', []]),
+  );
+  expect(r.exitCode).toBe(0);
+  // The unhonoured fields are named, each once, with what pairbench does instead.
+  expect(r.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toEqual([
+    'warning: task unknown-fields: task.toml [environment] storage_mb: pairbench sets no disk limit; the container gets the engine default',
+    'warning: task unknown-fields: task.toml [environment] gpus: pairbench gives containers no GPU; a task that needs one will fail',
+    'warning: task unknown-fields: task.toml [environment] skills_dir: pairbench copies no skills into any agent configuration',
+    'warning: task unknown-fields: task.toml [environment] os: pairbench runs Linux containers only',
+    "warning: task unknown-fields: task.toml [environment] mcp_servers: pairbench's harnesses do not connect to MCP servers; the agent is not told of them",
+  ]);
+  // The host value reached the container and the verifier, and nothing pairbench printed.
+  expect(r.stdout + r.stderr).not.toContain(SECRET);
+});
+
+it('an env template naming an unset host variable is a load error naming it', async () => {
+  const r = await pairbench(['tasks', 'check', 'env-templates', '--tasks-dir', TASKS]);
+  expect(r.exitCode).toBe(1);
+  expect(r.stdout).toContain(
+    'task.toml [verifier] env EXPECTED: reads the host variable PB_FIXTURE_SECRET, which is not set; export PB_FIXTURE_SECRET before running pairbench, or give a default: ${PB_FIXTURE_SECRET:-value}',
+  );
+  expect(r.stdout).toContain('task.toml [environment] env GREETING: reads the host variable PB_FIXTURE_SECRET, which is not set');
+});
+
+it('a multi-step task is named as one, with what to do', async () => {
+  const r = await pairbench(['tasks', 'check', 'multi-step', '--tasks-dir', TASKS]);
+  expect(r.exitCode).toBe(1);
+  expect(r.stdout).toContain(
+    "the task directory is broken: steps/: multi-step is a multi-step task (Harbor's steps/ layout); pairbench runs single-step tasks only (one instruction, one verifier, one reward per trial): make each step its own task",
+  );
+  expect(r.stdout).not.toContain('instruction.md: missing');
+});
