@@ -150,7 +150,7 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     } else {
       enter('verify');
       await container.setNetwork(networks.verify);
-      const verdict = await untilAborted(runVerifier(verifierView(container, spec.task), spec.task, spec.trialDir), signal);
+      const verdict = await untilAborted(runVerifier(container, spec.task, spec.trialDir, verifierView(container, spec.task)), signal);
       finish('verify');
       // A reward that never arrived because the container died is the container's failure.
       const lost = verdict.status.startsWith('reward_') && !(await container.isRunning());

@@ -31,13 +31,18 @@ export function verifierHostDir(trialDir: string): string {
 }
 
 /** Throws only when the container itself fails (PairbenchError from the engine); every verifier problem is a result. */
-export async function runVerifier(container: TrialContainer, task: LoadedTask, trialDir: string): Promise<VerifierResult> {
-  // The container passed in is the verifier's view: its user and resolved env apply already.
+export async function runVerifier(
+  container: TrialContainer,
+  task: LoadedTask,
+  trialDir: string,
+  /** test.sh runs here: the verifier's view ([verifier] user and resolved env); sealing and reading stay with `container`. */
+  asVerifier: TrialContainer = container,
+): Promise<VerifierResult> {
   const { timeoutSec } = task.config.verifier;
   // Whatever the agent left running or lying in /logs/verifier and /tests is gone first.
   await sealForVerification(container);
   // tests/ travels on the exec's stdin, so the timeout bounds the copy as well as test.sh.
-  const run = await container.execWithDirectory(task.paths.testsDir, '/tests', `bash /tests/test.sh > ${TEST_STDOUT} 2>&1`, {
+  const run = await asVerifier.execWithDirectory(task.paths.testsDir, '/tests', `bash /tests/test.sh > ${TEST_STDOUT} 2>&1`, {
     timeoutMs: timeoutSec * 1000,
     maxOutputBytes: 64 * 1024, // output goes to the file; this only bounds stray noise
   });
