@@ -38,7 +38,7 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
       Image: opts.image,
       // As Harbor does (docker-compose-build.yaml): the image's ENTRYPOINT stays, so a service it
       // starts at boot runs; only the command is replaced, so the container idles until exec.
-      Cmd: ['sh', '-c', 'sleep infinity'],
+      Cmd: ['sleep', 'infinity'], // Harbor writes sh -c "sleep infinity"; the same, minus a shell the verifier's stray sweep would count
       ...(env.workdir !== null ? { WorkingDir: env.workdir } : {}), // created by the engine when absent
       Labels: {
         [LABELS.sweep]: opts.labels.sweep,
