@@ -9,30 +9,36 @@ export type Db = Database.Database;
 // The most SQLite maps by default build limits (2 GiB); a larger store is read partly mapped.
 const READ_MMAP_BYTES = 0x7fff0000;
 
-/** Opens (creating if needed) a store in WAL mode and brings its schema up to date. */
+/**
+ * Opens (creating if needed) a store in WAL mode and brings its schema up to date. A file
+ * that is damaged, read-only, another program's database or from a newer pairbench is
+ * refused with its own code and the fix, and is never written to: nothing recorded is lost.
+ */
 export function openStore(path: string, options: { readonly?: boolean } = {}): Db {
-  if (!options.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  try {
+    if (!options.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  } catch (cause) {
+    throw storeError(cause, path);
+  }
   let db: Db;
   try {
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   } catch (cause) {
-    throw new PairbenchError(
-      ERROR_CODES.CONFIG_INVALID,
-      `cannot open the store at ${path}: ${(cause as Error).message}. Check the --db path${options.readonly ? ' (it must name an existing pairbench database)' : ''}.`,
-      { cause },
-    );
+    throw storeError(cause, path, options.readonly);
   }
   try {
     // Several writers (tests, worker pools) may share one file: wait rather than fail.
     db.pragma('busy_timeout = 10000');
+    // Read before anything is written: a foreign or newer file is refused untouched.
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) refuseVersion(path, version);
+    if (version === 0) refuseForeign(db, path, options.readonly ?? false);
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      migrate(db, path);
+      migrate(db, version);
     } else {
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version === 0 || version > SCHEMA_VERSION) refuseVersion(path, version);
       // Readers (report, compare) visit each trial's turns through an index, all over the file:
       // mapped pages are read without a system call and a copy each. Address space only.
       db.pragma(`mmap_size = ${READ_MMAP_BYTES}`);
@@ -40,14 +46,12 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): D
   } catch (error) {
     // A refused or unmigratable file is never handed out, so nobody else would close it.
     db.close();
-    throw error;
+    throw error instanceof PairbenchError ? error : storeError(error, path, options.readonly);
   }
   return db;
 }
 
-function migrate(db: Db, path: string): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) refuseVersion(path, version);
+function migrate(db: Db, version: number): void {
   for (let v = version; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);
@@ -56,11 +60,51 @@ function migrate(db: Db, path: string): void {
   }
 }
 
+/** Schema version 0: a new, empty file is ours to set up; one that already holds tables is not. */
+function refuseForeign(db: Db, path: string, readonly: boolean): void {
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map(
+    (r) => r.name,
+  );
+  if (tables.length === 0 && !readonly) return;
+  throw new PairbenchError(
+    ERROR_CODES.STORE_FOREIGN,
+    tables.length === 0
+      ? `${path} is not a pairbench database (it is empty): point --db at a file written by 'pairbench run'.`
+      : `${path} is an SQLite database but not pairbench's (it holds ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', ...' : ''}); pairbench will not write into it. ` +
+          `Point --db at a new path, or at a file written by 'pairbench run'.`,
+  );
+}
+
 function refuseVersion(path: string, version: number): never {
   throw new PairbenchError(
-    ERROR_CODES.CONFIG_INVALID,
-    version === 0
-      ? `${path} is not a pairbench database (no schema). Point --db at a file written by 'pairbench run'.`
-      : `${path} has schema version ${version}, newer than this pairbench (${SCHEMA_VERSION}). Upgrade pairbench to read it.`,
+    ERROR_CODES.STORE_TOO_NEW,
+    `${path} has schema version ${version}, newer than this pairbench (${SCHEMA_VERSION}). Upgrade pairbench to read it; it was left untouched.`,
+  );
+}
+
+/** SQLite's and the file system's failures, each as one line with the fix. */
+function storeError(cause: unknown, path: string, readonly?: boolean): PairbenchError {
+  const code = (cause as { code?: string }).code ?? '';
+  const detail = (cause as Error).message;
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new PairbenchError(
+      ERROR_CODES.STORE_CORRUPT,
+      `${path} is not a readable SQLite database (${detail}): it is damaged or another kind of file. pairbench left it untouched; ` +
+        `point --db at another path (a new one starts a fresh store), or restore it from a copy.`,
+      { cause },
+    );
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EROFS' || (code === 'SQLITE_CANTOPEN' && !readonly)) {
+    return new PairbenchError(
+      ERROR_CODES.STORE_READ_ONLY,
+      `cannot write the store at ${path} (${detail}): pairbench records every trial as it ends, so --db must be writable. ` +
+        `Give this user write access to the file and its directory, or point --db at a writable path.`,
+      { cause },
+    );
+  }
+  return new PairbenchError(
+    ERROR_CODES.STORE_UNAVAILABLE,
+    `cannot open the store at ${path}: ${detail}. Check the --db path${readonly ? ' (it must name an existing pairbench database)' : ''}.`,
+    { cause },
   );
 }
