@@ -35,6 +35,8 @@ export interface EngineDescription {
 export interface EnsureImageOptions {
   logPath: string;
   timeoutMs?: number; // default: the task's [environment] build_timeout_sec
+  /** Ctrl-C: the build or pull is cancelled on the engine, not waited out. */
+  signal?: AbortSignal;
 }
 
 export interface EnsuredImage {

@@ -71,7 +71,7 @@ export function registerRun(program: Command): void {
       const r = await runner();
       const reporter = reporterFor(r, opts.json === true);
       const result = opts.resume !== undefined ? await resume(r, opts, reporter) : await startNew(r, opts, reporter);
-      if (result.status === 'interrupted') process.exitCode = 130;
+      if (result.status === 'interrupted') process.exitCode = result.signal === 'SIGTERM' ? 143 : 130; // 128 + the signal's number, as a shell reports it
       else if (result.status === 'failed') process.exitCode = 1;
     });
 }

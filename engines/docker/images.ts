@@ -25,7 +25,7 @@ export async function ensureTaskImage(docker: Docker, task: LoadedTask, opts: En
   inFlightByEngine.set(docker, inFlight);
   const running = inFlight.get(key);
   if (running) return running;
-  const job = (prebuilt ? ensurePrebuilt(docker, prebuilt, opts.logPath, timeoutMs) : ensureBuilt(docker, task, key, opts.logPath, timeoutMs)).finally(
+  const job = (prebuilt ? ensurePrebuilt(docker, prebuilt, opts.logPath, timeoutMs, opts.signal) : ensureBuilt(docker, task, key, opts.logPath, timeoutMs, opts.signal)).finally(
     () => inFlight.delete(key),
   );
   inFlight.set(key, job);
@@ -42,7 +42,7 @@ async function imageExists(docker: Docker, ref: string): Promise<boolean> {
   }
 }
 
-async function ensureBuilt(docker: Docker, task: LoadedTask, tag: string, logPath: string, timeoutMs: number): Promise<EnsuredImage> {
+async function ensureBuilt(docker: Docker, task: LoadedTask, tag: string, logPath: string, timeoutMs: number, signal?: AbortSignal): Promise<EnsuredImage> {
   if (await imageExists(docker, tag)) return { image: tag, built: false, buildMs: 0 };
   const started = performance.now();
   const log = await openLog(logPath);
@@ -58,7 +58,7 @@ async function ensureBuilt(docker: Docker, task: LoadedTask, tag: string, logPat
       forcerm: true,
       labels: { [`pairbench.task`]: task.name, 'pairbench.managed': 'true' },
     });
-    await followToLog(docker, stream, log, timeoutMs, `build of ${tag}`);
+    await followToLog(docker, stream, log, timeoutMs, `build of ${tag}`, signal);
     if (!(await imageExists(docker, tag))) throw new Error('the engine reported no error but the image is missing');
   } catch (e) {
     log.write(`\n# pairbench: build failed: ${errorMessage(e)}\n`);
@@ -70,14 +70,14 @@ async function ensureBuilt(docker: Docker, task: LoadedTask, tag: string, logPat
   return { image: tag, built: true, buildMs: Math.round(performance.now() - started) };
 }
 
-async function ensurePrebuilt(docker: Docker, ref: string, logPath: string, timeoutMs: number): Promise<EnsuredImage> {
+async function ensurePrebuilt(docker: Docker, ref: string, logPath: string, timeoutMs: number, signal?: AbortSignal): Promise<EnsuredImage> {
   if (await imageExists(docker, ref)) return { image: ref, built: false, buildMs: 0 };
   const started = performance.now();
   const log = await openLog(logPath);
   log.write(`# pairbench: ${ref} is not present locally; pulling it\n`);
   try {
     const stream = (await docker.pull(ref)) as NodeJS.ReadableStream;
-    await followToLog(docker, stream, log, timeoutMs, `pull of ${ref}`);
+    await followToLog(docker, stream, log, timeoutMs, `pull of ${ref}`, signal);
   } catch (e) {
     log.write(`\n# pairbench: pull failed: ${errorMessage(e)}\n`);
     await closeLog(log);
@@ -104,20 +104,28 @@ interface ProgressEvent {
   errorDetail?: { message?: string };
 }
 
-/** Writes every progress event to the log; rejects on an error event or the timeout. */
-function followToLog(docker: Docker, stream: NodeJS.ReadableStream, log: WriteStream, timeoutMs: number, what: string): Promise<void> {
+/** Writes every progress event to the log; rejects on an error event, the timeout or the signal. */
+function followToLog(docker: Docker, stream: NodeJS.ReadableStream, log: WriteStream, timeoutMs: number, what: string, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let failure: string | null = null;
-    const timer = setTimeout(() => {
-      failure = `${what} timed out after ${Math.round(timeoutMs / 1000)} s`;
+    const cancel = (why: string): void => {
+      if (failure) return;
+      failure = why;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       // Dropping the connection makes the engine cancel the build.
       (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
       reject(new Error(failure));
-    }, timeoutMs);
+    };
+    const timer = setTimeout(() => cancel(`${what} timed out after ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
+    const onAbort = (): void => cancel(`${what} cancelled: the sweep was interrupted`);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
     docker.modem.followProgress(
       stream,
       (err: Error | null) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         if (failure) return;
         if (err) reject(err);
         else resolve();

@@ -182,8 +182,10 @@ async function buildImages(x: SweepExecution, emit: Required<SweepObserver>, tas
     if (!task || x.interrupt.stopping) continue;
     const logPath = join(sweepDirFor(x.runsDir, x.sweepId), `build-${name}.log`);
     try {
-      await x.engine.ensureImage(task, { logPath });
+      // Ctrl-C cancels a build at once: no trial runs in it, so there is nothing to give grace to.
+      await x.engine.ensureImage(task, { logPath, signal: x.interrupt.stopSignal });
     } catch (e) {
+      if (x.interrupt.stopping) break; // cancelled, not failed: the task builds again on resume
       const code = (e as { code?: string }).code ?? ERROR_CODES.BUILD_FAILED;
       const message = errorMessage(e).includes(logPath) ? errorMessage(e) : `${errorMessage(e)} (build log: ${logPath})`;
       failures.set(name, { code, message });

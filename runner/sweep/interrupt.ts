@@ -7,6 +7,8 @@ export class SweepInterrupt {
   readonly #abort = new AbortController();
   readonly #stop = new AbortController();
   #timer: NodeJS.Timeout | null = null;
+  /** The first signal that asked to stop, for the exit code (130 for SIGINT, 143 for SIGTERM). */
+  signal: NodeJS.Signals | null = null;
   readonly #listeners: ((kind: 'stop' | 'abort') => void)[] = [];
 
   /** Scheduling has stopped; no new trial starts. */
@@ -57,7 +59,10 @@ export class SweepInterrupt {
 
 /** Routes SIGINT and SIGTERM to the interrupt; returns the function that unhooks them. */
 export function onInterruptSignals(interrupt: SweepInterrupt, graceMs: number): () => void {
-  const handler = (): void => interrupt.request(graceMs);
+  const handler = (signal: NodeJS.Signals): void => {
+    interrupt.signal ??= signal;
+    interrupt.request(graceMs);
+  };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   return () => {

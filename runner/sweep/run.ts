@@ -35,6 +35,8 @@ export interface RunOptions {
 
 export interface SweepRunResult extends SweepOutcome {
   sweepId: string;
+  /** The signal that interrupted the sweep, if one did. */
+  signal: NodeJS.Signals | null;
 }
 
 const resumeCommandFor = (sweepId: string, dbPath: string): string => `pairbench run --resume ${sweepId} --db ${dbPath}`;
@@ -183,7 +185,7 @@ async function execute(
       interrupt,
       resumeCommand: resumeCommandFor(sweepId, options.dbPath),
     });
-    return { ...outcome, sweepId };
+    return { ...outcome, sweepId, signal: interrupt.signal };
   } catch (e) {
     updateSweep(db, sweepId, { status: 'failed', finished_at: new Date().toISOString() });
     throw new PairbenchError(isPairbenchError(e) ? e.code : ERROR_CODES.SWEEP_FAILED, `sweep ${sweepId} failed: ${errorMessage(e)}`, { cause: e });
