@@ -190,3 +190,8 @@ export function markLeftoversInterrupted(db: Db, sweepId: string, at: string): n
 export function sweepIds(db: Db): string[] {
   return (db.prepare('SELECT id FROM sweeps ORDER BY created_at').all() as { id: string }[]).map((r) => r.id);
 }
+
+/** Serving restarts already recorded for the sweep (by earlier runs of it). */
+export function restartsStored(db: Db, sweepId: string): number {
+  return (db.prepare("SELECT COUNT(*) AS n FROM serving_events WHERE sweep_id = ? AND kind = 'restart'").get(sweepId) as { n: number }).n;
+}

@@ -33,6 +33,8 @@ export interface SweepExecution {
   plan: SweepPlan;
   /** Attempts the store already holds for this sweep (resume); empty for a new one. */
   attempts: readonly AttemptRow[];
+  /** Serving restarts earlier runs of this sweep recorded. */
+  storedRestarts: number;
   retries: number;
   concurrency: number;
   selinux: SelinuxMode;
@@ -65,6 +67,9 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
   const states = entryStates(x.plan.entries, x.attempts, x.retries);
   const counts: SweepCounts = { total: states.length, done: 0, passed: 0, failed: 0, substrate: 0, interrupted: 0, restarts: 0 };
   for (const s of states) if (s.finished) countFinished(counts, s.outcome!);
+  // A resumed sweep's summary counts what the store holds, not only what this run added.
+  for (const s of states) counts.substrate += s.substrateAttempts;
+  counts.restarts = x.storedRestarts;
   emit.onSweepStart(
     {
       sweepId: x.sweepId,

@@ -9,7 +9,7 @@ import { ERROR_CODES, PairbenchError, ValidationError, errorMessage, isPairbench
 import type { SweepPlan } from '../plan/plan.js';
 import type { SweepReporter } from '../progress/types.js';
 import { openStore, type Db } from '../../store/db.js';
-import { attemptRows, getSweep, insertSweep, markLeftoversInterrupted, sweepIds, updateSweep } from '../../store/records.js';
+import { attemptRows, getSweep, insertSweep, markLeftoversInterrupted, restartsStored, sweepIds, updateSweep } from '../../store/records.js';
 import { sweepRecorder } from '../../store/recorder.js';
 import { createServingController } from '../../serving/control/controller.js';
 import type { ServingConfig } from '../../serving/control/config.js';
@@ -172,6 +172,7 @@ async function execute(
       resumed,
       plan,
       attempts: attemptRows(db, sweepId),
+      storedRestarts: restartsStored(db, sweepId),
       retries: prepared.settings.retries,
       concurrency,
       selinux: prepared.settings.selinux,
