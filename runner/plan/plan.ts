@@ -52,6 +52,8 @@ export interface SweepPlan {
   /** In run order: slot by slot, and within a slot by position. */
   entries: PlanEntry[];
   groups: PlanGroup[];
+  /** Each task's content hash when the sweep started (filled in beside the pure planner); a resume refuses a changed task. */
+  taskHashes?: Record<string, string>;
 }
 
 export function validatePlanInput(input: PlanInput): string[] {

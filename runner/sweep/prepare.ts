@@ -8,6 +8,7 @@ import { ERROR_CODES, ValidationError, errorMessage } from '../../core/errors.js
 import { buildPlan, type RestartEvery, type SweepPlan } from '../plan/plan.js';
 import type { SweepSettings } from '../plan/settings.js';
 import { loadTasks, unfinishedWarning, type BrokenTask } from '../task/load.js';
+import { taskContentHash } from '../task/content-hash.js';
 import type { LoadedTask } from '../../core/task.js';
 import { parseHarnessVariant } from '../../harnesses/variants.js';
 import { createHarness } from '../../harnesses/registry.js';
@@ -140,5 +141,19 @@ export async function prepareNewSweep(
     groupBy: settings.groupBy,
     restartEvery: settings.restartEvery,
   });
+  plan.taskHashes = await taskHashes(tasks);
   return { settings, plan, tasks, broken, harnesses, servingConfig: serving.config, taskWarnings: taskWarningsFor(tasks.values(), unfinished) };
+}
+
+export async function taskHashes(tasks: ReadonlyMap<string, LoadedTask>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, task] of tasks) out[name] = await taskContentHash(task.dir);
+  return out;
+}
+
+/** The tasks whose content differs from what the plan recorded (none for a plan from before hashes). */
+export async function changedTasks(plan: SweepPlan, tasks: ReadonlyMap<string, LoadedTask>): Promise<string[]> {
+  if (!plan.taskHashes) return [];
+  const now = await taskHashes(tasks);
+  return Object.keys(now).filter((name) => plan.taskHashes![name] !== undefined && plan.taskHashes![name] !== now[name]).sort();
 }

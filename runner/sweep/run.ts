@@ -17,7 +17,7 @@ import type { ServingController } from '../../serving/control/types.js';
 import { executeSweep, type SweepOutcome } from './execute.js';
 import { newSweepId, sweepDirFor } from './ids.js';
 import { SweepInterrupt, onInterruptSignals } from './interrupt.js';
-import { agentsFor, harnessesFor, servingProblems, tasksFor, type PreparedSweep, type StoredConfig } from './prepare.js';
+import { agentsFor, changedTasks, harnessesFor, servingProblems, tasksFor, type PreparedSweep, type StoredConfig } from './prepare.js';
 import { gitState, hostName, pairbenchVersion } from './provenance.js';
 import { controllerRestartPolicy, servingConfigFor } from './serving-setup.js';
 import { takeLease, type SweepLease } from './lease.js';
@@ -110,6 +110,15 @@ export async function resumeSweep(sweepId: string, options: RunOptions): Promise
     const serving = await servingConfigFor(settings);
     problems.push(...serving.problems, ...servingProblems(harnesses, serving.config));
     if (problems.length > 0) throw new ValidationError(ERROR_CODES.CONFIG_INVALID, `cannot resume sweep ${sweepId}`, problems);
+    const changed = await changedTasks(plan, tasks);
+    if (changed.length > 0) {
+      throw new PairbenchError(
+        ERROR_CODES.SWEEP_TASK_CHANGED,
+        `cannot resume sweep ${sweepId}: task${changed.length === 1 ? '' : 's'} ${changed.join(', ')} changed since it started (content hash differs), ` +
+          `so its remaining trials would measure another task than its finished ones. Restore ${changed.length === 1 ? 'it' : 'them'} as ${changed.length === 1 ? 'it was' : 'they were'} ` +
+          `(e.g. git stash or git checkout in ${settings.tasksDir}), or start a new sweep.`,
+      );
+    }
     for (const b of broken) options.reporter.onWarning(`task ${b.name} is broken now; its remaining trials are not run:\n  - ${b.problems.join('\n  - ')}`);
 
     const leftovers = markLeftoversInterrupted(db, sweepId, new Date().toISOString());
