@@ -12,3 +12,7 @@ export interface ServingEndpoint {
   simulated: boolean;
   timeouts?: { firstTokenMs?: number; idleMs?: number };
 }
+
+/** The route on which pairbench's simulated server says what it is, and what it says. */
+export const SIMULATED_IDENTITY_ROUTE = '/pairbench/identity';
+export const SIMULATED_IDENTITY = { server: 'pairbench-simulated-llama-server', simulated: true } as const;

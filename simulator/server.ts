@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { ERROR_CODES, PairbenchError } from '../core/errors.js';
 import { handleChat } from './completion.js';
 import { metricsText, modelsBody, propsBody, slotsBody } from './introspection.js';
+import { SIMULATED_IDENTITY, SIMULATED_IDENTITY_ROUTE } from '../core/serving.js';
 import { CRASH_EXIT_CODE, resolveSimOptions, type SimOptions } from './options.js';
 import { sendJson, sendText } from './respond.js';
 import { createState, isLoading, type SimState } from './state.js';
@@ -43,6 +44,12 @@ async function route(state: SimState, req: IncomingMessage, res: ServerResponse)
   const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
 
+  // What it is, for any client that asks (pairbench records a sweep against it as simulated,
+  // however it was pointed here); answered while loading too: identity does not wait for a model.
+  if (method === 'GET' && path === SIMULATED_IDENTITY_ROUTE) {
+    sendJson(res, 200, SIMULATED_IDENTITY);
+    return;
+  }
   if (method === 'GET' && (path === '/health' || path === '/v1/health')) {
     if (isLoading(state)) sendJson(res, 503, LOADING);
     else sendJson(res, 200, { status: 'ok' });

@@ -12,7 +12,7 @@ export type SweepRecorder = Required<Pick<SweepObserver, 'onServingProvenance' |
 export function sweepRecorder(db: Db): SweepRecorder {
   return {
     onServingProvenance(sweepId, provenance) {
-      updateSweep(db, sweepId, { serving_provenance_json: JSON.stringify(provenance) });
+      updateSweep(db, sweepId, { serving_provenance_json: JSON.stringify(provenance), ...(provenance.simulated === true && { simulated: 1 }) });
     },
     onTrialStart(t) {
       insertTrialStart(db, {

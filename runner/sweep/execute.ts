@@ -109,7 +109,11 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
       };
       await serving.start(x.interrupt.stopSignal);
       const provenance = await serving.provenance().catch((e: unknown) => ({ error: errorMessage(e) }));
-      emit.onServingProvenance(x.sweepId, provenance);
+      // The endpoint says simulated once the server has said so, even when reached by --base-url.
+      emit.onServingProvenance(x.sweepId, { ...provenance, simulated: serving.endpoint.simulated });
+      if (serving.endpoint.simulated && serving.kind !== 'simulated') {
+        emit.onWarning(`${serving.endpoint.baseUrl} is pairbench's simulated server: this sweep and its model trials are recorded as simulated (figures show the mechanism, not any model's speed)`);
+      }
     }
 
     const todo = states.filter((s) => !s.finished);

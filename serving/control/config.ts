@@ -171,6 +171,8 @@ function fromFile(f: ServingFile, source: string, baseDir: string): ServingConfi
     if (e.dialect !== undefined && e.dialect !== 'llama-server') problems.push('endpoint.dialect: the simulated server speaks "llama-server"');
   } else {
     if (e.base_url === undefined) problems.push('endpoint.base_url: required (e.g. "http://127.0.0.1:8080")');
+    const credentials = e.base_url === undefined ? null : urlCredentialProblem('endpoint.base_url', e.base_url);
+    if (credentials) problems.push(credentials);
     if (e.model === undefined) problems.push('endpoint.model: required (the model name the server expects)');
     if (e.dialect === undefined) problems.push(`endpoint.dialect: required, one of ${DIALECTS.join(', ')}`);
   }
@@ -230,7 +232,9 @@ export interface ServingFlags {
 /** A remote endpoint from `--base-url --model --dialect [--api-key-env]`: management none. */
 export function servingConfigFromFlags(flags: ServingFlags): ServingConfig {
   const problems: string[] = [];
+  const credentials = flags.baseUrl ? urlCredentialProblem('--base-url', flags.baseUrl) : null;
   if (!flags.baseUrl) problems.push('--base-url: required (e.g. http://127.0.0.1:8080)');
+  else if (credentials) problems.push(credentials);
   else if (!z.url({ protocol: /^https?$/ }).safeParse(flags.baseUrl).success) problems.push(`--base-url: not an http(s) URL (got ${flags.baseUrl})`);
   if (!flags.model) problems.push('--model: required (the model name the server expects)');
   const dialect = flags.dialect ?? 'llama-server';
@@ -289,4 +293,24 @@ function issueTexts(issue: z.core.$ZodIssue): string[] {
 
 function invalid(source: string, problems: string[]): ValidationError {
   return new ValidationError(ERROR_CODES.CONFIG_INVALID, `serving config ${source} is invalid`, problems);
+}
+
+/**
+ * A problem when `url` carries credentials (`user:pass@host`): they would be stored with the
+ * sweep and printed in every message naming the URL. The message shows the URL without them.
+ */
+export function urlCredentialProblem(what: string, url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null; // not a URL at all: reported by its own check
+  }
+  if (parsed.username === '' && parsed.password === '') return null;
+  parsed.username = '';
+  parsed.password = '';
+  return (
+    `${what}: carries credentials (user:password@ in ${parsed.href}); pairbench never stores or prints a key. ` +
+    `Drop them from the URL and put the key in an environment variable named by --api-key-env (api_key_env in a serving file).`
+  );
 }

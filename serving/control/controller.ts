@@ -11,6 +11,7 @@ import { canaryVerdict, runCanary } from './canary.js';
 import { servingKind, type ServingConfig } from './config.js';
 import { healthUrl, waitUntilReady } from './health.js';
 import { refuseIfAnswering } from './port-guard.js';
+import { saysSimulated } from './identity.js';
 import { lifecycleFor, type Lifecycle } from './lifecycles.js';
 import { describeExit } from './owned-process.js';
 import { fetchProvenance } from './provenance.js';
@@ -94,6 +95,10 @@ class Controller implements ServingController {
       this.emit('start', null, performance.now() - t0, { baseUrl: this.endpoint.baseUrl, ...lifecycle.identity() });
       // A real server can take minutes to load: waiting for it must not outlast a Ctrl-C.
       await this.waitReady(t0, null, signal);
+      // Reached by URL, pairbench's own simulated server is still simulated: ask it.
+      if (this.config.management.type !== 'simulated' && this.endpointNow && (await saysSimulated(this.endpointNow.baseUrl))) {
+        this.endpointNow = { ...this.endpointNow, simulated: true };
+      }
       await this.takeBaseline();
     });
   }
@@ -171,6 +176,8 @@ class Controller implements ServingController {
         intervalMs: this.config.health.intervalMs,
         ...(signal && { signal }),
         gaveUp: () => this.lifecycle?.failure() ?? null,
+        // A server pairbench does not manage will not come up by waiting: refuse within seconds.
+        ...(this.config.management.type === 'none' && { refusalsBeforeGivingUp: 8 }),
       });
       this.emit('ready', reason, performance.now() - since, { url: ready.url, polls: ready.polls });
     } catch (e) {

@@ -19,7 +19,15 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Checked between polls: a reason to stop waiting (an owned process that exited). */
   gaveUp?: () => string | null;
+  /**
+   * For a server pairbench does not own: nothing will start it, so a refused connection this
+   * many polls in a row ends the wait at once (a loading server accepts connections).
+   */
+  refusalsBeforeGivingUp?: number;
 }
+
+/** Nothing listens there, or the name does not resolve: no amount of waiting changes that. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
 export interface Ready {
   url: string;
@@ -36,6 +44,7 @@ export async function waitUntilReady(endpoint: Pick<ServingEndpoint, 'baseUrl' |
   const deadline = started + options.timeoutMs;
   let last = 'no answer yet';
   let polls = 0;
+  let refusals = 0;
   for (;;) {
     options.signal?.throwIfAborted();
     polls++;
@@ -45,9 +54,19 @@ export async function waitUntilReady(endpoint: Pick<ServingEndpoint, 'baseUrl' |
       const body = await res.text();
       if (res.ok) return { url, waitedMs: Math.round(performance.now() - started), polls };
       last = `HTTP ${res.status} ${excerpt(body, key)}`;
+      refusals = 0;
     } catch (e) {
       options.signal?.throwIfAborted();
       last = describe(e);
+      refusals = UNREACHABLE.has(last) ? refusals + 1 : 0;
+      if (options.refusalsBeforeGivingUp !== undefined && refusals >= options.refusalsBeforeGivingUp) {
+        throw new PairbenchError(
+          ERROR_CODES.SERVING_REFUSED,
+          `nothing answers at ${url} (${last}, ${refusals} tries): pairbench does not own this server, so nothing will start it. ` +
+            `Start the server, or check --base-url (or endpoint.base_url).`,
+          { outcome: 'serving_failed' },
+        );
+      }
     }
     const gaveUp = options.gaveUp?.();
     if (gaveUp) throw notReady(url, `${gaveUp}; last answer: ${last}`);
