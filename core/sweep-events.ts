@@ -58,7 +58,7 @@ export interface TrialEndInfo extends TrialInfo {
 
 export interface ServingEventInfo {
   sweepId: string;
-  kind: 'start' | 'ready' | 'restart' | 'canary' | 'stop' | 'crash';
+  kind: 'start' | 'ready' | 'restart' | 'canary' | 'stop' | 'crash' | 'stall';
   reason: string | null;
   durationMs: number | null;
   at: string;

@@ -392,5 +392,7 @@ async function modelClientFor(spec: TrialSpec): Promise<ModelClient> {
   }
   // Loaded only when a harness needs it, so oracle and nop trials never pull in the HTTP client.
   const { createModelClient } = await import('../serving/client/create.js');
-  return createModelClient(spec.serving);
+  const { deadlinesFor } = await import('../serving/client/deadlines.js');
+  // Below the agent timeout, so a stalled server is the serving layer's failure, not the agent's.
+  return createModelClient(spec.serving, deadlinesFor(spec.task.config.agent.timeoutSec, spec.serving.timeouts ?? {}));
 }

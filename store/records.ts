@@ -60,7 +60,7 @@ export interface TrialRow extends Omit<TrialStart, 'simulated'> {
 
 export interface ServingEvent {
   sweep_id: string;
-  kind: 'start' | 'ready' | 'restart' | 'canary' | 'stop' | 'crash';
+  kind: 'start' | 'ready' | 'restart' | 'canary' | 'stop' | 'crash' | 'stall';
   reason: string | null;
   at: string;
   duration_ms: number | null;

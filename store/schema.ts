@@ -81,7 +81,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE serving_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     sweep_id TEXT NOT NULL,
-    kind TEXT NOT NULL,                 -- start | ready | restart | canary | stop | crash
+    kind TEXT NOT NULL,                 -- start | ready | restart | canary | stop | crash | stall
     reason TEXT,                        -- e.g. group boundary, every N trials, canary slowdown
     at TEXT NOT NULL,
     duration_ms REAL,

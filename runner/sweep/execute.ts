@@ -20,6 +20,7 @@ import type { SweepInterrupt } from './interrupt.js';
 import { entryStates, type AttemptRow, type EntryState } from './pending.js';
 import { createTrialPool, type TrialPool } from './pool.js';
 import { openAgentRoom, type AgentRoom } from './agent-room.js';
+import { stallOf } from './stalls.js';
 
 export interface SweepHarness {
   spec: HarnessSpec;
@@ -128,7 +129,7 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
       trialsDone += 1;
       const done = trialsDone;
       void servingStep('after a trial', (c) => c.afterTrial(done));
-    });
+    }, (reason) => servingStep('after a stall', (c) => c.restart(reason)));
 
     for (const [i, segment] of segments(x, todo).entries()) {
       if (x.interrupt.stopping) break;
@@ -213,6 +214,7 @@ function entryRunner(
   buildFailures: ReadonlyMap<string, BuildFailure>,
   agentRoom: AgentRoom | null,
   afterTrial: () => void,
+  restartAfterStall: (reason: string) => Promise<void>,
 ): (state: EntryState) => Promise<void> {
   return async (state) => {
     const { entry } = state;
@@ -279,6 +281,15 @@ function entryRunner(
         { ...counts },
       );
       if (status !== 'interrupted') afterTrial();
+      const stall = stallOf(result);
+      if (stall && x.serving) {
+        emit.onServingEvent(
+          { sweepId: x.sweepId, kind: 'stall', reason: `${stall.what} during trial ${trialId}`, at: now(), durationMs: stall.forMs, trialsDone: counts.done, detail: { trial: trialId, message: stall.message } },
+          { ...counts },
+        );
+        // The restart a crash gets, before the slot is tried again.
+        await restartAfterStall(`${stall.what} for ${stall.forMs ?? '?'} ms during trial ${trialId}`);
+      }
       if (!willRetry) return;
       attempt += 1;
     }
