@@ -128,6 +128,21 @@ export function buildPlan(input: PlanInput): SweepPlan {
   };
 }
 
+/**
+ * Why the plan restarts the serving layer before this group, as the serving event records it.
+ * The plan alone decides restarts; the serving controller only carries them out.
+ */
+export function restartReason(plan: Pick<SweepPlan, 'restartEvery' | 'groups' | 'harnesses'>, groupIndex: number): string {
+  if (typeof plan.restartEvery !== 'number') return `group boundary before group ${groupIndex}`;
+  let since = 0;
+  for (const g of plan.groups) {
+    if (g.index >= groupIndex) break;
+    if (g.restartBefore) since = 0;
+    since += g.slotIndexes.length * plan.harnesses.length;
+  }
+  return `every ${plan.restartEvery} trials (${since} planned since the last restart) before group ${groupIndex}`;
+}
+
 // Restarts only ever fall between groups, never between the two halves of a pair.
 function markRestarts(groups: PlanGroup[], harnessCount: number, policy: RestartEvery): void {
   if (policy === 'never') return;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Engine } from '../../core/engine.js';
 import { ERROR_CODES, errorMessage } from '../../core/errors.js';
 import { isAgentOutcome, isSubstrateOutcome } from '../../core/outcomes.js';
-import type { SweepPlan } from '../plan/plan.js';
+import { restartReason, type SweepPlan } from '../plan/plan.js';
 import type { LoadedTask } from '../../core/task.js';
 import { trialEndedEarly, type SelinuxMode, type TrialResult, type TrialSpec } from '../../core/trial.js';
 import type { HarnessSpec } from '../../core/harness.js';
@@ -134,7 +134,7 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
     for (const [i, segment] of segments(x, todo).entries()) {
       if (x.interrupt.stopping) break;
       // A freshly started (or resumed) server needs no restart before its first segment.
-      if (i > 0) await servingStep(`restart before group ${segment.group}`, (c) => c.atGroupBoundary(segment.group));
+      if (i > 0) await servingStep(`restart before group ${segment.group}`, (c) => c.atBoundary(restartReason(x.plan, segment.group)));
       await inParallel(segment.states, x.concurrency, runEntry, () => x.interrupt.stopping);
     }
     await servingQueue;

@@ -19,7 +19,7 @@ import { newSweepId, sweepDirFor } from './ids.js';
 import { SweepInterrupt, onInterruptSignals } from './interrupt.js';
 import { agentsFor, changedTasks, harnessesFor, servingProblems, tasksFor, type PreparedSweep, type StoredConfig } from './prepare.js';
 import { gitState, hostName, pairbenchVersion } from './provenance.js';
-import { controllerRestartPolicy, servingConfigFor } from './serving-setup.js';
+import { servingConfigFor } from './serving-setup.js';
 import { takeLease, type SweepLease } from './lease.js';
 
 export interface RunOptions {
@@ -49,7 +49,7 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
     const engine = await connectEngine();
     const [described, git] = await Promise.all([engine.describe(), gitState()]);
     const sweepId = newSweepId();
-    const serving = prepared.servingConfig && needsServing(prepared) ? controllerFor(prepared.servingConfig, settings.restartEvery, settings.runsDir, sweepId) : null;
+    const serving = prepared.servingConfig && needsServing(prepared) ? controllerFor(prepared.servingConfig, settings.runsDir, sweepId) : null;
     const stored: StoredConfig = { settings, brokenTasks: prepared.broken.map((b) => ({ name: b.name, problems: b.problems })) };
     insertSweep(db, {
       id: sweepId,
@@ -135,7 +135,7 @@ export async function resumeSweep(sweepId: string, options: RunOptions): Promise
     updateSweep(db, sweepId, { status: 'running', finished_at: null });
 
     const prepared: PreparedSweep = { settings, plan, tasks, broken, harnesses, servingConfig: serving.config };
-    const controller = serving.config && needsServing(prepared) ? controllerFor(serving.config, plan.restartEvery, settings.runsDir, sweepId) : null;
+    const controller = serving.config && needsServing(prepared) ? controllerFor(serving.config, settings.runsDir, sweepId) : null;
     return await execute(db, engine, sweepId, true, plan, prepared, controller, options, options.concurrency ?? settings.concurrency, options.graceSec ?? settings.graceSec);
   } finally {
     lease?.release();
@@ -147,8 +147,8 @@ function needsServing(p: PreparedSweep): boolean {
   return [...p.harnesses.values()].some((h) => h.needsModel);
 }
 
-function controllerFor(config: ServingConfig, restartEvery: SweepPlan['restartEvery'], runsDir: string, sweepId: string): ServingController {
-  return createServingController({ ...config, restart: controllerRestartPolicy(restartEvery) }, { sweepDir: sweepDirFor(runsDir, sweepId) });
+function controllerFor(config: ServingConfig, runsDir: string, sweepId: string): ServingController {
+  return createServingController(config, { sweepDir: sweepDirFor(runsDir, sweepId) });
 }
 
 async function execute(

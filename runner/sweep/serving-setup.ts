@@ -1,13 +1,13 @@
 // The serving config a sweep asks for: the simulated server, a serving.toml, or a remote
-// endpoint from flags. The sweep's own restart and canary settings go into it, because the
-// plan (not the server's file) decides at which group boundaries restarts fall.
+// endpoint from flags, with the sweep's time scale and canary in a new config built from the
+// loaded one (a loaded config is never edited). Restarts are not in it: the sweep's plan
+// marks them, taking the serving file's policy only as its default.
 
 import { resolve } from 'node:path';
 import { ValidationError, errorMessage } from '../../core/errors.js';
 import type { RestartEvery } from '../plan/plan.js';
 import type { SweepSettings } from '../plan/settings.js';
 import { loadServingConfig, servingConfigFromFlags, simulatedServingConfig, type ServingConfig } from '../../serving/control/config.js';
-import type { RestartPolicy } from '../../serving/control/types.js';
 
 export const DEFAULT_CANARY_FACTOR = 1.5;
 
@@ -19,10 +19,12 @@ export async function servingConfigFor(settings: SweepSettings): Promise<{ confi
     if (s.source === 'simulated') {
       config = simulatedServingConfig({ timeScale: settings.timeScale ?? 1, tasksDir: resolve(settings.tasksDir) });
     } else if (s.source !== null) {
-      config = await loadServingConfig(s.source);
-      if (config.management.type === 'simulated' && settings.timeScale !== null) {
-        config.management.simulated.timeScale = settings.timeScale;
-      }
+      const loaded = await loadServingConfig(s.source);
+      const m = loaded.management;
+      config =
+        m.type === 'simulated' && settings.timeScale !== null
+          ? { ...loaded, management: { ...m, simulated: { ...m.simulated, timeScale: settings.timeScale } } }
+          : loaded;
     } else if (s.baseUrl !== null) {
       config = servingConfigFromFlags({
         baseUrl: s.baseUrl,
@@ -35,7 +37,7 @@ export async function servingConfigFor(settings: SweepSettings): Promise<{ confi
     return { config: null, problems: e instanceof ValidationError ? e.problems.map((p) => `serving: ${p}`) : [`serving: ${errorMessage(e)}`] };
   }
   if (config && settings.canaryEvery !== null) {
-    config.canary = { everyTrials: settings.canaryEvery, factor: settings.canaryFactor ?? DEFAULT_CANARY_FACTOR };
+    config = { ...config, canary: { everyTrials: settings.canaryEvery, factor: settings.canaryFactor ?? DEFAULT_CANARY_FACTOR } };
   }
   return { config, problems: [] };
 }
@@ -46,12 +48,4 @@ export function restartEveryFor(explicit: RestartEvery | undefined, config: Serv
   const p = config?.restart;
   if (!p || p.kind === 'never') return 'never';
   return p.kind === 'group' ? 'group' : p.trials;
-}
-
-/**
- * The controller restarts at a boundary only when the sweep asks it to (the plan marks those
- * boundaries), so every policy reaches it as 'group'.
- */
-export function controllerRestartPolicy(restartEvery: RestartEvery): RestartPolicy {
-  return restartEvery === 'never' ? { kind: 'never' } : { kind: 'group' };
 }

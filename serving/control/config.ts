@@ -36,6 +36,10 @@ export interface ServingConfig {
   endpoint: Omit<ServingEndpoint, 'simulated' | 'baseUrl'> & { baseUrl: string | null };
   management: Management;
   health: { timeoutMs: number; intervalMs: number };
+  /**
+   * The serving file's restart policy: the default for a sweep that sets none. Only the
+   * sweep's plan acts on it (it marks the boundaries); the controller never reads it.
+   */
   restart: RestartPolicy;
   canary: CanaryPolicy | null;
 }
@@ -114,7 +118,7 @@ export function parseServingToml(text: string, source: string, baseDir: string):
   const inlineKey = takeInlineKey((raw as Record<string, unknown>).endpoint, 'endpoint', 'a file');
   if (inlineKey !== null) problems.push(inlineKey);
   const parsed = FileSchema.safeParse(raw);
-  if (parsed.success && problems.length === 0) return fromFile(parsed.data, source, baseDir);
+  if (parsed.success && problems.length === 0) return frozen(fromFile(parsed.data, source, baseDir));
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap(issueTexts));
   // The cross-field checks too, so one run lists every problem; they read presence only.
   try {
@@ -123,6 +127,19 @@ export function parseServingToml(text: string, source: string, baseDir: string):
     if (e instanceof ValidationError) problems.push(...e.problems.filter((p) => !problems.includes(p)));
   }
   throw invalid(source, problems);
+}
+
+/**
+ * A config as loaded is never edited: whoever needs another value (a sweep's time scale or
+ * canary) builds a new config from it. Frozen, so an edit in place fails where it is made.
+ */
+function frozen(config: ServingConfig): ServingConfig {
+  const freeze = (o: object): void => {
+    for (const v of Object.values(o)) if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) freeze(v as object);
+    Object.freeze(o);
+  };
+  freeze(config);
+  return config;
 }
 
 export async function loadServingConfig(path: string): Promise<ServingConfig> {
@@ -243,13 +260,13 @@ export function servingConfigFromFlags(flags: ServingFlags): ServingConfig {
     problems.push(`--api-key-env: must be an environment variable name, not the key itself`);
   }
   if (problems.length > 0) throw invalid('serving flags', problems);
-  return {
+  return frozen({
     endpoint: { baseUrl: flags.baseUrl ?? null, model: flags.model ?? '', dialect: dialect as Dialect, apiKeyEnv: flags.apiKeyEnv ?? null },
     management: { type: 'none' },
     health: { ...DEFAULT_HEALTH },
     restart: { kind: 'never' },
     canary: null,
-  };
+  });
 }
 
 /** The simulated server, owned by the sweep. */
@@ -263,7 +280,7 @@ export function simulatedServingConfig(options: Partial<SimulatedSettings> & { r
   }
   if (options.canary && !(options.canary.factor > 1)) problems.push(`canary factor: must be > 1 (got ${options.canary.factor})`);
   if (problems.length > 0) throw invalid('simulated serving', problems);
-  return {
+  return frozen({
     endpoint: { baseUrl: null, model: 'simulated', dialect: 'llama-server', apiKeyEnv: null },
     management: {
       type: 'simulated',
@@ -279,7 +296,7 @@ export function simulatedServingConfig(options: Partial<SimulatedSettings> & { r
     health: { timeoutMs: options.healthTimeoutMs ?? 60_000, intervalMs: 50 },
     restart: options.restart ?? { kind: 'never' },
     canary: options.canary ?? null,
-  };
+  });
 }
 
 function issueTexts(issue: z.core.$ZodIssue): string[] {

@@ -119,16 +119,11 @@ class Controller implements ServingController {
     });
   }
 
-  // Every-N restarts happen here too, at the first boundary after N trials, so a restart never
-  // falls between the two halves of a pair (as the sweep plan marks them).
-  atGroupBoundary(groupIndex: number): Promise<void> {
+  // The sweep's plan decides where restarts fall (never between the halves of a pair) and why.
+  atBoundary(reason: string): Promise<void> {
     return this.serial(async () => {
       if (this.trialsSinceRestart === 0) return; // nothing ran since the last (re)start: already fresh
-      const policy = this.config.restart;
-      if (policy.kind === 'group') await this.restartNow(`group boundary before group ${groupIndex}`);
-      else if (policy.kind === 'every' && this.trialsSinceRestart >= policy.trials) {
-        await this.restartNow(`every ${policy.trials} trials (${this.trialsSinceRestart} since the last restart)`);
-      }
+      await this.restartNow(reason);
     });
   }
 

@@ -1,5 +1,5 @@
-// How a sweep drives the serving layer: bring it up, restart it at group boundaries or on a
-// canary's word, and say what it is. Each implementation (owned command, restart command,
+// How a sweep drives the serving layer: bring it up, restart it where the sweep's plan says
+// or on a canary's word, and say what it is. Each implementation (owned command, restart command,
 // engine container, remote API) reports what it did through onEvent, which the sweep writes
 // to SQLite as serving_events.
 
@@ -31,8 +31,11 @@ export interface ServingController {
   restart(reason: string): Promise<void>;
   /** Called by the sweep after each finished trial; applies every-N restarts and the canary. */
   afterTrial(trialsDone: number): Promise<void>;
-  /** Called by the sweep at each group boundary; restarts when the policy is 'group'. */
-  atGroupBoundary(groupIndex: number): Promise<void>;
+  /**
+   * Called by the sweep where its plan restarts the serving layer, with the plan's reason;
+   * restarts unless no trial ran since the last (re)start.
+   */
+  atBoundary(reason: string): Promise<void>;
   /** What the server says of itself (/props, /v1/models, version), stored with the sweep. */
   provenance(): Promise<Record<string, unknown>>;
   stop(): Promise<void>;

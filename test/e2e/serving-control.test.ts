@@ -16,6 +16,7 @@ import { createServingController, freeLoopbackPort } from '../../serving/control
 import { pairbenchBin } from '../../serving/control/lifecycles.js';
 import { startSimulatedServer } from '../../simulator/server.js';
 import type { ServingController, ServingEventOut } from '../../serving/control/types.js';
+import { buildPlan, restartReason } from '../../runner/plan/plan.js';
 
 // The controller starts `node bin/pairbench.js serve --simulated`, which runs from dist/.
 const DIST_CLI = new URL('../../dist/cli/main.js', import.meta.url);
@@ -53,21 +54,21 @@ async function refused(url: string): Promise<boolean> {
 
 describe('serving control with a managed simulated server', () => {
   it('restarts between groups: the prefix cache is empty afterwards and the events say so in order', async () => {
-    const { controller, events, sweepDir } = managed(simulatedServingConfig({ timeScale: 0, restart: { kind: 'group' } }));
+    const { controller, events, sweepDir } = managed(simulatedServingConfig({ timeScale: 0 }));
     await controller.start();
     expect(controller.kind).toBe('simulated');
     expect(controller.endpoint.simulated).toBe(true);
     const url = controller.endpoint.baseUrl;
     const client = createModelClient(controller.endpoint);
 
-    await controller.atGroupBoundary(0); // nothing ran yet: the server is already fresh
+    await controller.atBoundary('group boundary before group 0'); // nothing ran yet: the server is already fresh
     const first = await client.chat(PROMPT);
     const again = await client.chat(PROMPT);
     expect(first.telemetry.cachedTokens).toBe(0);
     expect(again.telemetry.cachedTokens).toBeGreaterThan(0);
     await controller.afterTrial(1);
 
-    await controller.atGroupBoundary(1);
+    await controller.atBoundary('group boundary before group 1');
     expect(controller.endpoint.baseUrl).toBe(url); // same port across the restart
     const afterRestart = await client.chat(PROMPT);
     expect(afterRestart.telemetry.cachedTokens).toBe(0);
@@ -169,16 +170,20 @@ describe('serving control for servers configured in a serving file', () => {
       'serving.toml',
       '/',
     );
+    // The serving file's policy reaches the sweep's plan, which alone says where restarts fall.
+    expect(config.restart).toEqual({ kind: 'every', trials: 2 });
+    const plan = buildPlan({ harnesses: ['oracle'], tasks: ['t'], trials: 3, order: 'alternate', seed: null, groupBy: 'slot', restartEvery: config.restart.kind === 'every' ? config.restart.trials : 'never' });
     const { controller, events, sweepDir } = managed(config);
     await controller.start();
-    await controller.afterTrial(1);
-    await controller.atGroupBoundary(1); // 1 trial since start: not yet
-    expect(existsSync(marker)).toBe(false);
-    await controller.afterTrial(2);
-    await controller.atGroupBoundary(2);
+    // As the executor does: a trial per group, and the plan's restarts at its boundaries.
+    for (const [i, group] of plan.groups.entries()) {
+      if (group.restartBefore) await controller.atBoundary(restartReason(plan, group.index));
+      expect(existsSync(marker)).toBe(i >= 2); // 1 trial since start before group 1: not yet
+      await controller.afterTrial(i + 1);
+    }
     expect(existsSync(marker)).toBe(true);
     expect(events.map((e) => e.kind)).toEqual(['start', 'ready', 'restart', 'ready']);
-    expect(events[2]!.reason).toBe('every 2 trials (2 since the last restart)');
+    expect(events[2]!.reason).toBe('every 2 trials (2 planned since the last restart) before group 2');
     expect(readFileSync(join(sweepDir, 'serving.log'), 'utf8')).toContain('restarting');
   });
 

@@ -47,3 +47,25 @@ it('starts, restarts at planned boundaries and stops the simulated server', { ti
     expect(t.simulated).toBe(t.harness === 'terse' ? 1 : 0);
   }
 });
+
+it('--restart-every N restarts the server every N trials, and says so', { timeout: 180_000 }, async () => {
+  const r = await pairbench([
+    'run', '--db', ws.db, '--runs-dir', ws.runs, '--tasks-dir', path.join(ROOT, 'tasks'),
+    '--harness', 'terse', '--task', 'fizzbuzz', '--trials', '5',
+    '--serving', 'simulated', '--time-scale', '0', '--restart-every', '2',
+  ]);
+  expect(r.exitCode, r.all).toBe(0);
+  const id = /sweep (sw-\S+) completed/.exec(r.stdout)![1]!;
+  const conn = new Database(ws.db, { readonly: true });
+  const restarts = conn.prepare("SELECT reason, trials_done FROM serving_events WHERE sweep_id = ? AND kind = 'restart' ORDER BY id").all(id) as {
+    reason: string;
+    trials_done: number;
+  }[];
+  conn.close();
+  expect(restarts.map((e) => e.trials_done)).toEqual([2, 4]);
+  expect(restarts.map((e) => e.reason)).toEqual([
+    'every 2 trials (2 planned since the last restart) before group 2',
+    'every 2 trials (2 planned since the last restart) before group 4',
+  ]);
+  expect(trials(ws.db, id).map((t) => t.status)).toEqual(Array(5).fill('pass'));
+});

@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES, ValidationError } from '../../core/errors.js';
 import { loadServingConfig, parseServingToml, servingConfigFromFlags, simulatedServingConfig } from '../../serving/control/config.js';
 import { simulatedServerArgv } from '../../serving/control/lifecycles.js';
+import { mergeSettings } from '../../runner/plan/settings.js';
+import { restartEveryFor, servingConfigFor } from '../../runner/sweep/serving-setup.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -178,5 +180,30 @@ describe('serving config from flags', () => {
     expect(c.restart).toEqual({ kind: 'group' });
     const problems = problemsOf(() => simulatedServingConfig({ timeScale: -1, faults: { crash: 2, bogus: 1 } as never, canary: { everyTrials: 1, factor: 1 } }));
     expect(problems).toHaveLength(4);
+  });
+});
+
+describe('the serving config a sweep asks for', () => {
+  it('applies the sweep time scale and canary to a new config, leaving the loaded one as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pb-serving-'));
+    dirs.push(dir);
+    const file = join(dir, 'serving.toml');
+    writeFileSync(file, `[management]\ntype = "simulated"\n[simulated]\ntime_scale = 0.5\n[restart]\npolicy = "every"\ntrials = 3\n`);
+    const loaded = await loadServingConfig(file);
+    expect(Object.isFrozen(loaded) && Object.isFrozen(loaded.management) && Object.isFrozen(loaded.health)).toBe(true);
+    const settings = { ...mergeSettings({ harnesses: ['terse'], tasks: 'all', trials: 1 }).settings, timeScale: 0, canaryEvery: 4 };
+    settings.serving = { ...settings.serving, source: file };
+    const { config, problems } = await servingConfigFor(settings);
+    expect(problems).toEqual([]);
+    if (config?.management.type !== 'simulated') throw new Error('expected simulated');
+    expect(config.management.simulated.timeScale).toBe(0);
+    expect(loaded.management.type === 'simulated' && loaded.management.simulated.timeScale).toBe(0.5);
+    expect(loaded.canary).toBeNull();
+    expect(config.canary).toEqual({ everyTrials: 4, factor: 1.5 });
+    // The file's restart policy is only the plan's default; the config carries it unchanged.
+    expect(config.restart).toEqual({ kind: 'every', trials: 3 });
+    expect(restartEveryFor(undefined, config)).toBe(3);
+    expect(restartEveryFor(2, config)).toBe(2);
+    for (const c of [simulatedServingConfig(), servingConfigFromFlags({ baseUrl: 'http://127.0.0.1:1', model: 'm' })]) expect(Object.isFrozen(c.endpoint)).toBe(true);
   });
 });
