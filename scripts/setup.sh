@@ -20,7 +20,7 @@ fi
 built=dist/cli/main.js
 stale() {
   [ ! -f "$built" ] && return 0
-  [ -n "$(find core cli runner harnesses serving simulator verifier store reports scripts fixtures/db \
+  [ -n "$(find core engines cli runner harnesses serving simulator verifier store reports scripts fixtures/db \
     -name '*.ts' -newer "$built" -print -quit 2>/dev/null)" ] && return 0
   [ package.json -nt "$built" ] || [ tsconfig.json -nt "$built" ] || [ tsconfig.build.json -nt "$built" ]
 }
