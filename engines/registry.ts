@@ -7,6 +7,7 @@ import { ERROR_CODES, PairbenchError } from '../core/errors.js';
 /** Each kind's connector, given an address (unix://, tcp://, ssh://) or null for its default. */
 const ENGINES = {
   docker: async (address: string | null): Promise<Engine> => (await import('./docker/engine.js')).connectDocker(address),
+  podman: async (address: string | null): Promise<Engine> => (await import('./podman/engine.js')).connectPodman(address),
 } satisfies Record<string, (address: string | null) => Promise<Engine>>;
 
 export type EngineKind = keyof typeof ENGINES;

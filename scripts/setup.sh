@@ -33,3 +33,5 @@ fi
 
 bash scripts/ensure-docker.sh
 bash scripts/base-image.sh
+# The e2e tests run on Podman as well as Docker; it gets the base image from Docker.
+bash scripts/ensure-podman.sh

@@ -14,18 +14,19 @@ import { findPairbenchContainers, removeContainers } from './leftovers.js';
 
 export interface DockerApiProfile {
   kind: string;
-  /** unix:///path, tcp://host:port or ssh://user@host; null: DOCKER_HOST, else the default socket. */
+  /** unix:///path, tcp://host:port or ssh://user@host; null: the default address. */
   address: string | null;
-  /** The socket used when neither the address nor DOCKER_HOST names one. */
-  defaultSocket: string;
+  /** Where the engine answers when no address is given (its environment variable, else its socket). */
+  defaultAddress: () => string;
   /** Added to every trial container's host config (Podman needs explicit ulimits). */
   hostConfig?: HostConfigExtras;
+  /** Added to every image build's query. */
+  buildOptions?: Record<string, string>;
   setupHint: string;
 }
 
-/** dockerode's connection options for an address; null lets dockerode read DOCKER_HOST itself. */
-export function connectionFor(address: string | null, defaultSocket: string): { options: Docker.DockerOptions; address: string } {
-  const where = address ?? process.env.DOCKER_HOST ?? `unix://${defaultSocket}`;
+/** dockerode's connection options for an address (a bare path is a unix socket). */
+export function connectionFor(where: string): { options: Docker.DockerOptions; address: string } {
   const url = new URL(where.includes('://') ? where : `unix://${where}`);
   switch (url.protocol) {
     case 'unix:':
@@ -62,7 +63,7 @@ export class DockerApiEngine implements Engine {
 
   /** Connects and pings; a silent engine is an error that says how to get one. */
   static async connect(profile: DockerApiProfile): Promise<DockerApiEngine> {
-    const { options, address } = connectionFor(profile.address, profile.defaultSocket);
+    const { options, address } = connectionFor(profile.address ?? profile.defaultAddress());
     const api = new Docker(options);
     try {
       await api.ping();
@@ -90,7 +91,7 @@ export class DockerApiEngine implements Engine {
   }
 
   ensureImage(task: LoadedTask, options: EnsureImageOptions): Promise<EnsuredImage> {
-    return ensureTaskImage(this.api, task, options);
+    return ensureTaskImage(this.api, task, options, this.profile.buildOptions);
   }
 
   createTrialContainer(spec: TrialContainerSpec): Promise<TrialContainer> {
@@ -133,5 +134,10 @@ const DOCKER_SETUP_HINT = 'run `bash scripts/setup.sh` (Debian, root) or install
 
 /** The Docker engine: DOCKER_HOST when set, else /var/run/docker.sock. */
 export function connectDocker(address: string | null): Promise<DockerApiEngine> {
-  return DockerApiEngine.connect({ kind: 'docker', address, defaultSocket: '/var/run/docker.sock', setupHint: DOCKER_SETUP_HINT });
+  return DockerApiEngine.connect({
+    kind: 'docker',
+    address,
+    defaultAddress: () => process.env.DOCKER_HOST || 'unix:///var/run/docker.sock',
+    setupHint: DOCKER_SETUP_HINT,
+  });
 }

@@ -17,7 +17,8 @@ import { packDirectory } from '../tar.js';
 // (a pool may hold several) builds its own.
 const inFlightByEngine = new WeakMap<Docker, Map<string, Promise<EnsuredImage>>>();
 
-export async function ensureTaskImage(docker: Docker, task: LoadedTask, opts: EnsureImageOptions): Promise<EnsuredImage> {
+/** `buildOptions` are added to the engine's build query (Podman's RUN steps need ulimits). */
+export async function ensureTaskImage(docker: Docker, task: LoadedTask, opts: EnsureImageOptions, buildOptions: Record<string, string> = {}): Promise<EnsuredImage> {
   const timeoutMs = opts.timeoutMs ?? task.config.environment.buildTimeoutSec * 1000;
   const prebuilt = task.config.environment.dockerImage;
   const key = prebuilt ?? (await taskImageTag(task));
@@ -25,7 +26,7 @@ export async function ensureTaskImage(docker: Docker, task: LoadedTask, opts: En
   inFlightByEngine.set(docker, inFlight);
   const running = inFlight.get(key);
   if (running) return running;
-  const job = (prebuilt ? ensurePrebuilt(docker, prebuilt, opts.logPath, timeoutMs, opts.signal) : ensureBuilt(docker, task, key, opts.logPath, timeoutMs, opts.signal)).finally(
+  const job = (prebuilt ? ensurePrebuilt(docker, prebuilt, opts.logPath, timeoutMs, opts.signal) : ensureBuilt(docker, task, key, opts.logPath, timeoutMs, buildOptions, opts.signal)).finally(
     () => inFlight.delete(key),
   );
   inFlight.set(key, job);
@@ -42,7 +43,15 @@ async function imageExists(docker: Docker, ref: string): Promise<boolean> {
   }
 }
 
-async function ensureBuilt(docker: Docker, task: LoadedTask, tag: string, logPath: string, timeoutMs: number, signal?: AbortSignal): Promise<EnsuredImage> {
+async function ensureBuilt(
+  docker: Docker,
+  task: LoadedTask,
+  tag: string,
+  logPath: string,
+  timeoutMs: number,
+  buildOptions: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<EnsuredImage> {
   if (await imageExists(docker, tag)) return { image: tag, built: false, buildMs: 0 };
   const started = performance.now();
   const log = await openLog(logPath);
@@ -57,6 +66,7 @@ async function ensureBuilt(docker: Docker, task: LoadedTask, tag: string, logPat
       rm: true,
       forcerm: true,
       labels: { [`pairbench.task`]: task.name, 'pairbench.managed': 'true' },
+      ...buildOptions,
     });
     await followToLog(docker, stream, log, timeoutMs, `build of ${tag}`, signal);
     if (!(await imageExists(docker, tag))) throw new Error('the engine reported no error but the image is missing');
