@@ -42,6 +42,8 @@ export interface TrialStartInfo extends TrialInfo {
   containerName: string;
   trialDir: string;
   startedAt: string;
+  /** The engine the trial runs on, as its ref. */
+  engine?: string;
 }
 
 export interface TrialEndInfo extends TrialInfo {

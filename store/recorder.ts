@@ -30,6 +30,7 @@ export function sweepRecorder(db: Db): SweepRecorder {
         container_name: t.containerName,
         trial_dir: t.trialDir,
         started_at: t.startedAt,
+        engine: t.engine ?? null,
       });
     },
     onTurn(t, turn) {

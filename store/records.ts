@@ -38,6 +38,8 @@ export interface TrialStart {
   container_name: string | null;
   trial_dir: string | null;
   started_at: string;
+  /** The engine the trial runs on, as its ref (docker, podman, an address). */
+  engine?: string | null;
 }
 
 /** A trials row as SQLite holds it: the start, then the trial's result column for column. */
@@ -107,10 +109,10 @@ export function insertTrialStart(db: Db, t: TrialStart): void {
   statement(
     db,
     `INSERT INTO trials (id, sweep_id, slot_index, group_index, harness, harness_base, harness_config_json, task,
-       trial_index, attempt, status, simulated, container_name, trial_dir, started_at)
+       trial_index, attempt, status, simulated, container_name, trial_dir, started_at, engine)
      VALUES (@id, @sweep_id, @slot_index, @group_index, @harness, @harness_base, @harness_config_json, @task,
-       @trial_index, @attempt, 'running', @simulated, @container_name, @trial_dir, @started_at)`,
-  ).run({ ...t, simulated: t.simulated ? 1 : 0 });
+       @trial_index, @attempt, 'running', @simulated, @container_name, @trial_dir, @started_at, @engine)`,
+  ).run({ ...t, simulated: t.simulated ? 1 : 0, engine: t.engine ?? null });
 }
 
 /** Completes a trial's row with its result: the one place TrialResult becomes columns. */

@@ -103,6 +103,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE turns ADD COLUMN tool_calls INTEGER;    -- tool calls in the reply (NULL: a built-in harness's turn)
   ALTER TABLE turns ADD COLUMN tool_names TEXT;       -- their names, comma-separated, in order
   `,
+  // v4: the engine each trial ran on (a sweep may spread over several); null before pools.
+  `
+  ALTER TABLE trials ADD COLUMN engine TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

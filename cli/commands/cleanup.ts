@@ -8,6 +8,7 @@ import type { Leftover } from '../../core/engine.js';
 import { describeRunner, parseRunner, runnerLiveness, type Liveness } from '../../core/runner-identity.js';
 
 interface CleanupFlags {
+  engine?: string[];
   sweep?: string;
   all?: boolean;
   dryRun?: boolean;
@@ -15,6 +16,8 @@ interface CleanupFlags {
 }
 
 interface Found extends Leftover {
+  /** The engine it was found on, named only when cleanup looks at more than one. */
+  engine?: string;
   /** Whether the runner that made it still runs: 'unknown' for another host or an unlabelled container. */
   runnerState: Liveness;
 }
@@ -23,6 +26,7 @@ export function registerCleanup(program: Command): void {
   program
     .command('cleanup')
     .description('remove the containers of pairbench runs whose runner is gone (killed or crashed); --all also those of running sweeps')
+    .option('--engine <engines...>', 'the engines to clean, each in turn (default: docker); as `run --engine` takes them')
     .option('--sweep <id>', 'only the containers of this sweep')
     .option('--all', 'also remove containers whose runner is alive or cannot be checked (it is told which)')
     .option('--dry-run', 'list what would be removed, remove nothing')
@@ -30,11 +34,15 @@ export function registerCleanup(program: Command): void {
     .action(async (flags: CleanupFlags) => {
       // The engine client loads only when the command runs, never for help.
       const { connectEngine } = await import('../../engines/registry.js');
-      const engine = await connectEngine();
-      const found: Found[] = (await engine.findLeftovers(flags.sweep === undefined ? {} : { sweep: flags.sweep })).map((c) => {
-        const runner = parseRunner(c.runner);
-        return { ...c, runnerState: runner ? runnerLiveness(runner) : 'unknown' };
-      });
+      const refs = flags.engine ?? ['docker'];
+      const engines = await Promise.all(refs.map(async (ref) => ({ ref, engine: await connectEngine(ref) })));
+      const found: Found[] = [];
+      for (const { ref, engine } of engines) {
+        for (const c of await engine.findLeftovers(flags.sweep === undefined ? {} : { sweep: flags.sweep })) {
+          const runner = parseRunner(c.runner);
+          found.push({ ...c, ...(engines.length > 1 && { engine: ref }), runnerState: runner ? runnerLiveness(runner) : 'unknown' });
+        }
+      }
       const targets = flags.all ? found : found.filter((c) => c.runnerState === 'gone');
       const kept = flags.all ? [] : found.filter((c) => c.runnerState !== 'gone');
       const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -55,7 +63,14 @@ export function registerCleanup(program: Command): void {
       if (flags.all && !flags.json) {
         for (const c of targets.filter((t) => t.runnerState !== 'gone')) out(`removing ${describe(c)}: ${ownerNote(c)}`);
       }
-      const { removed, failed } = await engine.removeLeftovers(targets);
+      const removed: Leftover[] = [];
+      const failed: { container: Leftover; error: string }[] = [];
+      for (const { ref, engine } of engines) {
+        const mine = targets.filter((t) => engines.length === 1 || t.engine === ref);
+        const r = await engine.removeLeftovers(mine);
+        removed.push(...r.removed);
+        failed.push(...r.failed);
+      }
       if (flags.json) print({ dryRun: false, found, removed, failed: failed.map((f) => ({ ...f.container, error: f.error })), kept });
       else {
         if (found.length === 0) out(`no pairbench containers${scope(flags)}`);
@@ -84,8 +99,8 @@ function scope(flags: CleanupFlags): string {
   return flags.sweep === undefined ? '' : ` for sweep ${flags.sweep}`;
 }
 
-function describe(c: Leftover): string {
-  return `${c.name} (${c.state}; sweep ${c.sweep}, trial ${c.trial}, task ${c.task})`;
+function describe(c: Leftover & { engine?: string }): string {
+  return `${c.name} (${c.state}; sweep ${c.sweep}, trial ${c.trial}, task ${c.task}${c.engine === undefined ? '' : `; on ${c.engine}`})`;
 }
 
 function print(value: unknown): void {

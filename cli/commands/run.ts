@@ -33,7 +33,7 @@ interface RunCommandOptions extends RunFlags {
 // Flags that shape the plan; a resumed sweep keeps the plan it started with.
 const PLAN_FLAGS: (keyof RunFlags)[] = [
   'harness', 'task', 'trials', 'tasksDir', 'agentsDir', 'runsDir', 'order', 'seed', 'groupBy', 'restartEvery', 'canaryEvery', 'canaryFactor',
-  'retries', 'serving', 'baseUrl', 'model', 'dialect', 'apiKeyEnv', 'timeScale', 'selinux', 'maxTurns',
+  'retries', 'serving', 'baseUrl', 'model', 'dialect', 'apiKeyEnv', 'timeScale', 'selinux', 'maxTurns', 'engine',
 ];
 
 export function registerRun(program: Command): void {
@@ -66,6 +66,7 @@ export function registerRun(program: Command): void {
     .option('--time-scale <s>', 'simulated server time scale (0 = no simulated latency)')
     .option('--selinux <mode>', 'relabel bind mounts: auto, on or off (default auto)')
     .option('--max-turns <n>', 'turn limit for agent harnesses')
+    .option('--engine <engines...>', 'container engines to spread the trials over, each running --concurrency at once: docker (default), podman, an address (unix://, tcp://, ssh://) or kind=address')
     .option('--json', 'one JSON event per line on stdout')
     .action(async (opts: RunCommandOptions) => {
       const r = await runner();

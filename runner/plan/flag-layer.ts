@@ -5,7 +5,8 @@ import type { SelinuxMode } from '../../core/trial.js';
 import { ENV_NAME } from '../../serving/control/config.js';
 import { DIALECTS } from '../../core/serving.js';
 import type { GroupBy, RestartEvery } from './plan.js';
-import type { SettingsLayer } from './settings.js';
+import { engineRefText, parseEngineRef } from '../../engines/registry.js';
+import type { EngineSetting, SettingsLayer } from './settings.js';
 
 export interface RunFlags {
   harness?: string[];
@@ -31,6 +32,7 @@ export interface RunFlags {
   timeScale?: string;
   selinux?: string;
   maxTurns?: string;
+  engine?: string[];
 }
 
 export function parseFlagLayer(flags: RunFlags): { layer: SettingsLayer; problems: string[] } {
@@ -86,6 +88,21 @@ export function parseFlagLayer(flags: RunFlags): { layer: SettingsLayer; problem
     problems.push(`--base-url: must be an http(s) URL such as http://127.0.0.1:8080 (got "${flags.baseUrl}")`);
   }
 
+  let engines: EngineSetting[] | undefined;
+  if (flags.engine !== undefined) {
+    engines = [];
+    for (const text of flags.engine) {
+      const ref = parseEngineRef(text);
+      if (typeof ref === 'string') problems.push(`--engine: ${ref}`);
+      else engines.push({ ref: engineRefText(ref), concurrency: null });
+    }
+    const seen = new Set<string>();
+    for (const e of engines) {
+      if (seen.has(e.ref)) problems.push(`--engine: ${e.ref} is given twice`);
+      seen.add(e.ref);
+    }
+  }
+
   const layer: SettingsLayer = {
     harnesses: flags.harness,
     tasks,
@@ -106,6 +123,7 @@ export function parseFlagLayer(flags: RunFlags): { layer: SettingsLayer; problem
     timeScale: real('time-scale', flags.timeScale, (n) => n >= 0, 'a number >= 0'),
     selinux: oneOf<SelinuxMode>('selinux', flags.selinux, ['auto', 'on', 'off']),
     maxTurns: whole('max-turns', flags.maxTurns, 1),
+    engines,
     serving: {
       source: flags.serving,
       baseUrl: flags.baseUrl,

@@ -15,6 +15,14 @@ export interface ServingSettings {
   apiKeyEnv: string | null;
 }
 
+/** One engine of the sweep's pool: trials spread over every engine listed. */
+export interface EngineSetting {
+  /** As engines/registry.ts parses it: docker, podman, an address, or kind=address. */
+  ref: string;
+  /** Trials at once on this engine; null: the sweep's concurrency. */
+  concurrency: number | null;
+}
+
 export interface SweepSettings {
   harnesses: string[];
   tasks: string[] | 'all';
@@ -35,6 +43,8 @@ export interface SweepSettings {
   timeScale: number | null;
   selinux: SelinuxMode;
   maxTurns: number | null;
+  /** Absent from sweeps stored before engine pools: the local Docker engine. */
+  engines?: EngineSetting[];
   serving: ServingSettings;
 }
 
@@ -57,6 +67,7 @@ export const DEFAULT_SETTINGS: Omit<SweepSettings, 'harnesses' | 'tasks' | 'tria
   timeScale: null,
   selinux: 'auto',
   maxTurns: null,
+  engines: [{ ref: 'docker', concurrency: null }],
   serving: { source: null, baseUrl: null, model: null, dialect: null, apiKeyEnv: null },
 };
 
@@ -85,6 +96,12 @@ export function mergeSettings(...layers: SettingsLayer[]): { settings: SweepSett
   }
   if (s.baseUrl !== null && s.model === null) problems.push('serving: --base-url needs --model');
   return { settings, problems };
+}
+
+/** The sweep's engines, each with its own concurrency (the sweep's where it names none). */
+export function enginePool(settings: Pick<SweepSettings, 'engines' | 'concurrency'>): { ref: string; concurrency: number }[] {
+  const listed = settings.engines && settings.engines.length > 0 ? settings.engines : [{ ref: 'docker', concurrency: null }];
+  return listed.map((e) => ({ ref: e.ref, concurrency: e.concurrency ?? settings.concurrency }));
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {

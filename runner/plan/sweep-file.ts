@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { ENV_NAME } from '../../serving/control/config.js';
 import { DIALECTS } from '../../core/serving.js';
 import { takeInlineKey } from '../../serving/control/inline-key.js';
-import type { SettingsLayer } from './settings.js';
+import { engineRefText, parseEngineRef } from '../../engines/registry.js';
+import type { EngineSetting, SettingsLayer } from './settings.js';
 
 const wholeAtLeast = (min: number) => z.number().int().min(min);
 const GROUP_BY = z.union([z.literal('slot'), z.literal('task'), wholeAtLeast(1)], {
@@ -16,6 +17,11 @@ const GROUP_BY = z.union([z.literal('slot'), z.literal('task'), wholeAtLeast(1)]
 });
 const RESTART_EVERY = z.union([z.literal('group'), z.literal('never'), wholeAtLeast(1)], {
   error: 'must be "group", "never" or a whole number of trials >= 1',
+});
+
+const ENGINE_REF = z.string().min(1);
+const EngineEntry = z.union([ENGINE_REF, z.strictObject({ engine: ENGINE_REF, concurrency: wholeAtLeast(1).optional() })], {
+  error: 'each engine is "docker", "podman", an address, or { engine = "...", concurrency = N }',
 });
 
 const ServingSection = z.strictObject({
@@ -48,6 +54,7 @@ const SweepFileSchema = z.strictObject({
   time_scale: z.number().min(0).optional(),
   selinux: z.enum(['auto', 'on', 'off']).optional(),
   max_turns: wholeAtLeast(1).optional(),
+  engines: z.array(EngineEntry).min(1).optional(),
   serving: ServingSection.optional(),
 });
 
@@ -79,6 +86,17 @@ export function parseSweepFile(text: string, baseDir: string): { layer: Settings
   }
   if (problems.length > 0) return { layer: {}, problems };
   const f = parsed.data;
+  let engines: EngineSetting[] | undefined;
+  if (f.engines !== undefined) {
+    engines = [];
+    for (const [i, entry] of f.engines.entries()) {
+      const { engine, concurrency } = typeof entry === 'string' ? { engine: entry, concurrency: undefined } : entry;
+      const ref = parseEngineRef(engine);
+      if (typeof ref === 'string') problems.push(`engines.${i}: ${ref}`);
+      else engines.push({ ref: engineRefText(ref), concurrency: concurrency ?? null });
+    }
+    if (problems.length > 0) return { layer: {}, problems };
+  }
   const at = (p: string | undefined): string | undefined => (p === undefined ? undefined : resolve(baseDir, p));
   const source = f.serving?.source;
   return {
@@ -100,6 +118,7 @@ export function parseSweepFile(text: string, baseDir: string): { layer: Settings
       timeScale: f.time_scale,
       selinux: f.selinux,
       maxTurns: f.max_turns,
+      engines,
       serving: f.serving && {
         source: source === undefined || source === 'simulated' ? source : resolve(baseDir, source),
         baseUrl: f.serving.base_url,

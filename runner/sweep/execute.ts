@@ -46,12 +46,20 @@ export interface SweepExecution {
   harnesses: ReadonlyMap<string, SweepHarness>;
   /** Null when no harness in the sweep needs a model. */
   serving: ServingController | null;
-  engine: Engine;
+  /** Where trials run: each engine takes `concurrency` trials at a time. */
+  engines: readonly PoolEngine[];
   reporter: Required<SweepReporter>;
   /** Persistence: hears every event before the reporters do. */
   recorder: SweepObserver;
   interrupt: SweepInterrupt;
   resumeCommand: string;
+}
+
+export interface PoolEngine {
+  /** As stored with each trial: docker, podman, an address. */
+  ref: string;
+  engine: Engine;
+  concurrency: number;
 }
 
 export interface SweepOutcome {
@@ -119,7 +127,8 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
 
     const todo = states.filter((s) => !s.finished);
     if (x.serving) {
-      agentRoom = await openAgentRoom(x.engine, x.sweepId, [...x.harnesses.values()].map((h) => h.spec), x.serving.endpoint, (agent, installed) => {
+      // Agents install once, on the pool's first engine (the cache is a host directory).
+      agentRoom = await openAgentRoom(x.engines[0]!.engine, x.sweepId, [...x.harnesses.values()].map((h) => h.spec), x.serving.endpoint, (agent, installed) => {
         if (installed.fresh) emit.onWarning(`agent ${agent}: installed once into ${installed.dir}`);
       });
     }
@@ -135,7 +144,7 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
       if (x.interrupt.stopping) break;
       // A freshly started (or resumed) server needs no restart before its first segment.
       if (i > 0) await servingStep(`restart before group ${segment.group}`, (c) => c.atBoundary(restartReason(x.plan, segment.group)));
-      await inParallel(segment.states, x.concurrency, runEntry, () => x.interrupt.stopping);
+      await inLanes(segment.states, lanesOf(x.engines), runEntry, () => x.interrupt.stopping);
     }
     await servingQueue;
   } catch (e) {
@@ -173,6 +182,11 @@ function segments(x: SweepExecution, todo: readonly EntryState[]): { group: numb
   return out;
 }
 
+/** One lane per trial an engine may run at once, each lane naming its engine. */
+function lanesOf(engines: readonly PoolEngine[]): string[] {
+  return engines.flatMap((e) => Array.from({ length: e.concurrency }, () => e.ref));
+}
+
 function countFinished(counts: SweepCounts, outcome: string): void {
   counts.done += 1;
   if (outcome === 'pass') counts.passed += 1;
@@ -184,25 +198,38 @@ interface BuildFailure {
   message: string;
 }
 
-/** One build per task, in the main thread, before any trial: a failure is that task's outcome. */
-async function buildImages(x: SweepExecution, emit: Required<SweepObserver>, taskNames: Set<string>): Promise<Map<string, BuildFailure>> {
-  const failures = new Map<string, BuildFailure>();
-  for (const name of taskNames) {
-    const task = x.tasks.get(name);
-    if (!task || x.interrupt.stopping) continue;
-    const logPath = join(sweepDirFor(x.runsDir, x.sweepId), `build-${name}.log`);
-    try {
-      // Ctrl-C cancels a build at once: no trial runs in it, so there is nothing to give grace to.
-      await x.engine.ensureImage(task, { logPath, signal: x.interrupt.stopSignal });
-    } catch (e) {
-      if (x.interrupt.stopping) break; // cancelled, not failed: the task builds again on resume
-      const code = (e as { code?: string }).code ?? ERROR_CODES.BUILD_FAILED;
-      const message = errorMessage(e).includes(logPath) ? errorMessage(e) : `${errorMessage(e)} (build log: ${logPath})`;
-      failures.set(name, { code, message });
-      emit.onWarning(`task ${name}: image build failed; its trials are recorded as build_failed. ${message}`);
+/** Build failures by engine ref, then task name. */
+type BuildFailures = ReadonlyMap<string, ReadonlyMap<string, BuildFailure>>;
+
+/**
+ * One build per task and engine (each engine has its own image store), in the main thread,
+ * before any trial: a failure is that task's outcome on that engine.
+ */
+async function buildImages(x: SweepExecution, emit: Required<SweepObserver>, taskNames: Set<string>): Promise<BuildFailures> {
+  const all = new Map<string, Map<string, BuildFailure>>();
+  const pooled = x.engines.length > 1;
+  for (const { ref, engine } of x.engines) {
+    const failures = new Map<string, BuildFailure>();
+    all.set(ref, failures);
+    for (const name of taskNames) {
+      const task = x.tasks.get(name);
+      if (!task || x.interrupt.stopping) continue;
+      const logName = pooled ? `build-${name}-${ref.replace(/[^A-Za-z0-9._-]+/g, '_')}.log` : `build-${name}.log`;
+      const logPath = join(sweepDirFor(x.runsDir, x.sweepId), logName);
+      try {
+        // Ctrl-C cancels a build at once: no trial runs in it, so there is nothing to give grace to.
+        await engine.ensureImage(task, { logPath, signal: x.interrupt.stopSignal });
+      } catch (e) {
+        if (x.interrupt.stopping) break; // cancelled, not failed: the task builds again on resume
+        const code = (e as { code?: string }).code ?? ERROR_CODES.BUILD_FAILED;
+        const message = errorMessage(e).includes(logPath) ? errorMessage(e) : `${errorMessage(e)} (build log: ${logPath})`;
+        failures.set(name, { code, message });
+        const where = pooled ? ` on ${ref}` : '';
+        emit.onWarning(`task ${name}: image build failed${where}; its trials${where} are recorded as build_failed. ${message}`);
+      }
     }
   }
-  return failures;
+  return all;
 }
 
 /** Runs one plan entry: attempts until an agent outcome, an interruption, or the retry budget is spent. */
@@ -211,12 +238,12 @@ function entryRunner(
   emit: Required<SweepObserver>,
   pool: TrialPool,
   counts: SweepCounts,
-  buildFailures: ReadonlyMap<string, BuildFailure>,
+  buildFailures: BuildFailures,
   agentRoom: AgentRoom | null,
   afterTrial: () => void,
   restartAfterStall: (reason: string) => Promise<void>,
-): (state: EntryState) => Promise<void> {
-  return async (state) => {
+): (state: EntryState, engineRef: string) => Promise<void> {
+  return async (state, engineRef) => {
     const { entry } = state;
     const harness = x.harnesses.get(entry.harness)!;
     const task = x.tasks.get(entry.task)!;
@@ -236,6 +263,7 @@ function entryRunner(
         containerName: containerNameFor(trialId),
         selinux: x.selinux,
         serving: harness.needsModel && x.serving ? x.serving.endpoint : null,
+        engine: engineRef,
       };
       const info: TrialInfo = { trialId, task: entry.task, harness: entry.harness, trialIndex: entry.trialIndex, slotIndex: entry.slotIndex, groupIndex: entry.groupIndex, attempt };
       const start: TrialStartInfo = {
@@ -247,10 +275,11 @@ function entryRunner(
         containerName: spec.containerName,
         trialDir: spec.trialDir,
         startedAt: now(),
+        engine: engineRef,
       };
       emit.onTrialStart(start, { ...counts });
 
-      const built = buildFailures.get(entry.task);
+      const built = buildFailures.get(engineRef)?.get(entry.task);
       const onTurn = (turn: TurnRecord): void => emit.onTurn(info, turn);
       // An installed agent's model calls reach the store through the proxy, under this trial's key only.
       const proxied = !built && harness.spec.base === 'agent' && agentRoom ? agentRoom.openTrial({ spec: harness.spec, trialId, task: entry.task, trialDir: spec.trialDir, onTurn }) : null;
@@ -296,23 +325,26 @@ function entryRunner(
   };
 }
 
-/** At most `limit` at a time, in order; stops taking new items once `stop()` says so. */
-async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>, stop: () => boolean): Promise<void> {
+/** One item per lane at a time, in order, each lane passing its own name; stops taking new items once `stop()` says so. */
+async function inLanes<T>(items: readonly T[], lanes: readonly string[], run: (item: T, lane: string) => Promise<void>, stop: () => boolean): Promise<void> {
   let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length && !stop()) await run(items[next++]!);
+  const lane = async (name: string): Promise<void> => {
+    while (next < items.length && !stop()) await run(items[next++]!, name);
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  await Promise.all(lanes.slice(0, items.length).map(lane));
 }
 
 /** Trials tear themselves down; this catches whatever a crash in between left with our label. */
 async function removeLeftovers(x: SweepExecution, emit: Required<SweepObserver>): Promise<void> {
-  try {
-    const left = await x.engine.findLeftovers({ sweep: x.sweepId });
-    if (left.length === 0) return;
-    const { failed } = await x.engine.removeLeftovers(left);
-    for (const f of failed) emit.onWarning(`could not remove container ${f.container.name}: ${f.error} (try \`pairbench cleanup\`)`);
-  } catch (e) {
-    emit.onWarning(`could not check for leftover containers: ${errorMessage(e)}`);
+  for (const { ref, engine } of x.engines) {
+    const on = x.engines.length > 1 ? ` on ${ref}` : '';
+    try {
+      const left = await engine.findLeftovers({ sweep: x.sweepId });
+      if (left.length === 0) continue;
+      const { failed } = await engine.removeLeftovers(left);
+      for (const f of failed) emit.onWarning(`could not remove container ${f.container.name}${on}: ${f.error} (try \`pairbench cleanup\`)`);
+    } catch (e) {
+      emit.onWarning(`could not check for leftover containers${on}: ${errorMessage(e)}`);
+    }
   }
 }

@@ -3,8 +3,8 @@
 // remove its orphaned containers, then execute only what is missing).
 
 import { resolve } from 'node:path';
-import type { Engine } from '../../core/engine.js';
 import { connectEngine } from '../../engines/registry.js';
+import { enginePool, type SweepSettings } from '../plan/settings.js';
 import { ERROR_CODES, PairbenchError, ValidationError, errorMessage, isPairbenchError } from '../../core/errors.js';
 import type { SweepPlan } from '../plan/plan.js';
 import type { SweepReporter } from '../progress/types.js';
@@ -14,7 +14,7 @@ import { sweepRecorder } from '../../store/recorder.js';
 import { createServingController } from '../../serving/control/controller.js';
 import type { ServingConfig } from '../../serving/control/config.js';
 import type { ServingController } from '../../serving/control/types.js';
-import { executeSweep, type SweepOutcome } from './execute.js';
+import { executeSweep, type PoolEngine, type SweepOutcome } from './execute.js';
 import { newSweepId, sweepDirFor } from './ids.js';
 import { SweepInterrupt, onInterruptSignals } from './interrupt.js';
 import { agentsFor, changedTasks, harnessesFor, servingProblems, tasksFor, type PreparedSweep, type StoredConfig } from './prepare.js';
@@ -46,8 +46,8 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
   const db = openStore(options.dbPath);
   let lease: SweepLease | null = null;
   try {
-    const engine = await connectEngine();
-    const [described, git] = await Promise.all([engine.describe(), gitState()]);
+    const engines = await connectPool(settings.engines, settings.concurrency);
+    const [versions, git] = await Promise.all([engineVersions(engines), gitState()]);
     const sweepId = newSweepId();
     const serving = prepared.servingConfig && needsServing(prepared) ? controllerFor(prepared.servingConfig, settings.runsDir, sweepId) : null;
     const stored: StoredConfig = { settings, brokenTasks: prepared.broken.map((b) => ({ name: b.name, problems: b.problems })) };
@@ -61,7 +61,7 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
       git_commit: git.commit,
       git_dirty: git.dirty === null ? null : git.dirty ? 1 : 0,
       host: hostName(),
-      engine_version: described.version,
+      engine_version: versions,
       serving_kind: serving?.kind ?? 'none',
       simulated: serving?.kind === 'simulated' ? 1 : 0,
       serving_provenance_json: null,
@@ -77,7 +77,7 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
           'To let pairbench restart it, give a serving file (--serving serving.toml) with a command, restart_command or container (docs/serving.example.toml).',
       );
     }
-    return await execute(db, engine, sweepId, false, plan, prepared, serving, options, settings.concurrency, settings.graceSec);
+    return await execute(db, engines, sweepId, false, plan, prepared, serving, options, settings.graceSec);
   } finally {
     lease?.release();
     db.close();
@@ -123,20 +123,22 @@ export async function resumeSweep(sweepId: string, options: RunOptions): Promise
 
     const leftovers = markLeftoversInterrupted(db, sweepId, new Date().toISOString());
     if (leftovers > 0) options.reporter.onWarning(`${leftovers} trial(s) left running by the stopped runner are marked interrupted and will run again`);
-    const engine = await connectEngine();
-    const orphans = await engine.findLeftovers({ sweep: sweepId });
-    if (orphans.length > 0) {
+    const engines = await connectPool(settings.engines, options.concurrency ?? settings.concurrency);
+    for (const { ref, engine } of engines) {
+      const on = engines.length > 1 ? ` on ${ref}` : '';
+      const orphans = await engine.findLeftovers({ sweep: sweepId });
+      if (orphans.length === 0) continue;
       const { removed, failed } = await engine.removeLeftovers(orphans);
-      options.reporter.onWarning(`removed ${removed.length} orphaned container(s) of sweep ${sweepId}`);
+      options.reporter.onWarning(`removed ${removed.length} orphaned container(s) of sweep ${sweepId}${on}`);
       if (failed.length > 0) {
-        throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `could not remove orphaned containers: ${failed.map((f) => `${f.container.name} (${f.error})`).join(', ')}`);
+        throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `could not remove orphaned containers${on}: ${failed.map((f) => `${f.container.name} (${f.error})`).join(', ')}`);
       }
     }
     updateSweep(db, sweepId, { status: 'running', finished_at: null });
 
     const prepared: PreparedSweep = { settings, plan, tasks, broken, harnesses, servingConfig: serving.config };
     const controller = serving.config && needsServing(prepared) ? controllerFor(serving.config, settings.runsDir, sweepId) : null;
-    return await execute(db, engine, sweepId, true, plan, prepared, controller, options, options.concurrency ?? settings.concurrency, options.graceSec ?? settings.graceSec);
+    return await execute(db, engines, sweepId, true, plan, prepared, controller, options, options.graceSec ?? settings.graceSec);
   } finally {
     lease?.release();
     db.close();
@@ -147,22 +149,33 @@ function needsServing(p: PreparedSweep): boolean {
   return [...p.harnesses.values()].some((h) => h.needsModel);
 }
 
+/** Connects every engine of the sweep; the first that does not answer ends the sweep before it starts. */
+async function connectPool(engines: SweepSettings['engines'], concurrency: number): Promise<PoolEngine[]> {
+  return Promise.all(enginePool({ engines, concurrency }).map(async (e) => ({ ...e, engine: await connectEngine(e.ref) })));
+}
+
+/** One engine's version as it is; several, each named. */
+async function engineVersions(engines: readonly PoolEngine[]): Promise<string> {
+  const versions = await Promise.all(engines.map(async (e) => ({ ref: e.ref, version: (await e.engine.describe()).version })));
+  return versions.length === 1 ? versions[0]!.version : versions.map((v) => `${v.ref} ${v.version}`).join('; ');
+}
+
 function controllerFor(config: ServingConfig, runsDir: string, sweepId: string): ServingController {
   return createServingController(config, { sweepDir: sweepDirFor(runsDir, sweepId) });
 }
 
 async function execute(
   db: Db,
-  engine: Engine,
+  engines: PoolEngine[],
   sweepId: string,
   resumed: boolean,
   plan: SweepPlan,
   prepared: PreparedSweep,
   serving: ServingController | null,
   options: RunOptions,
-  concurrency: number,
   graceSec: number,
 ): Promise<SweepRunResult> {
+  const concurrency = engines.reduce((n, e) => n + e.concurrency, 0);
   if (concurrency > 1) {
     options.reporter.onWarning(`concurrency ${concurrency}: trials running side by side disturb each other's timings; use 1 when comparing wall times or latency`);
   }
@@ -189,7 +202,7 @@ async function execute(
       tasks: prepared.tasks,
       harnesses: prepared.harnesses,
       serving,
-      engine,
+      engines,
       reporter: options.reporter,
       recorder: sweepRecorder(db),
       interrupt,

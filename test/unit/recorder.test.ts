@@ -26,7 +26,7 @@ it('writes a trial from its start, turns and result, column for column', () => {
   const info = { trialId: 'sw-t1', task: 'hello', harness: 'terse+think', trialIndex: 2, slotIndex: 5, groupIndex: 1, attempt: 3 };
   const limits = { maxTurns: 7, maxOutputTokens: 9, observationBytes: 11 };
   rec.onServingProvenance('sw', { model: 'm' });
-  rec.onTrialStart({ ...info, sweepId: 'sw', harnessBase: 'terse', harnessConfig: { levers: null, limits }, simulated: true, containerName: 'pb-c', trialDir: '/runs/t1', startedAt: 's' }, {} as never);
+  rec.onTrialStart({ ...info, sweepId: 'sw', harnessBase: 'terse', harnessConfig: { levers: null, limits }, simulated: true, containerName: 'pb-c', trialDir: '/runs/t1', startedAt: 's', engine: 'podman' }, {} as never);
   rec.onTurn(info, { ...emptyTurn(0), ttft_ms: 12, parse_ok: true });
   const result: TrialResult = {
     status: 'agent_timeout', reward: 0.5, rewards: { reward: 0.5 }, wallMs: 100, setupMs: 10, agentMs: 60, verifyMs: 20, teardownMs: 5,
@@ -42,6 +42,7 @@ it('writes a trial from its start, turns and result, column for column', () => {
     harness_config_json: JSON.stringify({ levers: null, limits }), task: 'hello', trial_index: 2, attempt: 3, status: 'agent_timeout',
     simulated: 1, container_name: 'pb-c', trial_dir: '/runs/t1', started_at: 's', finished_at: 'f', reward: 0.5, rewards_json: '{"reward":0.5}',
     wall_ms: 100, setup_ms: 10, agent_ms: 60, verify_ms: 20, teardown_ms: 5, turns: 1, error_code: 'PB_X', error_message: 'why', image: 'img',
+    engine: 'podman',
   });
   expect(db.prepare('SELECT turn_index, ttft_ms, parse_ok FROM turns').all()).toEqual([{ turn_index: 0, ttft_ms: 12, parse_ok: 1 }]);
   expect(db.prepare('SELECT kind, reason, at, duration_ms, trials_done, detail_json FROM serving_events').all()).toEqual([
