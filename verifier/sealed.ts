@@ -26,7 +26,7 @@ const STEP_TIMEOUT_MS = 30_000;
 const STOP_STRAYS = `
 keep=
 { read -r comm1 < /proc/1/comm; } 2>/dev/null
-case "$comm1" in docker-init|tini|catatonit|dumb-init|init)
+case "$comm1" in docker-init|podman-init|tini|catatonit|dumb-init|init)
   bestt=
   for c in $(cat /proc/1/task/*/children 2>/dev/null); do
     { read -r st < /proc/$c/stat; } 2>/dev/null || continue

@@ -1,6 +1,7 @@
 // Sweeps through the real CLI on each engine, and one sweep spread over a pool of Docker and
-// Podman: every trial is stored with the engine it ran on, and that engine's own event log
-// shows it created the trial's container (the other engine's does not).
+// Podman: every trial is stored with the engine it ran on. Podman's own event log (kept in
+// full, unlike dockerd's 256 most recent events) shows it created exactly the containers of
+// the trials stored with it: the others, which ran, ran on Docker.
 
 import path from 'node:path';
 import { execa } from 'execa';
@@ -19,13 +20,10 @@ afterAll(async () => {
   await ws.cleanup();
 });
 
-/** The names of the containers `kind` created since `sinceMs`, from the engine's own event log. */
-async function createdOn(kind: TestEngine, sinceMs: number): Promise<string[]> {
+/** The names of the containers Podman created since `sinceMs`, from its own event log. */
+async function createdOnPodman(sinceMs: number): Promise<string[]> {
   const since = String(Math.floor(sinceMs / 1000) - 1);
-  const r =
-    kind === 'docker'
-      ? await execa('docker', ['events', '--since', since, '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', 'event=create', '--filter', 'type=container', '--format', '{{.Actor.Attributes.name}}'])
-      : await execa('podman', ['--remote', '--url', 'unix:///run/podman/podman.sock', 'events', '--since', since, '--stream=false', '--filter', 'event=create', '--format', '{{.Name}}']);
+  const r = await execa('podman', ['--remote', '--url', 'unix:///run/podman/podman.sock', 'events', '--since', since, '--stream=false', '--filter', 'event=create', '--format', '{{.Name}}']);
   return r.stdout.split('\n').filter(Boolean);
 }
 
@@ -50,7 +48,8 @@ describe.each(TEST_ENGINES)('on %s', (kind) => {
       'word-count:oracle:pass',
     ]);
     expect(rows.map((x) => x.engine)).toEqual(rows.map(() => kind));
-    expect(await createdOn(kind, since)).toEqual(expect.arrayContaining(rows.map((x) => x.container_name)));
+    const onPodman = await createdOnPodman(since);
+    for (const row of rows) expect(onPodman.includes(row.container_name!), row.id).toBe(kind === 'podman');
     expect(await leftovers(kind, id)).toEqual([]);
   });
 });
@@ -68,14 +67,9 @@ it('a pool of Docker and Podman spreads one sweep over both, and stores the engi
   expect(rows.map((x) => `${x.harness}:${x.status}`).sort()).toEqual(['nop:fail', 'nop:fail', 'nop:fail', 'oracle:pass', 'oracle:pass', 'oracle:pass']);
   // One lane per engine: both took trials.
   expect(new Set(rows.map((x) => x.engine))).toEqual(new Set(['docker', 'podman']));
-  // Each trial's container was created by the engine stored with it, and not by the other.
-  const created = { docker: await createdOn('docker', since), podman: await createdOn('podman', since) };
-  for (const row of rows) {
-    const engine = row.engine as TestEngine;
-    const other: TestEngine = engine === 'docker' ? 'podman' : 'docker';
-    expect(created[engine], `${row.id} on ${engine}`).toContain(row.container_name);
-    expect(created[other], `${row.id} not on ${other}`).not.toContain(row.container_name);
-  }
+  // Podman created the containers of exactly the trials stored with it.
+  const onPodman = await createdOnPodman(since);
+  for (const row of rows) expect(onPodman.includes(row.container_name!), `${row.id} stored on ${row.engine}`).toBe(row.engine === 'podman');
   expect(sweep(ws.db, id)!.engine_version).toMatch(/^docker .+; podman .+$/);
   expect(await leftovers('docker', id)).toEqual([]);
   expect(await leftovers('podman', id)).toEqual([]);
