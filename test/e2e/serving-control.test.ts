@@ -149,7 +149,8 @@ describe('serving control for servers configured in a serving file', () => {
     const { controller, events } = managed(config);
     await controller.start();
     expect(controller.kind).toBe('command');
-    expect(controller.endpoint.simulated).toBe(false);
+    // The command started pairbench's own simulated server, which says so on its identity route.
+    expect(controller.endpoint.simulated).toBe(true);
     const client = createModelClient(controller.endpoint);
     await client.chat(PROMPT);
     expect((await client.chat(PROMPT)).telemetry.cachedTokens).toBeGreaterThan(0);
