@@ -14,7 +14,7 @@ import type { TrialEvents, TrialResult, TrialSpec } from '../core/trial.js';
 import { createHarness } from '../harnesses/registry.js';
 import type { Harness, HarnessContext, HarnessResult } from '../harnesses/types.js';
 import type { ModelClient } from '../serving/client/types.js';
-import { agentView, openLogDirs, phaseNetworks, startingNetwork, verifierView, waitHealthy } from './trial-environment.js';
+import { agentView, logDirUsers, phaseNetworks, startingNetwork, verifierView, waitHealthy } from './trial-environment.js';
 import { runVerifier, type VerifierResult } from '../verifier/verify.js';
 import { proveVerifierBind } from '../verifier/bind-probe.js';
 import { defaultExecUser } from '../verifier/sealed.js';
@@ -129,10 +129,10 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
       startNetwork: startingNetwork(networks),
     });
     await container.setNetwork(networks.setup);
-    await openLogDirs(container);
-    // The bind directories are 0755: a non-root image user is given them.
+    // The bind directories are 0755: a non-root image user, or the phase's named user, is given them.
     const execUser = await defaultExecUser(container);
-    for (const m of TRIAL_MOUNTS) await giveHostDirTo(path.join(spec.trialDir, m.hostSubdir), execUser);
+    const named = await logDirUsers(container, spec.task);
+    for (const m of TRIAL_MOUNTS) await giveHostDirTo(path.join(spec.trialDir, m.hostSubdir), named[m.hostSubdir] ?? execUser);
     await untilAborted(proveVerifierBind(container, spec.trialDir), signal);
     await untilAborted(waitHealthy(container, spec.task, signal), signal);
     finish('setup');
