@@ -17,6 +17,7 @@ import { turnFromTelemetry } from '../serving/client/turn-row.js';
 import { CallTap } from './call-tap.js';
 import { KeyRing, keyOf } from './keys.js';
 import { applyLevers } from './levers.js';
+import { readBody } from '../core/http-body.js';
 
 export interface ProxyTrialOptions {
   trialId: string;
@@ -94,7 +95,7 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       req.resume();
       return sendError(res, 404, `the proxy serves POST /v1/chat/completions only (got ${req.method} ${path})`);
     }
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY_BYTES);
     let body: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(raw.toString('utf8'));
@@ -229,21 +230,6 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
   };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on('data', (b: Buffer) => {
-      size += b.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        req.destroy();
-      } else parts.push(b);
-    });
-    req.on('end', () => resolve(Buffer.concat(parts)));
-    req.on('error', reject);
-  });
-}
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

@@ -11,6 +11,7 @@ import { CRASH_EXIT_CODE, resolveSimOptions, type SimOptions } from './options.j
 import { sendJson, sendText } from './respond.js';
 import { createState, isLoading, type SimState } from './state.js';
 import { errorBody } from './wire.js';
+import { readBody } from '../core/http-body.js';
 
 export type { SimOptions } from './options.js';
 
@@ -23,21 +24,6 @@ export interface SimulatedServer {
 const LOADING = errorBody(503, 'Loading model', 'unavailable_error');
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on('data', (b: Buffer) => {
-      size += b.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        req.destroy();
-      } else parts.push(b);
-    });
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 async function route(state: SimState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   res.setHeader('x-pairbench-simulated', '1');
@@ -74,7 +60,7 @@ async function route(state: SimState, req: IncomingMessage, res: ServerResponse)
   if (method === 'POST' && path.endsWith('/chat/completions')) {
     let body: unknown;
     try {
-      body = JSON.parse(await readBody(req));
+      body = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
     } catch (e) {
       // llama-server answers a body it cannot parse with its JSON library's exception: HTTP 500.
       sendJson(res, 500, errorBody(500, `[json.exception.parse_error.101] parse error: ${(e as Error).message}`, 'server_error'));
