@@ -1,5 +1,5 @@
 // Small, exact statistics for the report: medians and percentiles. Everything is
-// deterministic for a given input (the bootstrap's randomness comes from runner/prng.ts).
+// deterministic for a given input (the bootstrap's randomness comes from core/prng.ts).
 
 export function median(values: ArrayLike<number>): number | null {
   return percentileSorted(Float64Array.from(values).sort(), 0.5);

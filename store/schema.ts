@@ -32,7 +32,7 @@ export const MIGRATIONS: readonly string[] = [
     task TEXT NOT NULL,
     trial_index INTEGER NOT NULL,
     attempt INTEGER NOT NULL DEFAULT 1,
-    status TEXT NOT NULL,               -- runner/outcomes.ts, or running | interrupted
+    status TEXT NOT NULL,               -- core/outcomes.ts, or running | interrupted
     reward REAL,
     rewards_json TEXT,
     wall_ms REAL,
