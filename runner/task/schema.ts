@@ -57,6 +57,7 @@ export type TaskToml = z.infer<typeof TaskTomlSchema>;
 const envRule = { expect: 'a table of strings', example: 'env = { NAME = "value", KEY = "${HOST_VAR}" }' };
 const envValueRule = { expect: 'a string', example: 'NAME = "value" (or "${HOST_VAR}" to read it from the host)' };
 const userRule = { expect: 'a user name or a uid', example: 'user = "agent" (a user the image defines)' };
+const hostsRule = { expect: 'an array of host names', example: 'allowed_hosts = ["pypi.org"]' };
 const modeRule = { expect: 'one of "public", "no-network", "allowlist"', example: 'network_mode = "no-network"' };
 
 /** What each checked field must be, and a line showing how to write it. */
@@ -71,13 +72,13 @@ const FIELD_RULES: Record<string, { expect: string; example: string }> = {
   'agent.timeout_sec': { expect: 'a positive number of seconds', example: 'timeout_sec = 600' },
   'agent.user': userRule,
   'agent.network_mode': modeRule,
-  'agent.allowed_hosts': { expect: 'an array of host names', example: 'allowed_hosts = ["pypi.org"]' },
+  'agent.allowed_hosts': hostsRule,
   'verifier.timeout_sec': { expect: 'a positive number of seconds', example: 'timeout_sec = 600' },
   'verifier.env': envRule,
   'verifier.env.*': envValueRule,
   'verifier.user': userRule,
   'verifier.network_mode': modeRule,
-  'verifier.allowed_hosts': { expect: 'an array of host names', example: 'allowed_hosts = ["pypi.org"]' },
+  'verifier.allowed_hosts': hostsRule,
   'solution.env': envRule,
   'solution.env.*': envValueRule,
   'environment.build_timeout_sec': { expect: 'a positive number of seconds', example: 'build_timeout_sec = 600' },
@@ -87,7 +88,7 @@ const FIELD_RULES: Record<string, { expect: string; example: string }> = {
   'environment.pids_limit': { expect: 'a positive whole number of processes', example: 'pids_limit = 512' },
   'environment.allow_internet': { expect: 'true or false', example: 'allow_internet = false' },
   'environment.network_mode': modeRule,
-  'environment.allowed_hosts': { expect: 'an array of host names', example: 'allowed_hosts = ["pypi.org"]' },
+  'environment.allowed_hosts': hostsRule,
   'environment.docker_image': {
     expect: 'a non-empty image reference',
     example: 'docker_image = "pairbench/base:bookworm" (or remove it and use environment/Dockerfile)',
