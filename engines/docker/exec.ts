@@ -12,6 +12,8 @@ import { asGone, containerDied, gone, type ContainerRef } from './liveness.js';
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 /** How long past the deadline the host waits for the in-container kill before it gives up. */
 const KILL_GRACE_MS = 2_000;
+/** How long the backstop's kill may take before the exec is given up on: only a hung engine reaches it. */
+const KILL_BOUND_MS = 20_000;
 /** Marks the processes of an exec that runs without `timeout`, so the backstop can find them. */
 const EXEC_MARK = 'PAIRBENCH_EXEC_MARK';
 
@@ -119,7 +121,7 @@ export async function execInContainer(target: ContainerRef, command: string | st
  * remote engine kills the same way. The mark is random per exec; the killer does not carry it.
  */
 async function killMarked(target: ContainerRef, mark: string): Promise<void> {
-  const bound = new Promise<void>((resolve) => setTimeout(resolve, KILL_GRACE_MS).unref());
+  const bound = new Promise<void>((resolve) => setTimeout(resolve, KILL_BOUND_MS).unref());
   await Promise.race([killMarkedNow(target, mark), bound]);
 }
 
