@@ -15,6 +15,9 @@ export const ERROR_CODES = {
   CONTAINER_GONE: 'PB_CONTAINER_GONE',
   FILE_NOT_REGULAR: 'PB_FILE_NOT_REGULAR',
   FILE_TOO_LARGE: 'PB_FILE_TOO_LARGE',
+  // the task's [environment.healthcheck] (or a compose service's) never passed: the
+  // environment's failure, never the agent's (outcome container_failed)
+  ENVIRONMENT_UNHEALTHY: 'PB_ENVIRONMENT_UNHEALTHY',
   // verifier
   REWARD_MISSING: 'PB_REWARD_MISSING',
   REWARD_EMPTY: 'PB_REWARD_EMPTY',

@@ -3,7 +3,7 @@
 
 import type { Report } from './model.js';
 import type { Comparison } from './compare.js';
-import { compareMethodLine, compareSections, honestTables, methodLine, reportSections, sweepLine, type Section, type TableData } from './tables.js';
+import { compareMethodLine, compareSections, conditionLines, honestTables, methodLine, reportSections, sweepLine, type Section, type TableData } from './tables.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** Markdown's **bold** is the only markup the shared lines use. */
@@ -164,6 +164,7 @@ export function renderHtml(r: Report): string {
   const body = [
     `<h1>pairbench report: sweep ${esc(r.sweep.id)}</h1>`,
     `<p class="meta">${esc(sweepLine(r))}</p>`,
+    ...conditionLines(r).map((l) => `<p class="condition"><strong>${esc(l)}</strong></p>`),
     `<p class="method">${inline(methodLine(r))}</p>`,
     ...sections(reportSections(r)),
     heading('Honest read', honestHtml(r)),

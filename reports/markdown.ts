@@ -2,7 +2,7 @@
 
 import type { Report } from './model.js';
 import type { Comparison } from './compare.js';
-import { compareMethodLine, compareSections, honestTables, methodLine, reportSections, sweepLine, type Section, type TableData } from './tables.js';
+import { compareMethodLine, compareSections, conditionLines, honestTables, methodLine, reportSections, sweepLine, type Section, type TableData } from './tables.js';
 
 function table(header: string[], rows: string[][]): string {
   const esc = (c: string): string => c.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -30,7 +30,9 @@ function honestSection(r: Report): string {
 export function renderMarkdown(r: Report): string {
   const parts: string[] = [`# pairbench report: sweep ${r.sweep.id}`, ''];
   if (r.notice) parts.push(`> **${r.notice}**`, '');
-  parts.push(sweepLine(r), '', methodLine(r), '');
+  parts.push(sweepLine(r), '');
+  for (const l of conditionLines(r)) parts.push(`**${l}**`, '');
+  parts.push(methodLine(r), '');
   parts.push(...sections(reportSections(r)));
   parts.push('## Honest read', '', honestSection(r), '');
   return parts.join('\n');

@@ -19,6 +19,8 @@ export interface SweepInfo {
   host: string | null;
   engineVersion: string | null;
   pairbenchVersion: string | null;
+  /** True when the sweep ran with `--network none`: every container offline, whatever its task allows. */
+  forcedOffline: boolean;
   /** Harness order as the sweep named them (plan, else config); empty when neither says. */
   plannedHarnesses: string[];
   plannedTasks: string[];
@@ -65,6 +67,7 @@ interface SweepSqlRow {
   host: string | null;
   engine_version: string | null;
   pairbench_version: string | null;
+  network: string | null;
   plan_harnesses: string | null;
   config_harnesses: string | null;
   plan_tasks: string | null;
@@ -102,7 +105,7 @@ function loadSweepInfo(db: Db, sweepId: string): SweepInfo {
   const row = db
     .prepare(
       `SELECT id, created_at, finished_at, status, serving_kind, simulated, git_commit, git_dirty, host, engine_version,
-         pairbench_version,
+         pairbench_version, ${jsonList('config_json', '$.settings.network')} AS network,
          ${jsonList('plan_json', '$.harnesses')} AS plan_harnesses, ${jsonList('config_json', '$.harnesses')} AS config_harnesses,
          ${jsonList('plan_json', '$.tasks')} AS plan_tasks, ${jsonList('config_json', '$.tasks')} AS config_tasks
        FROM sweeps WHERE id = ?`,
@@ -120,6 +123,7 @@ function loadSweepInfo(db: Db, sweepId: string): SweepInfo {
     host: row.host,
     engineVersion: row.engine_version,
     pairbenchVersion: row.pairbench_version,
+    forcedOffline: row.network === 'none',
     plannedHarnesses: nameList(row.plan_harnesses) ?? nameList(row.config_harnesses) ?? [],
     plannedTasks: nameList(row.plan_tasks) ?? nameList(row.config_tasks) ?? [],
   };

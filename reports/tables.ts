@@ -44,7 +44,17 @@ export function sweepLine(r: Report): string {
   if (s.gitCommit) bits.push(`commit ${s.gitCommit.slice(0, 12)}${s.gitDirty ? ' (dirty)' : ''}`);
   if (s.host) bits.push(`host ${s.host}`);
   if (s.pairbenchVersion) bits.push(`pairbench ${s.pairbenchVersion}`);
+  if (s.forcedOffline) bits.push('network none (every container offline)');
   return bits.join(' · ');
+}
+
+/** The header line a `--network none` sweep carries: its figures are from offline containers only. */
+export const FORCED_OFFLINE_LINE =
+  'Network: none. This sweep ran with --network none: every container of every trial was offline, whatever its task allows.';
+
+/** Lines under the sweep line that qualify every figure below them. */
+export function conditionLines(r: Report): string[] {
+  return r.sweep.forcedOffline ? [FORCED_OFFLINE_LINE] : [];
 }
 
 export function methodLine(r: Report): string {

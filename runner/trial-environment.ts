@@ -116,7 +116,7 @@ export async function waitHealthy(container: TrialContainer, task: LoadedTask, s
   if (signal?.aborted) return;
   const why = last?.timedOut ? `timed out after ${hc.timeoutSec} s` : `exit code ${last?.exitCode ?? 'none'}`;
   throw new PairbenchError(
-    ERROR_CODES.CONTAINER_FAILED,
+    ERROR_CODES.ENVIRONMENT_UNHEALTHY,
     `the environment never became healthy: [environment.healthcheck] command failed ${hc.retries} times in a row (${why}): ${hc.command}`,
     { outcome: 'container_failed' },
   );

@@ -33,7 +33,7 @@ interface RunCommandOptions extends RunFlags {
 // Flags that shape the plan; a resumed sweep keeps the plan it started with.
 const PLAN_FLAGS: (keyof RunFlags)[] = [
   'harness', 'task', 'trials', 'tasksDir', 'agentsDir', 'runsDir', 'order', 'seed', 'groupBy', 'restartEvery', 'canaryEvery', 'canaryFactor',
-  'retries', 'serving', 'baseUrl', 'model', 'dialect', 'apiKeyEnv', 'timeScale', 'selinux', 'maxTurns', 'engine',
+  'retries', 'serving', 'baseUrl', 'model', 'dialect', 'apiKeyEnv', 'timeScale', 'selinux', 'maxTurns', 'engine', 'network',
 ];
 
 export function registerRun(program: Command): void {
@@ -67,6 +67,7 @@ export function registerRun(program: Command): void {
     .option('--selinux <mode>', 'relabel bind mounts: auto, on or off (default auto)')
     .option('--max-turns <n>', 'turn limit for agent harnesses')
     .option('--engine <engines...>', 'container engines to spread the trials over, each running --concurrency at once: docker (default), podman, an address (unix://, tcp://, ssh://) or kind=address')
+    .option('--network <mode>', 'none: every container of every trial runs offline, whatever its task allows (said in the report); task (default): each task\'s own network rule')
     .option('--json', 'one JSON event per line on stdout')
     .action(async (opts: RunCommandOptions) => {
       const r = await runner();

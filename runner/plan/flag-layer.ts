@@ -6,7 +6,7 @@ import { ENV_NAME } from '../../serving/control/config.js';
 import { DIALECTS } from '../../core/serving.js';
 import type { GroupBy, RestartEvery } from './plan.js';
 import { engineRefText, parseEngineRef } from '../../engines/registry.js';
-import type { EngineSetting, SettingsLayer } from './settings.js';
+import { SWEEP_NETWORKS, type EngineSetting, type SettingsLayer } from './settings.js';
 
 export interface RunFlags {
   harness?: string[];
@@ -33,6 +33,7 @@ export interface RunFlags {
   selinux?: string;
   maxTurns?: string;
   engine?: string[];
+  network?: string;
 }
 
 export function parseFlagLayer(flags: RunFlags): { layer: SettingsLayer; problems: string[] } {
@@ -124,6 +125,7 @@ export function parseFlagLayer(flags: RunFlags): { layer: SettingsLayer; problem
     selinux: oneOf<SelinuxMode>('selinux', flags.selinux, ['auto', 'on', 'off']),
     maxTurns: whole('max-turns', flags.maxTurns, 1),
     engines,
+    network: oneOf('network', flags.network, SWEEP_NETWORKS),
     serving: {
       source: flags.serving,
       baseUrl: flags.baseUrl,

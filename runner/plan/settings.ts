@@ -5,6 +5,10 @@
 import type { SelinuxMode } from '../../core/trial.js';
 import type { GroupBy, Order, RestartEvery } from './plan.js';
 
+/** What `--network` takes: the tasks' own rule, or none for every container. */
+export const SWEEP_NETWORKS = ['task', 'none'] as const;
+export type SweepNetwork = (typeof SWEEP_NETWORKS)[number];
+
 export interface ServingSettings {
   /** 'simulated', a path to a serving.toml, or null (remote endpoint from base_url/model, or none). */
   source: string | null;
@@ -45,6 +49,11 @@ export interface SweepSettings {
   maxTurns: number | null;
   /** Absent from sweeps stored before engine pools: the local Docker engine. */
   engines?: EngineSetting[];
+  /**
+   * 'none' (`--network none`): every container of every trial runs offline, whatever its task
+   * allows. 'task': each task's own network rule. Absent from sweeps stored before it: 'task'.
+   */
+  network?: SweepNetwork;
   serving: ServingSettings;
 }
 
@@ -68,6 +77,7 @@ export const DEFAULT_SETTINGS: Omit<SweepSettings, 'harnesses' | 'tasks' | 'tria
   selinux: 'auto',
   maxTurns: null,
   engines: [{ ref: 'docker', concurrency: null }],
+  network: 'task',
   serving: { source: null, baseUrl: null, model: null, dialect: null, apiKeyEnv: null },
 };
 

@@ -9,7 +9,7 @@ import { ENV_NAME } from '../../serving/control/config.js';
 import { DIALECTS } from '../../core/serving.js';
 import { takeInlineKey } from '../../serving/control/inline-key.js';
 import { engineRefText, parseEngineRef } from '../../engines/registry.js';
-import type { EngineSetting, SettingsLayer } from './settings.js';
+import { SWEEP_NETWORKS, type EngineSetting, type SettingsLayer } from './settings.js';
 
 const wholeAtLeast = (min: number) => z.number().int().min(min);
 const GROUP_BY = z.union([z.literal('slot'), z.literal('task'), wholeAtLeast(1)], {
@@ -55,6 +55,7 @@ const SweepFileSchema = z.strictObject({
   selinux: z.enum(['auto', 'on', 'off']).optional(),
   max_turns: wholeAtLeast(1).optional(),
   engines: z.array(EngineEntry).min(1).optional(),
+  network: z.enum(SWEEP_NETWORKS, { error: 'must be "task" (each task\'s own rule) or "none" (every container offline)' }).optional(),
   serving: ServingSection.optional(),
 });
 
@@ -119,6 +120,7 @@ export function parseSweepFile(text: string, baseDir: string): { layer: Settings
       selinux: f.selinux,
       maxTurns: f.max_turns,
       engines,
+      network: f.network,
       serving: f.serving && {
         source: source === undefined || source === 'simulated' ? source : resolve(baseDir, source),
         baseUrl: f.serving.base_url,

@@ -39,6 +39,8 @@ export interface SweepExecution {
   retries: number;
   concurrency: number;
   selinux: SelinuxMode;
+  /** `--network none`: every container offline, whatever the task says. */
+  forceOffline: boolean;
   /** Absolute. */
   runsDir: string;
   /** The plan's tasks that loaded; entries of any other task are left unrun. */
@@ -262,6 +264,7 @@ function entryRunner(
         trialDir: trialDirFor(x.runsDir, x.sweepId, trialId),
         containerName: containerNameFor(trialId),
         selinux: x.selinux,
+        ...(x.forceOffline && { forceOffline: true }),
         serving: harness.needsModel && x.serving ? x.serving.endpoint : null,
         engine: engineRef,
       };

@@ -179,6 +179,9 @@ async function execute(
   if (concurrency > 1) {
     options.reporter.onWarning(`concurrency ${concurrency}: trials running side by side disturb each other's timings; use 1 when comparing wall times or latency`);
   }
+  if (prepared.settings.network === 'none') {
+    options.reporter.onWarning('network none: every container of every trial runs offline, whatever its task allows (the report says so)');
+  }
   const interrupt = options.interrupt ?? new SweepInterrupt();
   const graceMs = graceSec * 1000;
   interrupt.onChange((kind) => {
@@ -198,6 +201,7 @@ async function execute(
       retries: prepared.settings.retries,
       concurrency,
       selinux: prepared.settings.selinux,
+      forceOffline: prepared.settings.network === 'none',
       runsDir: prepared.settings.runsDir,
       tasks: prepared.tasks,
       harnesses: prepared.harnesses,

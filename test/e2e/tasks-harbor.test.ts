@@ -62,6 +62,19 @@ it('agent user, workdir, entrypoint service with healthcheck, env templates and 
   expect(r.stdout + r.stderr).not.toContain(SECRET);
 });
 
+it('run --network none forces every phase offline, even one the task opens, and the report header says so', { timeout: 300_000 }, async () => {
+  const db = path.join(root, 'offline.db');
+  const run = await pairbench(['run', '--harness', 'oracle', '--task', 'phase-network', '--trials', '1', '--tasks-dir', TASKS, '--db', db, '--runs-dir', path.join(root, 'runs'), '--network', 'none']);
+  expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+  expect(run.stderr).toContain('network none: every container of every trial runs offline, whatever its task allows');
+  // phase-network passes check with its own rule (above); forced offline, its verifier sees loopback only.
+  expect(run.stdout).toContain('1/1 trials done, 0 passed, 1 failed');
+  const md = await pairbench(['report', '--db', db]);
+  expect(md.stdout).toContain('**Network: none. This sweep ran with --network none: every container of every trial was offline, whatever its task allows.**');
+  const html = await pairbench(['report', '--db', db, '--format', 'html']);
+  expect(html.stdout).toContain('<p class="condition"><strong>Network: none. This sweep ran with --network none');
+});
+
 it('an env template naming an unset host variable is a load error naming it', async () => {
   const r = await pairbench(['tasks', 'check', 'env-templates', '--tasks-dir', TASKS]);
   expect(r.exitCode).toBe(1);

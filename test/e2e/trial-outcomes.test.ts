@@ -40,6 +40,7 @@ describe.each(TEST_ENGINES)('on %s', (kind) => {
       'build-failed-step',
       'build-failed-base',
       'container-failed',
+      'environment-unhealthy',
     ];
     for (const n of names) tasks.set(n, await loadTask(path.join(FIXTURES, n)));
   });
@@ -214,6 +215,14 @@ describe.each(TEST_ENGINES)('on %s', (kind) => {
       // way the container, not the agent or the verifier, is blamed.
       expect(r.result.errorMessage).toMatch(/container\b.*\b(stopped|gone|not running|exited)\b.*\b(agent|verif)/);
       expect(r.result.teardownMs).toBeTypeOf('number');
+    });
+
+    it('container_failed with PB_ENVIRONMENT_UNHEALTHY: a healthcheck that never passes ends the trial before the agent', async () => {
+      const r = await run('environment-unhealthy', 'oracle');
+      expect(r.result).toMatchObject({ status: 'container_failed', reward: null, errorCode: 'PB_ENVIRONMENT_UNHEALTHY', agentMs: null, turns: null });
+      expect(r.phases).toEqual(['build', 'setup', 'teardown']);
+      expect(r.result.errorMessage).toContain('the environment never became healthy: [environment.healthcheck] command failed 2 times in a row (exit code 1): test -e /tmp/never-there');
+      expect(r.result.errorMessage).toContain('(during the setup phase)');
     });
 
     it('a second trial never reads the first trial\'s reward', async () => {

@@ -149,6 +149,14 @@ describe('flags over the sweep file', () => {
     expect(text).not.toContain('sk-123-secret');
   });
 
+  it('takes network = "none" from the file and --network none from the flags; refuses anything else by name', () => {
+    expect(parseSweepFile('network = "none"', '/repo').layer.network).toBe('none');
+    expect(parseFlagLayer({ network: 'none' }).layer.network).toBe('none');
+    expect(mergeSettings({}).settings.network).toBe('task');
+    expect(parseSweepFile('network = "off"', '/repo').problems).toEqual([`network: must be "task" (each task's own rule) or "none" (every container offline)`]);
+    expect(parseFlagLayer({ network: 'off' }).problems).toEqual(['--network: must be one of task, none (got "off")']);
+  });
+
   it('refuses both --serving and --base-url', () => {
     const { problems } = mergeSettings({ harnesses: ['terse'], tasks: 'all', trials: 1, serving: { source: 'simulated', baseUrl: 'http://x' } });
     expect(problems.join('\n')).toMatch(/not both/);
