@@ -3,6 +3,7 @@
 
 import type { Report } from './model.js';
 import type { Comparison } from './compare.js';
+import { concurrencyWarning, settingsChanges, settingsLine } from './settings-text.js';
 import { compareMethodLine, compareSections, conditionLines, honestTables, methodLine, reportSections, sweepLine, type Section, type TableData } from './tables.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -163,8 +164,9 @@ function sections(list: Section[]): string[] {
 export function renderHtml(r: Report): string {
   const body = [
     `<h1>pairbench report: sweep ${esc(r.sweep.id)}</h1>`,
-    `<p class="meta">${esc(sweepLine(r))}</p>`,
+    `<p class="meta">${esc(sweepLine(r))}<br>${esc(settingsLine(r.sweep.settings))}</p>`,
     ...conditionLines(r).map((l) => `<p class="condition"><strong>${esc(l)}</strong></p>`),
+    ...warnings([concurrencyWarning(r.sweep.settings)]),
     `<p class="method">${inline(methodLine(r))}</p>`,
     ...sections(reportSections(r)),
     heading('Honest read', honestHtml(r)),
@@ -177,6 +179,10 @@ export function renderHtml(r: Report): string {
   });
 }
 
+function warnings(list: (string | null)[]): string[] {
+  return list.filter((w): w is string => w !== null).map((w) => `<p class="warning"><strong>${esc(w)}</strong></p>`);
+}
+
 function honestHtml(r: Report): string {
   let out = `<ul class="honest">${r.honest.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`;
   for (const t of honestTables(r)) out += `<p>${esc(t.lead)}</p>${htmlTable(t.table)}`;
@@ -186,7 +192,13 @@ function honestHtml(r: Report): string {
 export function renderCompareHtml(c: Comparison): string {
   const body = [
     `<h1>pairbench compare: ${esc(c.a.sweep.id)} → ${esc(c.b.sweep.id)}</h1>`,
-    `<p class="meta">a: ${esc(c.a.sweep.id)} (${esc(sweepLine(c.a))})<br>b: ${esc(c.b.sweep.id)} (${esc(sweepLine(c.b))})</p>`,
+    `<p class="meta">a: ${esc(c.a.sweep.id)} (${esc(sweepLine(c.a))})<br>a: ${esc(settingsLine(c.a.sweep.settings))}<br>` +
+      `b: ${esc(c.b.sweep.id)} (${esc(sweepLine(c.b))})<br>b: ${esc(settingsLine(c.b.sweep.settings))}</p>`,
+    ...warnings([
+      settingsChanges(c.a.sweep.settings, c.b.sweep.settings).join('; ') || null,
+      concurrencyWarning(c.a.sweep.settings),
+      concurrencyWarning(c.b.sweep.settings),
+    ].map((w, i) => (w === null ? null : i === 0 ? `The sweeps differ in settings that change the figures: ${w}.` : `${i === 1 ? 'a' : 'b'}: ${w}`))),
     `<p class="method">${inline(compareMethodLine(c))}</p>`,
     ...sections(compareSections(c)),
     heading(`Honest read: ${c.a.sweep.id}`, honestHtml(c.a)),

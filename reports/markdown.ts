@@ -2,6 +2,7 @@
 
 import type { Report } from './model.js';
 import type { Comparison } from './compare.js';
+import { concurrencyWarning, settingsChanges, settingsLine } from './settings-text.js';
 import { compareMethodLine, compareSections, conditionLines, honestTables, methodLine, reportSections, sweepLine, type Section, type TableData } from './tables.js';
 
 function table(header: string[], rows: string[][]): string {
@@ -30,8 +31,10 @@ function honestSection(r: Report): string {
 export function renderMarkdown(r: Report): string {
   const parts: string[] = [`# pairbench report: sweep ${r.sweep.id}`, ''];
   if (r.notice) parts.push(`> **${r.notice}**`, '');
-  parts.push(sweepLine(r), '');
+  parts.push(sweepLine(r), '', settingsLine(r.sweep.settings), '');
   for (const l of conditionLines(r)) parts.push(`**${l}**`, '');
+  const warning = concurrencyWarning(r.sweep.settings);
+  if (warning) parts.push(`> **${warning}**`, '');
   parts.push(methodLine(r), '');
   parts.push(...sections(reportSections(r)));
   parts.push('## Honest read', '', honestSection(r), '');
@@ -43,7 +46,15 @@ export function renderCompareMarkdown(c: Comparison): string {
   const b = c.b.sweep.id;
   const parts: string[] = [`# pairbench compare: ${a} → ${b}`, ''];
   if (c.notice) parts.push(`> **${c.notice}**`, '');
-  parts.push(`a: ${a} (${sweepLine(c.a)})`, '', `b: ${b} (${sweepLine(c.b)})`, '', compareMethodLine(c), '');
+  parts.push(`a: ${a} (${sweepLine(c.a)})`, '', `a: ${settingsLine(c.a.sweep.settings)}`, '');
+  parts.push(`b: ${b} (${sweepLine(c.b)})`, '', `b: ${settingsLine(c.b.sweep.settings)}`, '');
+  const changed = settingsChanges(c.a.sweep.settings, c.b.sweep.settings);
+  if (changed.length > 0) parts.push(`> **The sweeps differ in settings that change the figures, so every change below includes theirs: ${changed.join('; ')}.**`, '');
+  for (const [side, r] of [['a', c.a], ['b', c.b]] as const) {
+    const warning = concurrencyWarning(r.sweep.settings);
+    if (warning) parts.push(`> **${side}: ${warning}**`, '');
+  }
+  parts.push(compareMethodLine(c), '');
   parts.push(...sections(compareSections(c)));
   parts.push(`## Honest read: ${a}`, '', honestSection(c.a), '', `## Honest read: ${b}`, '', honestSection(c.b), '');
   return parts.join('\n');

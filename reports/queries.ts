@@ -6,6 +6,7 @@ import type { Db } from '../store/db.js';
 import type { TrialRow } from '../store/records.js';
 import { ERROR_CODES, PairbenchError } from '../core/errors.js';
 import { readTurnColumns, type TurnColumns } from './turn-columns.js';
+import { readFigureSettings, type FigureSettings } from './sweep-settings.js';
 
 export interface SweepInfo {
   id: string;
@@ -21,6 +22,8 @@ export interface SweepInfo {
   pairbenchVersion: string | null;
   /** True when the sweep ran with `--network none`: every container offline, whatever its task allows. */
   forcedOffline: boolean;
+  /** The settings the figures depend on: model, dialect, server flags, concurrency, time scale, restarts. */
+  settings: FigureSettings;
   /** Harness order as the sweep named them (plan, else config); empty when neither says. */
   plannedHarnesses: string[];
   plannedTasks: string[];
@@ -68,6 +71,8 @@ interface SweepSqlRow {
   engine_version: string | null;
   pairbench_version: string | null;
   network: string | null;
+  config_json: string | null;
+  serving_provenance_json: string | null;
   plan_harnesses: string | null;
   config_harnesses: string | null;
   plan_tasks: string | null;
@@ -105,7 +110,7 @@ function loadSweepInfo(db: Db, sweepId: string): SweepInfo {
   const row = db
     .prepare(
       `SELECT id, created_at, finished_at, status, serving_kind, simulated, git_commit, git_dirty, host, engine_version,
-         pairbench_version, ${jsonList('config_json', '$.settings.network')} AS network,
+         pairbench_version, ${jsonList('config_json', '$.settings.network')} AS network, config_json, serving_provenance_json,
          ${jsonList('plan_json', '$.harnesses')} AS plan_harnesses, ${jsonList('config_json', '$.harnesses')} AS config_harnesses,
          ${jsonList('plan_json', '$.tasks')} AS plan_tasks, ${jsonList('config_json', '$.tasks')} AS config_tasks
        FROM sweeps WHERE id = ?`,
@@ -124,6 +129,7 @@ function loadSweepInfo(db: Db, sweepId: string): SweepInfo {
     engineVersion: row.engine_version,
     pairbenchVersion: row.pairbench_version,
     forcedOffline: row.network === 'none',
+    settings: readFigureSettings(row.config_json, row.serving_provenance_json, row.simulated === 1),
     plannedHarnesses: nameList(row.plan_harnesses) ?? nameList(row.config_harnesses) ?? [],
     plannedTasks: nameList(row.plan_tasks) ?? nameList(row.config_tasks) ?? [],
   };

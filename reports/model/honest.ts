@@ -4,6 +4,7 @@
 import { isAgentOutcome, SUBSTRATE_OUTCOMES } from '../../core/outcomes.js';
 import type { SweepData } from '../queries.js';
 import { seconds } from '../format.js';
+import { concurrencyWarning } from '../settings-text.js';
 import type { Prepared } from './prepare.js';
 import { SIMULATED_NOTICE, type HonestRead, type OutcomeCell, type RunRow, type WallRow } from './types.js';
 
@@ -35,6 +36,8 @@ export function buildHonest(data: SweepData, p: Prepared, simulated: boolean, ou
 
   const lines: string[] = [];
   if (simulated) lines.push(`${SIMULATED_NOTICE} Read the walls and ratios as a test of pairbench itself, never as a harness comparison.`);
+  const contention = concurrencyWarning(data.sweep.settings);
+  if (contention) lines.push(contention);
   const finished = p.finished;
   const substrate = substrateByKind.reduce((s, k) => s + k.total, 0);
   lines.push(

@@ -15,6 +15,7 @@ import { createHarness } from '../../harnesses/registry.js';
 import { loadAgents } from '../../harnesses/installed/definition.js';
 import type { AgentDefinition } from '../../core/agent.js';
 import type { ServingConfig } from '../../serving/control/config.js';
+import type { StoredServing } from '../../core/sweep-serving.js';
 import type { SweepHarness } from './execute.js';
 import { sanitizeIdPart } from './ids.js';
 import { restartEveryFor, servingConfigFor } from './serving-setup.js';
@@ -41,6 +42,8 @@ export function taskWarningsFor(tasks: Iterable<LoadedTask>, unfinished: readonl
 export interface StoredConfig {
   settings: SweepSettings;
   brokenTasks: { name: string; problems: string[] }[];
+  /** The serving layer as the sweep started it; absent when none was started, or before this was stored. */
+  serving?: StoredServing;
 }
 
 /** The installed agents under the sweep's agent directories; a broken one named by a variant is a problem. */

@@ -19,7 +19,7 @@ import { newSweepId, sweepDirFor } from './ids.js';
 import { SweepInterrupt, onInterruptSignals } from './interrupt.js';
 import { agentsFor, changedTasks, harnessesFor, servingProblems, tasksFor, type PreparedSweep, type StoredConfig } from './prepare.js';
 import { gitState, hostName, pairbenchVersion } from './provenance.js';
-import { servingConfigFor } from './serving-setup.js';
+import { servingConfigFor, storedServingFor } from './serving-setup.js';
 import { takeLease, type SweepLease } from './lease.js';
 
 export interface RunOptions {
@@ -50,7 +50,11 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
     const [versions, git] = await Promise.all([engineVersions(engines), gitState()]);
     const sweepId = newSweepId();
     const serving = prepared.servingConfig && needsServing(prepared) ? controllerFor(prepared.servingConfig, settings.runsDir, sweepId) : null;
-    const stored: StoredConfig = { settings, brokenTasks: prepared.broken.map((b) => ({ name: b.name, problems: b.problems })) };
+    const stored: StoredConfig = {
+      settings,
+      brokenTasks: prepared.broken.map((b) => ({ name: b.name, problems: b.problems })),
+      ...(serving && prepared.servingConfig && { serving: storedServingFor(prepared.servingConfig) }),
+    };
     insertSweep(db, {
       id: sweepId,
       created_at: new Date().toISOString(),

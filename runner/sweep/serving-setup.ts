@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { ValidationError, errorMessage } from '../../core/errors.js';
 import type { RestartEvery } from '../plan/plan.js';
 import type { SweepSettings } from '../plan/settings.js';
-import { loadServingConfig, servingConfigFromFlags, simulatedServingConfig, type ServingConfig } from '../../serving/control/config.js';
+import { loadServingConfig, servingConfigFromFlags, servingKind, simulatedServingConfig, type ServingConfig } from '../../serving/control/config.js';
+import { knownServerFlags, type StoredServing } from '../../core/sweep-serving.js';
 
 export const DEFAULT_CANARY_FACTOR = 1.5;
 
@@ -48,4 +49,17 @@ export function restartEveryFor(explicit: RestartEvery | undefined, config: Serv
   const p = config?.restart;
   if (!p || p.kind === 'never') return 'never';
   return p.kind === 'group' ? 'group' : p.trials;
+}
+
+/** What the sweep stores of its serving layer for the report (core/sweep-serving.ts): never a secret. */
+export function storedServingFor(config: ServingConfig): StoredServing {
+  const m = config.management;
+  return {
+    kind: servingKind(m),
+    model: config.endpoint.model,
+    dialect: config.endpoint.dialect,
+    timeScale: m.type === 'simulated' ? m.simulated.timeScale : null,
+    canary: config.canary ? { everyTrials: config.canary.everyTrials, factor: config.canary.factor } : null,
+    serverFlags: m.type === 'command' ? knownServerFlags(m.command) : [],
+  };
 }
