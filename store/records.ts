@@ -197,3 +197,17 @@ export function sweepIds(db: Db): string[] {
 export function restartsStored(db: Db, sweepId: string): number {
   return (db.prepare("SELECT COUNT(*) AS n FROM serving_events WHERE sweep_id = ? AND kind = 'restart'").get(sweepId) as { n: number }).n;
 }
+
+/** The details of a sweep's start and restart events, oldest first: where its owned servers are recorded. */
+export function serverStartDetails(db: Db, sweepId: string): { kind: string; detail: unknown }[] {
+  const rows = db
+    .prepare("SELECT kind, detail_json FROM serving_events WHERE sweep_id = ? AND kind IN ('start', 'restart') AND detail_json IS NOT NULL ORDER BY id")
+    .all(sweepId) as { kind: string; detail_json: string }[];
+  return rows.flatMap((r) => {
+    try {
+      return [{ kind: r.kind, detail: JSON.parse(r.detail_json) as unknown }];
+    } catch {
+      return [];
+    }
+  });
+}

@@ -2,13 +2,19 @@
 // labels; never touches a container pairbench did not create. By default only those whose
 // runner is gone (killed, crashed): a sweep still running, yours or another user's, keeps its
 // containers. `--all` asks for those too, and names each live runner it takes them from.
+// With a store (--db, or the default one when it exists) it also stops the serving processes
+// that killed runners started and left running, each only if it is the very process recorded.
 
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import type { Leftover } from '../../core/engine.js';
+import type { OwnedServerIdentity, ReapResult } from '../../serving/control/reap.js';
+import { DEFAULT_DB } from './run.js';
 import { describeRunner, parseRunner, runnerLiveness, type Liveness } from '../../core/runner-identity.js';
 
 interface CleanupFlags {
   engine?: string[];
+  db?: string;
   sweep?: string;
   all?: boolean;
   dryRun?: boolean;
@@ -27,7 +33,8 @@ export function registerCleanup(program: Command): void {
     .command('cleanup')
     .description('remove the containers of pairbench runs whose runner is gone (killed or crashed); --all also those of running sweeps')
     .option('--engine <engines...>', 'the engines to clean, each in turn (default: docker); as `run --engine` takes them')
-    .option('--sweep <id>', 'only the containers of this sweep')
+    .option('--db <path>', `the store whose killed runners' serving processes to stop too (default: ${DEFAULT_DB} when it exists)`)
+    .option('--sweep <id>', 'only the containers (and serving processes) of this sweep')
     .option('--all', 'also remove containers whose runner is alive or cannot be checked (it is told which)')
     .option('--dry-run', 'list what would be removed, remove nothing')
     .option('--json', 'print the result as JSON')
@@ -43,12 +50,13 @@ export function registerCleanup(program: Command): void {
           found.push({ ...c, ...(engines.length > 1 && { engine: ref }), runnerState: runner ? runnerLiveness(runner) : 'unknown' });
         }
       }
+      const servers = await leftServers(flags);
       const targets = flags.all ? found : found.filter((c) => c.runnerState === 'gone');
       const kept = flags.all ? [] : found.filter((c) => c.runnerState !== 'gone');
       const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
       if (flags.dryRun) {
-        if (flags.json) print({ dryRun: true, found, removed: [], failed: [], kept });
+        if (flags.json) print({ dryRun: true, found, removed: [], failed: [], kept, servers: { found: servers.targets, stopped: [], failed: [], kept: servers.kept } });
         else {
           if (targets.length === 0) out(`no pairbench containers to remove${scope(flags)}`);
           else {
@@ -56,6 +64,8 @@ export function registerCleanup(program: Command): void {
             for (const c of targets) out(`  ${describe(c)}`);
           }
           explainKept(kept, out);
+          for (const s of servers.targets) out(`would stop ${describeServer(s)}`);
+          explainKeptServers(servers.kept, out);
         }
         return;
       }
@@ -71,15 +81,69 @@ export function registerCleanup(program: Command): void {
         removed.push(...r.removed);
         failed.push(...r.failed);
       }
-      if (flags.json) print({ dryRun: false, found, removed, failed: failed.map((f) => ({ ...f.container, error: f.error })), kept });
-      else {
+      const { reapServers } = await import('../../serving/control/reap.js');
+      const reaped: ReapResult = await reapServers(servers.targets);
+      const sweepOf = (s: OwnedServerIdentity): SweepServer => servers.targets.find((t) => t.pid === s.pid && t.procStart === s.procStart)!;
+      if (flags.json) {
+        print({
+          dryRun: false, found, removed, failed: failed.map((f) => ({ ...f.container, error: f.error })), kept,
+          servers: { found: servers.targets, stopped: reaped.reaped.map(sweepOf), failed: reaped.failed.map((f) => ({ ...sweepOf(f.server), error: f.error })), kept: servers.kept },
+        });
+      } else {
         if (found.length === 0) out(`no pairbench containers${scope(flags)}`);
         for (const c of removed) out(`removed ${describe(c)}`);
         for (const f of failed) process.stderr.write(`could not remove ${describe(f.container)}: ${f.error}\n`);
         explainKept(kept, out);
+        for (const s of reaped.reaped) out(`stopped ${describeServer(sweepOf(s))}`);
+        for (const f of reaped.failed) process.stderr.write(`could not stop ${describeServer(sweepOf(f.server))}: ${f.error}\n`);
+        explainKeptServers(servers.kept, out);
       }
-      if (failed.length > 0) process.exitCode = 1;
+      if (failed.length > 0 || reaped.failed.length > 0) process.exitCode = 1;
     });
+}
+
+interface SweepServer extends OwnedServerIdentity {
+  sweep: string;
+}
+
+/** The recorded serving processes still running: those of sweeps whose runner is gone (all with --all), and the rest kept. */
+async function leftServers(flags: CleanupFlags): Promise<{ targets: SweepServer[]; kept: SweepServer[] }> {
+  const path = flags.db ?? (existsSync(DEFAULT_DB) ? DEFAULT_DB : null);
+  if (path === null) return { targets: [], kept: [] };
+  const { openStore } = await import('../../store/db.js');
+  const { sweepIds } = await import('../../store/records.js');
+  const { leftoverServers } = await import('../../runner/sweep/server-reap.js');
+  const { leaseHolderGone } = await import('../../runner/sweep/lease.js');
+  let db: Awaited<ReturnType<typeof openStore>>;
+  try {
+    db = openStore(path, { readonly: true });
+  } catch (e) {
+    if (flags.db !== undefined) throw e;
+    // Not asked for by name: the containers are still cleaned, and the user told why the store was not read.
+    process.stderr.write(`not reading ${DEFAULT_DB} for leftover serving processes: ${e instanceof Error ? e.message : String(e)}\n`);
+    return { targets: [], kept: [] };
+  }
+  try {
+    const targets: SweepServer[] = [];
+    const kept: SweepServer[] = [];
+    for (const sweep of flags.sweep === undefined ? sweepIds(db) : [flags.sweep]) {
+      const left = leftoverServers(db, sweep).map((s) => ({ ...s, sweep }));
+      if (left.length > 0) (flags.all || leaseHolderGone(db, sweep) ? targets : kept).push(...left);
+    }
+    return { targets, kept };
+  } finally {
+    db.close();
+  }
+}
+
+function describeServer(s: SweepServer): string {
+  return `serving process pid ${s.pid} of sweep ${s.sweep}${s.startedAt ? ` (started ${s.startedAt})` : ''}`;
+}
+
+function explainKeptServers(kept: SweepServer[], out: (line: string) => void): void {
+  if (kept.length === 0) return;
+  out(`kept ${kept.length} serving process(es) whose sweep's runner is still running (--all stops them too):`);
+  for (const s of kept) out(`  ${describeServer(s)}`);
 }
 
 function explainKept(kept: Found[], out: (line: string) => void): void {

@@ -85,3 +85,11 @@ function leaseAlive(holder: RunnerId, heartbeatAt: string | null, now: Date): bo
   if (live !== 'unknown') return live === 'alive';
   return heartbeatAt !== null && now.getTime() - Date.parse(heartbeatAt) < STALE_AFTER_MS;
 }
+
+/** Whether the runner holding a sweep's lease is known to be gone; a released lease (none held) counts as gone. */
+export function leaseHolderGone(db: Db, sweepId: string, now: Date = new Date()): boolean {
+  const row = db.prepare('SELECT lease_host, lease_pid, lease_start, lease_heartbeat_at FROM sweeps WHERE id = ?').get(sweepId) as LeaseRow | undefined;
+  if (!row) return false;
+  const holder = holderOf(row);
+  return holder === null || !leaseAlive(holder, row.lease_heartbeat_at, now);
+}

@@ -21,6 +21,7 @@ import { agentsFor, changedTasks, harnessesFor, servingProblems, tasksFor, type 
 import { gitState, hostName, pairbenchVersion } from './provenance.js';
 import { servingConfigFor, storedServingFor } from './serving-setup.js';
 import { takeLease, type SweepLease } from './lease.js';
+import { describeServer, reapSweepServers } from './server-reap.js';
 
 export interface RunOptions {
   dbPath: string;
@@ -125,6 +126,15 @@ export async function resumeSweep(sweepId: string, options: RunOptions): Promise
     }
     for (const b of broken) options.reporter.onWarning(`task ${b.name} is broken now; its remaining trials are not run:\n  - ${b.problems.join('\n  - ')}`);
 
+    // A server the killed runner started still holds its port: stop it before starting another.
+    const servers = await reapSweepServers(db, sweepId);
+    for (const s of servers.reaped) options.reporter.onWarning(`stopped the serving process left running by the stopped runner (${describeServer(s)})`);
+    if (servers.failed.length > 0) {
+      throw new PairbenchError(
+        ERROR_CODES.SERVING_START_FAILED,
+        `cannot stop the serving process left running by the stopped runner: ${servers.failed.map((f) => `${describeServer(f.server)}: ${f.error}`).join('; ')}. Stop it, then resume again.`,
+      );
+    }
     const leftovers = markLeftoversInterrupted(db, sweepId, new Date().toISOString());
     if (leftovers > 0) options.reporter.onWarning(`${leftovers} trial(s) left running by the stopped runner are marked interrupted and will run again`);
     const engines = await connectPool(settings.engines, options.concurrency ?? settings.concurrency);

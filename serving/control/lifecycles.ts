@@ -11,6 +11,7 @@ import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
 import { excerpt } from '../client/errors.js';
 import type { Management, SimulatedSettings } from './config.js';
 import { describeExit, startOwnedProcess, type OwnedProcess, type ProcessExit } from './owned-process.js';
+import { currentHostAndStart, type OwnedServerIdentity } from './reap.js';
 
 export interface Lifecycle {
   /** false for a remote API: nothing pairbench can restart. */
@@ -18,8 +19,8 @@ export interface Lifecycle {
   start(): Promise<void>;
   /** `beforeStart` runs between stopping the old process and starting the new one. */
   restart(beforeStart?: () => Promise<void>): Promise<void>;
-  /** The owned process's pid and start time (stored with start and restart events), or nothing. */
-  identity(): { pid: number; startedAt: string } | Record<string, never>;
+  /** The owned process's identity (stored with start and restart events), or nothing. */
+  identity(): OwnedServerIdentity | Record<string, never>;
   stop(): Promise<void>;
   /** Why the server cannot come up now (an owned process exited), or null. */
   failure(): string | null;
@@ -43,12 +44,13 @@ export class OwnedLifecycle implements Lifecycle {
     private readonly ctx: LifecycleContext,
   ) {}
 
-  private startedAt: string | null = null;
+  private id: OwnedServerIdentity | null = null;
 
   async start(): Promise<void> {
     const proc = startOwnedProcess(this.argv, { logPath: this.ctx.logPath, cwd: this.cwd });
     this.proc = proc;
-    this.startedAt = new Date().toISOString();
+    // Read at once, so a resume or `cleanup` can tell this very process from a recycled pid.
+    this.id = { pid: proc.pid, startedAt: new Date().toISOString(), ...currentHostAndStart(proc.pid) };
     void proc.exited.then((exit) => {
       if (!this.stopping && this.proc === proc) this.ctx.onCrash(exit, logTail(this.ctx.logPath));
     });
@@ -60,8 +62,8 @@ export class OwnedLifecycle implements Lifecycle {
     await this.start();
   }
 
-  identity(): { pid: number; startedAt: string } | Record<string, never> {
-    return this.proc && this.startedAt ? { pid: this.proc.pid, startedAt: this.startedAt } : {};
+  identity(): OwnedServerIdentity | Record<string, never> {
+    return this.id ?? {};
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,8 @@
 // A server process pairbench starts and owns: its output appended to the sweep's serving.log,
 // stopped with SIGTERM then SIGKILL, and killed when pairbench exits so no server outlives
-// the sweep that started it.
+// the sweep that started it. It runs in its own process group: a Ctrl-C at the terminal goes
+// to pairbench's group only, so the server keeps serving the trials still running, and
+// pairbench stops it (the whole group: a wrapper script's children too) once they are done.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -16,7 +18,7 @@ export interface OwnedProcess {
   readonly exit: ProcessExit | null;
   /** Resolves when the process has exited. */
   readonly exited: Promise<ProcessExit>;
-  /** SIGTERM, then SIGKILL after graceMs; resolves once it is gone. */
+  /** SIGTERM to its group, then SIGKILL after graceMs; resolves once it is gone. */
   stop(graceMs?: number): Promise<ProcessExit>;
 }
 
@@ -28,13 +30,7 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const child of live) {
-      try {
-        child.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    for (const child of live) signalGroup(child, 'SIGKILL');
   });
 }
 
@@ -47,7 +43,7 @@ export function startOwnedProcess(argv: string[], options: { logPath: string; cw
   writeSync(fd, `=== pairbench: starting ${file.split('/').pop()} at ${new Date().toISOString()} ===\n`);
   let child: ChildProcess;
   try {
-    child = spawn(file, args, { cwd: options.cwd ?? undefined, stdio: ['ignore', fd, fd] });
+    child = spawn(file, args, { cwd: options.cwd ?? undefined, stdio: ['ignore', fd, fd], detached: true });
   } finally {
     closeSync(fd); // the child holds its own copy
   }
@@ -77,8 +73,8 @@ export function startOwnedProcess(argv: string[], options: { logPath: string; cw
     exited,
     async stop(graceMs = 5_000) {
       if (exit) return exit;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      signalGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
       try {
         return await exited;
       } finally {
@@ -86,6 +82,19 @@ export function startOwnedProcess(argv: string[], options: { logPath: string; cw
       }
     },
   };
+}
+
+/** The child's process group (its pid: it leads its own), else the child alone. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
 }
 
 export function describeExit(e: ProcessExit): string {

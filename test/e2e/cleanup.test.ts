@@ -1,7 +1,11 @@
 // A runner killed mid-trial leaves its container behind; `pairbench cleanup` finds it by
-// its labels and removes it, and touches no other sweep's containers.
+// its labels and removes it, and touches no other sweep's containers. A server the runner
+// started from the user's command outlives it too: cleanup stops it, by its recorded pid and
+// start time, once (and only once) the runner is gone.
 
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import type Docker from 'dockerode';
@@ -10,9 +14,14 @@ import { connectEngine } from './engine-support.js';
 import { createTrialContainer } from '../../engines/docker/container.js';
 import { findPairbenchContainers, removeContainers } from '../../engines/docker/leftovers.js';
 import { TASK_DEFAULTS, type LoadedTask } from '../../core/task.js';
+import { freeLoopbackPort } from '../../serving/control/controller.js';
+import { identitiesIn, stillRunning, type OwnedServerIdentity } from '../../serving/control/reap.js';
+import { openStore } from '../../store/db.js';
+import { serverStartDetails } from '../../store/records.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ORPHAN = path.join(import.meta.dirname, 'fixtures/engine-cleanup/orphan.mjs');
+const ORPHAN_SERVER = path.join(import.meta.dirname, 'fixtures/engine-cleanup/orphan-server.mjs');
 const IMAGE = 'pairbench/base:bookworm';
 const SWEEP = `cleanup-test-${randomUUID().slice(0, 8)}`;
 const BYSTANDER = `cleanup-bystander-${randomUUID().slice(0, 8)}`;
@@ -113,4 +122,58 @@ it('leaves the containers of a sweep whose runner is alive, unless --all, which 
   expect(all.stdout).toContain(`its runner, pid ${process.pid}`);
   expect(all.stdout).toContain(`removed ${BYSTANDER}-live`);
   expect(await findPairbenchContainers(docker, { sweep: BYSTANDER })).toEqual([]);
+});
+
+it('stops the serving process a killed runner left running, and not while that runner lives', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pb-cleanup-server-'));
+  const db = path.join(dir, 'store.db');
+  const sweep = `cleanup-server-${randomUUID().slice(0, 8)}`;
+  const port = await freeLoopbackPort();
+  const serving = path.join(dir, 'serving.toml');
+  const command = [process.execPath, path.join(ROOT, 'bin/pairbench.js'), 'serve', '--simulated', '--port', String(port), '--time-scale', '0'];
+  writeFileSync(serving, `[endpoint]\nbase_url = "http://127.0.0.1:${port}"\nmodel = "m"\ndialect = "llama-server"\n[management]\ntype = "command"\ncommand = ${JSON.stringify(command)}\n`);
+  const child = execa('node', [ORPHAN_SERVER, db, sweep, serving], { cwd: ROOT, reject: false, buffer: false });
+  let server: OwnedServerIdentity | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('ready ')) resolve();
+      });
+      child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
+      void child.then((r) => reject(new Error(`orphan-server maker exited early: ${r.exitCode}`)));
+    });
+    const recorded = () => {
+      const conn = openStore(db, { readonly: true });
+      try {
+        return serverStartDetails(conn, sweep).flatMap((e) => identitiesIn(e.kind, e.detail));
+      } finally {
+        conn.close();
+      }
+    };
+    server = recorded()[0];
+    expect(server).toMatchObject({ pid: expect.any(Number), procStart: expect.stringMatching(/^\d+$/) });
+
+    // Its runner alive: kept, named as such.
+    const whileAlive = await pairbench('cleanup', '--db', db, '--sweep', sweep, '--json');
+    expect(whileAlive.exitCode, whileAlive.stderr).toBe(0);
+    expect(JSON.parse(whileAlive.stdout).servers).toMatchObject({ stopped: [], kept: [{ pid: server!.pid, sweep }] });
+    expect(stillRunning(server!)).toBe(true);
+
+    child.kill('SIGKILL');
+    await child;
+    expect(stillRunning(server!), 'the user\'s server outlives its SIGKILLed runner').toBe(true);
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+
+    const real = await pairbench('cleanup', '--db', db, '--sweep', sweep);
+    expect(real.exitCode, real.stderr).toBe(0);
+    expect(real.stdout).toContain(`stopped serving process pid ${server!.pid} of sweep ${sweep}`);
+    expect(stillRunning(server!)).toBe(false);
+    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+  } finally {
+    child.kill('SIGKILL');
+    if (server && stillRunning(server)) process.kill(-server.pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

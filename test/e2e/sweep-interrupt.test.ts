@@ -1,10 +1,16 @@
 // Ctrl-C on a running sweep: scheduling stops, the sweep is marked interrupted, the process
 // exits 130 and says how to resume, and no container is left behind, whether the running
-// trial is let finish (grace) or torn down (no grace).
+// trial is let finish (grace) or torn down (no grace). The terminal sends Ctrl-C's SIGINT to
+// its whole foreground group: a server the sweep started from the user's command runs in its
+// own group, keeps serving the trial in flight, and is stopped by pairbench afterwards.
 
 import { afterAll, expect, it } from 'vitest';
 import { isAgentOutcome } from '../../core/outcomes.js';
-import { SWEEP_TASKS, containersOf, finished, pairbench, sweep, sweepIdOf, trials, waitForRows, workspace } from './sweep-support.js';
+import { identitiesIn, stillRunning } from '../../serving/control/reap.js';
+import {
+  SWEEP_TASKS, commandServingFile, containersOf, finished, pairbench, pairbenchJob, servingEvents, sweep, sweepIdOf, trials,
+  waitForCommandTurn, waitForRows, workspace,
+} from './sweep-support.js';
 
 const ws = workspace();
 afterAll(() => ws.cleanup());
@@ -19,15 +25,32 @@ async function interruptMidTrial(graceSec: string) {
   return { id, result, rows: trials(ws.db, id) };
 }
 
-it('lets the running trial finish within the grace period, then stops', { timeout: 120_000 }, async () => {
-  const { id, result, rows } = await interruptMidTrial('30');
+it('lets the running trial finish within the grace period, its server untouched by the terminal\'s SIGINT, then stops', { timeout: 120_000 }, async () => {
+  const since = new Date().toISOString();
+  const child = pairbenchJob(['run', ...ws.base, '--serving', await commandServingFile(ws, 'ctrl-c'), '--harness', 'terse', 'nop', '--task', 'slow-two', '--trials', '4', '--grace-sec', '30', '--json']);
+  const id = await sweepIdOf(child);
+  // Ctrl-C while a terse trial runs its `sleep 2` between two model calls.
+  await waitForCommandTurn(ws.db, id, since, 'sleep 2');
+  process.kill(-child.pid!, 'SIGINT'); // the runner's whole process group, as the terminal sends it
+  const result = await child;
+  const rows = trials(ws.db, id);
   expect(result.exitCode, result.all).toBe(130);
   expect(sweep(ws.db, id)!.status).toBe('interrupted');
   expect(result.stdout).toContain(`"resumeCommand":"pairbench run --resume ${id} --db ${ws.db}"`);
-  // The trial in flight finished normally; nothing after it started.
-  for (const r of rows) expect(isAgentOutcome(r.status), `${r.id} ${r.status}`).toBe(true);
+  // The trial in flight kept its server and finished normally; nothing after it started.
+  for (const r of rows) expect(isAgentOutcome(r.status), `${r.id} ${r.status} ${r.error_message}`).toBe(true);
+  expect(rows.filter((r) => r.harness === 'terse' && r.status === 'pass').length).toBeGreaterThan(0);
   expect(rows.length).toBeLessThan(8);
   expect(await containersOf(id)).toEqual([]);
+  // The server did not die under the trial: pairbench stopped it, last.
+  const events = servingEvents(ws.db, id);
+  expect(events.map((e) => e.kind)).not.toContain('crash');
+  expect(events.at(-1)!.kind).toBe('stop');
+  const [server] = events.flatMap((e) => identitiesIn(e.kind, e.detail));
+  expect(stillRunning(server!)).toBe(false);
+  // The report states the settings its figures were measured under.
+  const report = await pairbench(['report', '--db', ws.db, '--sweep', id]);
+  expect(report.stdout).toMatch(/^Settings: model pairbench-simulated · dialect llama-server · server flags .* · concurrency 1 · time scale .* · restarts never$/m);
 });
 
 it('tears the running trial down when the grace period is zero', { timeout: 120_000 }, async () => {

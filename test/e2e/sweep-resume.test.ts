@@ -1,5 +1,6 @@
 // A sweep whose runner is SIGKILLed mid-trial, then resumed: nothing finished is lost or
-// changed, the orphaned container is gone, and every planned slot ends with exactly one
+// changed, the orphaned container is gone, the server the killed runner started from the
+// user's command (which outlives it) is stopped, and every planned slot ends with exactly one
 // finished attempt.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -7,18 +8,27 @@ import type Docker from 'dockerode';
 import { connectEngine } from './engine-support.js';
 import { findPairbenchContainers } from '../../engines/docker/leftovers.js';
 import type { SweepPlan } from '../../runner/plan/plan.js';
-import { agentFinished, containersOf, finished, pairbench, sweep, sweepIdOf, trials, waitForRows, workspace } from './sweep-support.js';
+import { identitiesIn, stillRunning, type OwnedServerIdentity } from '../../serving/control/reap.js';
+import { agentFinished, commandServingFile, containersOf, finished, pairbench, servingEvents, sweep, sweepIdOf, trials, waitForRows, workspace } from './sweep-support.js';
 
 const ws = workspace();
 let docker: Docker;
 beforeAll(async () => {
   docker = await connectEngine();
 });
-afterAll(() => ws.cleanup());
+const servers = (id: string): OwnedServerIdentity[] => servingEvents(ws.db, id).flatMap((e) => identitiesIn(e.kind, e.detail));
+let sweepId: string | null = null;
+afterAll(async () => {
+  // A failing run's leftover server is stopped here, and only that process.
+  if (sweepId) for (const s of servers(sweepId)) if (stillRunning(s)) process.kill(-s.pid, 'SIGKILL');
+  await ws.cleanup();
+});
 
 it('resumes a SIGKILLed sweep without losing or repeating a trial', { timeout: 240_000 }, async () => {
-  const child = pairbench(['run', ...ws.base, '--harness', 'oracle', 'nop', '--task', 'slow-one', 'slow-two', '--trials', '2', '--json']);
+  const serving = await commandServingFile(ws, 'resume');
+  const child = pairbench(['run', ...ws.base, '--serving', serving, '--harness', 'terse', 'nop', '--task', 'slow-one', 'slow-two', '--trials', '2', '--json']);
   const id = await sweepIdOf(child);
+  sweepId = id;
   // Kill while a trial's container is up, with some trials already done.
   for (;;) {
     const rows = await waitForRows(ws.db, id, (r) => finished(r).length >= 3 && r.some((t) => t.status === 'running'));
@@ -29,6 +39,9 @@ it('resumes a SIGKILLed sweep without losing or repeating a trial', { timeout: 2
   child.kill('SIGKILL');
   await child;
   expect((await containersOf(id)).length).toBeGreaterThan(0); // the orphan resume must remove
+  // The user's server outlived its runner, recorded by pid and start time: resume must stop it.
+  const [left] = servers(id);
+  expect(stillRunning(left!)).toBe(true);
 
   const before = trials(ws.db, id);
   const doneBefore = finished(before);
@@ -37,6 +50,11 @@ it('resumes a SIGKILLed sweep without losing or repeating a trial', { timeout: 2
 
   const resumed = await pairbench(['run', '--resume', id, '--db', ws.db]);
   expect(resumed.exitCode, resumed.all).toBe(0);
+  expect(resumed.all).toContain(`stopped the serving process left running by the stopped runner (pid ${left!.pid}`);
+  expect(stillRunning(left!)).toBe(false);
+  // The resume started a server of its own, and stopped it at the end.
+  expect(servers(id).length).toBe(2);
+  for (const s of servers(id)) expect(stillRunning(s), `server pid ${s.pid}`).toBe(false);
 
   const after = trials(ws.db, id);
   // No lost rows: every row that existed is still there, and finished ones are untouched.
@@ -54,7 +72,7 @@ it('resumes a SIGKILLed sweep without losing or repeating a trial', { timeout: 2
   for (const e of plan.entries) {
     const done = agentFinished(after).filter((r) => r.slot_index === e.slotIndex && r.harness === e.harness);
     expect(done, `slot ${e.slotIndex} ${e.harness}`).toHaveLength(1);
-    expect(done[0]!.status).toBe(e.harness === 'oracle' ? 'pass' : 'fail');
+    expect(done[0]!.status).toBe(e.harness === 'terse' ? 'pass' : 'fail');
   }
   expect(agentFinished(after)).toHaveLength(8);
   // Attempts never share an id, container name or directory.

@@ -1,7 +1,7 @@
 // Shared by the sweep e2e files: drive the real CLI against real Docker and a real SQLite
 // file in a throwaway directory, and read back what it wrote.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -112,4 +112,61 @@ export const agentFinished = (rows: TrialRow[]): TrialRow[] => rows.filter((r) =
 export async function containersOf(sweepId: string): Promise<string[]> {
   const docker = await connectEngine();
   return (await findPairbenchContainers(docker, { sweep: sweepId })).map((c) => c.name);
+}
+
+/**
+ * A serving file whose `command` starts pairbench's simulated server the way a user's own
+ * server runs: a process pairbench starts and owns, with no watch on its parent.
+ */
+export async function commandServingFile(ws: Workspace, name: string, tasksDir = SWEEP_TASKS): Promise<string> {
+  const { freeLoopbackPort } = await import('../../serving/control/controller.js');
+  const port = await freeLoopbackPort();
+  const command = [process.execPath, BIN, 'serve', '--simulated', '--port', String(port), '--time-scale', '0', '--tasks-dir', tasksDir];
+  const file = path.join(ws.dir, `${name}.toml`);
+  writeFileSync(
+    file,
+    `[endpoint]\nbase_url = "http://127.0.0.1:${port}"\nmodel = "pairbench-simulated"\ndialect = "llama-server"\n[management]\ntype = "command"\ncommand = ${JSON.stringify(command)}\n`,
+  );
+  return file;
+}
+
+/** The CLI as a shell job: leading its own process group, which a test signals as a terminal's Ctrl-C does. */
+export function pairbenchJob(args: string[]): ResultPromise<{ reject: false; cwd: string; all: true; detached: true }> {
+  return execa('node', [BIN, ...args], { reject: false, cwd: ROOT, all: true, detached: true });
+}
+
+/** The serving events of a sweep, oldest first, and the owned server processes they record. */
+export function servingEvents(db: string, sweepId: string): { kind: string; detail: unknown }[] {
+  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return (conn.prepare('SELECT kind, detail_json FROM serving_events WHERE sweep_id = ? ORDER BY id').all(sweepId) as { kind: string; detail_json: string | null }[]).map(
+      (e) => ({ kind: e.kind, detail: e.detail_json === null ? null : (JSON.parse(e.detail_json) as unknown) }),
+    );
+  } finally {
+    conn.close();
+  }
+}
+
+/** Until a trial started after `since` is running `command` between two model calls. The test timeout bounds it. */
+export async function waitForCommandTurn(db: string, sweepId: string, since: string, command: string): Promise<void> {
+  for (;;) {
+    try {
+      const conn = new Database(db, { readonly: true, fileMustExist: true });
+      try {
+        const n = conn
+          .prepare(
+            `SELECT count(*) FROM turns u JOIN trials t ON t.id = u.trial_id
+             WHERE t.sweep_id = ? AND t.started_at > ? AND t.status = 'running' AND u.command LIKE ?`,
+          )
+          .pluck()
+          .get(sweepId, since, `%${command}%`) as number;
+        if (n > 0) return;
+      } finally {
+        conn.close();
+      }
+    } catch {
+      // not written yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
