@@ -9,28 +9,45 @@
 //   trial:     runTrial() of a trivial oracle task, everything included
 //
 // All use the same image and network mode, and run in rotating order each round. The
-// headline is trial / bare, a ratio to the floor measured beside it (goal <= 1.15, medians of
-// at least five rounds, scripts/support/floor.ts); trial / same-work isolates the runner's own
-// software overhead from the engine work an oracle trial needs (two copies, two commands).
+// headline is trial / bare, a ratio to the floor measured beside it on the same engine (goal
+// <= 1.3, medians of at least five rounds, scripts/support/floor.ts); trial / same-work
+// isolates the runner's own software overhead from the engine work an oracle trial needs
+// (two copies, two commands). Each engine (Docker, then Podman through its Docker-compatible
+// socket) is measured in turn, against its own floor, and the engine round trips of one
+// oracle trial are listed by phase: each is a request to the engine, an exec three of them.
 //
-// Run: npm run bench:overhead [-- <rounds>]   (default 15 rounds; at least 5)
+// Run: npm run bench:overhead [-- <rounds> [<engine>...]]   (default 15 rounds on docker and podman; at least 5)
 
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { connectDocker } from '../engines/docker/engine.js';
-import { bareLifecycle, removeImage, sameWork, type BareStep } from '../engines/docker/baseline.js';
+import { DockerApiEngine } from '../engines/docker/engine.js';
+import { bareLifecycle, recordEngineCalls, removeImage, sameWork, type BareStep, type EngineCallLog } from '../engines/docker/baseline.js';
+import { connectEngine, parseEngineRef, type EngineKind } from '../engines/registry.js';
 import { loadTask } from '../runner/task/load.js';
 import type { LoadedTask } from '../core/task.js';
 import { runTrial } from '../runner/trial.js';
 import type { TrialResult } from '../core/trial.js';
 import { parseHarnessVariant } from '../harnesses/variants.js';
 import { median as medianOf } from '../reports/stats.js';
-import { printRatio, printRatioTable, roundsFrom } from './support/floor.js';
+import { printRatio, printRatioTable, roundsFrom, type RatioRow } from './support/floor.js';
 
-const GOAL = 1.15;
+const GOAL = 1.3;
 const rounds = roundsFrom(process.argv[2], 15);
+const kinds = engineKinds(process.argv.slice(3));
+
+function engineKinds(args: string[]): EngineKind[] {
+  if (args.length === 0) return ['docker', 'podman'];
+  return args.map((a) => {
+    const ref = parseEngineRef(a);
+    if (typeof ref === 'string' || ref.address !== null) {
+      process.stderr.write(`engine: ${typeof ref === 'string' ? ref : 'an engine kind (docker, podman), not an address'}\n`);
+      process.exit(2);
+    }
+    return ref.kind;
+  });
+}
 
 const sweep = `bench-overhead-${randomUUID().slice(0, 8)}`;
 
@@ -54,13 +71,23 @@ async function writeTrivialTask(tasksDir: string): Promise<LoadedTask> {
 type Span = 'prepare' | 'build' | 'setup' | 'agent' | 'verify' | 'teardown';
 const SPANS: Span[] = ['prepare', 'build', 'setup', 'agent', 'verify', 'teardown'];
 
-async function oracleTrial(task: LoadedTask, runsDir: string, n: number): Promise<{ ms: number; result: TrialResult; spans: Partial<Record<Span, number>> }> {
-  const trialId = `${sweep}-t${n}`;
+/** One oracle trial; with `calls`, the engine round trips it made, by the phase they fell in. */
+async function oracleTrial(
+  kind: EngineKind,
+  task: LoadedTask,
+  runsDir: string,
+  n: number,
+  calls?: EngineCallLog,
+): Promise<{ ms: number; result: TrialResult; spans: Partial<Record<Span, number>>; trips: [Span, string[]][] }> {
+  const trialId = `${sweep}-${kind}-t${n}`;
+  const trips: [Span, string[]][] = [];
+  calls?.take();
   const t0 = performance.now();
   const spans: Partial<Record<Span, number>> = {};
   let current: Span = 'prepare';
   let since = t0;
   const mark = (next: Span): void => {
+    if (calls) trips.push([current, calls.take()]);
     const now = performance.now();
     spans[current] = now - since;
     current = next;
@@ -78,22 +105,39 @@ async function oracleTrial(task: LoadedTask, runsDir: string, n: number): Promis
       containerName: trialId,
       selinux: 'auto',
       serving: null,
+      engine: kind,
     },
     { onTurn: () => undefined, onPhase: mark },
   );
   const ms = performance.now() - t0;
   spans[current] = performance.now() - since;
+  if (calls) trips.push([current, calls.take()]);
   if (result.status !== 'pass') throw new Error(`the oracle trial ended ${result.status}: ${result.errorMessage ?? ''}`);
-  return { ms, result, spans };
+  return { ms, result, spans, trips };
+}
+
+/** `12 (4 execs)`: the round trips of a list of calls, and how many execs they hold. */
+function tripCount(calls: string[]): string {
+  const execs = calls.filter((c) => c.endsWith('/exec')).length;
+  return `${calls.length} (${execs} exec${execs === 1 ? '' : 's'})`;
+}
+
+function printTrips(trips: [Span, string[]][]): void {
+  const all = trips.flatMap(([, c]) => c);
+  const lines = [`  engine round trips of one oracle trial: ${tripCount(all)}`];
+  for (const [span, c] of trips) if (c.length > 0) lines.push(`    ${span.padEnd(8)} ${tripCount(c).padEnd(12)} ${c.join(', ')}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 const median = (xs: number[]): number => medianOf(xs) ?? NaN;
 
 const fmt = (ms: number): string => `${ms.toFixed(0).padStart(5)} ms`;
 
-async function main(): Promise<void> {
-  const engine = await connectDocker(null);
+async function measure(kind: EngineKind): Promise<RatioRow> {
+  const engine = await connectEngine(kind);
+  if (!(engine instanceof DockerApiEngine)) throw new Error(`the ${kind} engine does not speak Docker's API, which the bare floor needs`);
   const work = await mkdtemp(path.join(tmpdir(), 'pb-bench-overhead-'));
+  const calls = recordEngineCalls(engine);
   let builtImage: string | null = null;
   try {
     const task = await writeTrivialTask(path.join(work, 'tasks'));
@@ -102,12 +146,15 @@ async function main(): Promise<void> {
     const image = ensured.image;
     const runsDir = path.join(work, 'runs');
     const info = await engine.describe();
-    process.stdout.write(`engine ${info.version}; image ${image}; ${rounds} rounds, order rotating\n`);
+    process.stdout.write(`\n${kind}: engine ${info.version} at ${info.address}; image ${image}; ${rounds} rounds, order rotating; load average ${loadAverage()}\n`);
 
-    // One untimed round of each warms the image cache, the connection and the module graph.
+    // One untimed round of each warms the image cache, the connection and the module graph;
+    // the second trial's round trips are listed (the first also connects and asks the engine).
     await bareLifecycle(engine, image, sweep, 0);
     await sameWork(engine, image, task, sweep, 0);
-    await oracleTrial(task, runsDir, 0);
+    await oracleTrial(kind, task, runsDir, 0);
+    printTrips((await oracleTrial(kind, task, runsDir, -1, calls)).trips);
+    calls.stop();
 
     const bare: number[] = [];
     const same: number[] = [];
@@ -120,7 +167,7 @@ async function main(): Promise<void> {
         async (): Promise<void> => void bare.push(await bareLifecycle(engine, image, sweep, i, bareSteps)),
         async (): Promise<void> => void same.push(await sameWork(engine, image, task, sweep, i)),
         async (): Promise<void> => {
-          const { ms, result, spans: s } = await oracleTrial(task, runsDir, i);
+          const { ms, result, spans: s } = await oracleTrial(kind, task, runsDir, i);
           trial.push(ms);
           for (const k of Object.keys(phases) as (keyof typeof phases)[]) phases[k].push(result[k] ?? 0);
           for (const k of SPANS) spans[k].push(s[k] ?? 0);
@@ -134,24 +181,37 @@ async function main(): Promise<void> {
     const range = (xs: number[]): string => `(min ${fmt(Math.min(...xs))}, max ${fmt(Math.max(...xs))})`;
     process.stdout.write(
       [
-        `bare lifecycle (create, start, 1 exec, remove)   median ${fmt(median(bare))}  ${range(bare)}`,
-        `same engine work, bare (2 copies, 2 execs)       median ${fmt(ms)}  ${range(same)}`,
-        `oracle trial (runTrial, trivial task)            median ${fmt(mt)}  ${range(trial)}`,
-        `  bare steps:   create+start ${fmt(median(bareSteps.createStart))}, exec ${fmt(median(bareSteps.exec))}, remove ${fmt(median(bareSteps.remove))}`,
-        `  trial phases: setup ${fmt(median(phases.setupMs))}, agent ${fmt(median(phases.agentMs))}, verify ${fmt(median(phases.verifyMs))}, teardown ${fmt(median(phases.teardownMs))}`,
-        `  trial spans:  ${SPANS.map((k) => `${k} ${fmt(median(spans[k]))}`).join(', ')}  (wall clock between phase events; teardown includes returning)`,
-        `  runner's own share, trial / same work: ${(mt / ms).toFixed(2)}x`,
+        `  bare lifecycle (create, start, 1 exec, remove)   median ${fmt(median(bare))}  ${range(bare)}`,
+        `  same engine work, bare (2 copies, 2 execs)       median ${fmt(ms)}  ${range(same)}`,
+        `  oracle trial (runTrial, trivial task)            median ${fmt(mt)}  ${range(trial)}`,
+        `    bare steps:   create+start ${fmt(median(bareSteps.createStart))}, exec ${fmt(median(bareSteps.exec))}, remove ${fmt(median(bareSteps.remove))}`,
+        `    trial phases: setup ${fmt(median(phases.setupMs))}, agent ${fmt(median(phases.agentMs))}, verify ${fmt(median(phases.verifyMs))}, teardown ${fmt(median(phases.teardownMs))}`,
+        `    trial spans:  ${SPANS.map((k) => `${k} ${fmt(median(spans[k]))}`).join(', ')}  (wall clock between phase events; teardown includes returning)`,
+        `    runner's own share, trial / same work: ${(mt / ms).toFixed(2)}x`,
+        `  load average after ${kind}: ${loadAverage()}`,
         '',
       ].join('\n'),
     );
-    const row = { what: 'an oracle trial (runTrial, trivial task)', floorName: 'the bare engine lifecycle (create, start, one exec, remove)', goal: GOAL, samples: { subject: trial, floor: bare } };
+    const row = { what: `an oracle trial on ${kind} (runTrial, trivial task)`, floorName: `the bare ${kind} lifecycle (create, start, one exec, remove)`, goal: GOAL, samples: { subject: trial, floor: bare } };
     printRatio(row);
-    printRatioTable([row]);
+    return row;
   } finally {
+    calls.stop();
     await engine.removeLeftovers(await engine.findLeftovers({ sweep }));
     if (builtImage) await removeImage(engine, builtImage);
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The machine is shared: every figure is printed beside the load it was measured under. */
+function loadAverage(): string {
+  return loadavg().map((l) => l.toFixed(2)).join(', ');
+}
+
+async function main(): Promise<void> {
+  const rows: RatioRow[] = [];
+  for (const kind of kinds) rows.push(await measure(kind));
+  printRatioTable(rows);
 }
 
 await main();
