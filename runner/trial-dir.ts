@@ -86,14 +86,18 @@ const IN_CONTAINER_TIMEOUT_MS = 30_000;
  * host pass after teardown follows either way.
  */
 export async function handBackFromInside(container: TrialContainer, dirs: readonly string[], owner: Owner): Promise<void> {
+  await container.exec(['sh', '-c', handBackScript(dirs, owner)], { timeoutMs: IN_CONTAINER_TIMEOUT_MS }).catch(() => undefined);
+}
+
+/** handBackFromInside's work as a shell snippet, for an exec that runs last anyway (the verifier's). Always succeeds. */
+export function handBackScript(dirs: readonly string[], owner: Owner): string {
   const list = dirs.join(' ');
-  const script = [
+  return [
     `find ${list} -xdev \\( -type p -o -type s -o -type b -o -type c \\) -delete 2>/dev/null`,
     `chmod -R u-s,g-s,o-w ${list} 2>/dev/null`,
     `[ "$(id -u)" = 0 ] && chown -hR ${owner.uid}:${owner.gid} ${list} 2>/dev/null`,
     'true',
   ].join('\n');
-  await container.exec(['sh', '-c', script], { timeoutMs: IN_CONTAINER_TIMEOUT_MS }).catch(() => undefined);
 }
 
 /**

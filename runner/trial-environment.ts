@@ -8,7 +8,6 @@ import type { ExecOptions, ExecResult, TrialContainer } from '../core/container.
 import { resolveEnv } from '../core/env-templates.js';
 import { ERROR_CODES, PairbenchError } from '../core/errors.js';
 import type { LoadedTask, NetworkMode } from '../core/task.js';
-import type { Owner } from './trial-dir.js';
 
 export type EnvPhase = 'setup' | 'agent' | 'verify';
 
@@ -70,23 +69,13 @@ export function verifierView(container: TrialContainer, task: LoadedTask): Trial
 }
 
 /**
- * The owner each log directory must have so a task's named [agent] or [verifier] user can write it.
- * Harbor opens /logs with chmod 777; here those are host directories, so each is handed to its
- * phase's user instead and stays closed to everyone else. Null where the phase names no user.
+ * The user each log directory must belong to so a task's named [agent] or [verifier] user can
+ * write it. Harbor opens /logs with chmod 777; here those are host directories, so each is
+ * handed to its phase's user instead and stays closed to everyone else. Null where the phase
+ * names no user (the directory goes to whoever execs run as).
  */
-export async function logDirUsers(container: TrialContainer, task: LoadedTask): Promise<Record<'logs/agent' | 'logs/verifier', Owner | null>> {
-  const owner = async (user: string | null): Promise<Owner | null> => {
-    if (user === null) return null;
-    const r = await container.exec(['id', '-u', user], { user: 'root', timeoutMs: 30_000 });
-    const g = await container.exec(['id', '-g', user], { user: 'root', timeoutMs: 30_000 });
-    const uid = Number(r.stdout.trim());
-    const gid = Number(g.stdout.trim());
-    if (r.exitCode !== 0 || g.exitCode !== 0 || !Number.isInteger(uid) || !Number.isInteger(gid)) {
-      throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `the task's user ${JSON.stringify(user)} does not exist in its image: ${(r.stderr || g.stderr).trim()}`, { outcome: 'container_failed' });
-    }
-    return { uid, gid };
-  };
-  return { 'logs/agent': await owner(task.config.agent.user), 'logs/verifier': await owner(task.config.verifier.user) };
+export function logDirUsers(task: LoadedTask): Record<'logs/agent' | 'logs/verifier', string | null> {
+  return { 'logs/agent': task.config.agent.user, 'logs/verifier': task.config.verifier.user };
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>

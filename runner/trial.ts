@@ -16,13 +16,14 @@ import type { Harness, HarnessContext, HarnessResult } from '../harnesses/types.
 import type { ModelClient } from '../serving/client/types.js';
 import { agentView, logDirUsers, phaseNetworks, startingNetwork, verifierView, waitHealthy } from './trial-environment.js';
 import { runVerifier, type VerifierResult } from '../verifier/verify.js';
-import { proveVerifierBind } from '../verifier/bind-probe.js';
-import { defaultExecUser } from '../verifier/sealed.js';
-import { giveHostDirTo, handBackFromInside, sanitizeTrialDir, trialDirOwner } from './trial-dir.js';
+import { proveVerifierBind, type ProbedUsers } from '../verifier/bind-probe.js';
+import { giveHostDirTo, handBackFromInside, handBackScript, sanitizeTrialDir, trialDirOwner } from './trial-dir.js';
 import type { TurnRecord } from '../core/turn.js';
 
 export const TRANSCRIPT_FILE = 'transcript.jsonl';
 export const BUILD_LOG_FILE = 'build.log';
+
+const BIND_DIRS = TRIAL_MOUNTS.map((m) => m.containerPath);
 
 /** How long a harness gets to return on its own after its signal fires, before the trial moves on. */
 const HARNESS_GRACE_MS = 5_000;
@@ -98,6 +99,7 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     },
   };
   let teardownError: string | null = null;
+  let handedBack = false;
   let ended: Ended;
   const owner = trialDirOwner();
 
@@ -129,11 +131,17 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
       startNetwork: startingNetwork(networks),
     });
     await container.setNetwork(networks.setup);
-    // The bind directories are 0755: a non-root image user, or the phase's named user, is given them.
-    const execUser = await defaultExecUser(container);
-    const named = await logDirUsers(container, spec.task);
-    for (const m of TRIAL_MOUNTS) await giveHostDirTo(path.join(spec.trialDir, m.hostSubdir), named[m.hostSubdir] ?? execUser);
-    await untilAborted(proveVerifierBind(container, spec.trialDir), signal);
+    // The bind directories are 0755: a non-root image user, or the phase's named user, is
+    // given them, between the probe's look-up of the users and its write.
+    const dirUsers = logDirUsers(spec.task);
+    const names = [...new Set(Object.values(dirUsers).filter((u): u is string => u !== null))];
+    const giveDirs = async ({ execUser, named }: ProbedUsers): Promise<void> => {
+      for (const m of TRIAL_MOUNTS) {
+        const name = dirUsers[m.hostSubdir];
+        await giveHostDirTo(path.join(spec.trialDir, m.hostSubdir), name === null ? execUser : named[names.indexOf(name)]!);
+      }
+    };
+    await untilAborted(proveVerifierBind(container, spec.trialDir, { users: names, beforeWrite: giveDirs }), signal);
     await untilAborted(waitHealthy(container, spec.task, signal), signal);
     finish('setup');
     checkOuter();
@@ -150,7 +158,10 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     } else {
       enter('verify');
       await container.setNetwork(networks.verify);
-      const verdict = await untilAborted(runVerifier(container, spec.task, spec.trialDir, verifierView(container, spec.task)), signal);
+      // The hand-back of the binds rides on the verifier's exec when it can (one exec fewer).
+      const run = await untilAborted(runVerifier(container, spec.task, spec.trialDir, verifierView(container, spec.task), handBackScript(BIND_DIRS, owner)), signal);
+      handedBack = run.afterRan;
+      const verdict = run.verdict;
       finish('verify');
       // A reward that never arrived because the container died is the container's failure.
       const lost = verdict.status.startsWith('reward_') && !(await container.isRunning());
@@ -166,7 +177,7 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
       events.onPhase?.('teardown');
       // What the container wrote through its binds is the user's again: from inside first,
       // which works even when pairbench runs unprivileged; skipped on Ctrl-C, which must be quick.
-      if (!signal?.aborted) await handBackFromInside(container, TRIAL_MOUNTS.map((m) => m.containerPath), owner);
+      if (!signal?.aborted && !handedBack) await handBackFromInside(container, BIND_DIRS, owner);
       try {
         await container.remove();
       } catch (e) {

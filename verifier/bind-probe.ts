@@ -3,24 +3,63 @@
 // verifier that leaves no reward has been heard, and its exit code decides (see verify.ts).
 // A bind the container cannot write (an SELinux-enforcing host without the relabel, a
 // read-only or foreign mount) is caught here, before an agent run is wasted on it.
+// The same exec first says who the container's execs run as and who the task's named users
+// are, since the host must give the bind directories to them before a non-root user writes.
 
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { TrialContainer } from '../core/container.js';
+import type { ExecResult, TrialContainer } from '../core/container.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../core/errors.js';
 import { VERIFIER_DIR, verifierHostDir } from './verify.js';
 
 export const BIND_PROBE_FILE = '.pairbench-bind-probe';
 const PROBE_TIMEOUT_MS = 30_000;
 
-/** Resolves when the round trip works; throws a substrate error naming the fix otherwise. */
-export async function proveVerifierBind(container: TrialContainer, trialDir: string): Promise<void> {
+export interface Ids {
+  uid: number;
+  gid: number;
+}
+
+export interface ProbedUsers {
+  /** Who execs run as by default (the image's USER): who runs tests/test.sh. */
+  execUser: Ids;
+  /** Each user asked about, in the order asked. */
+  named: Ids[];
+}
+
+export interface ProbeOptions {
+  /** User names to look up in the container (the task's [agent] and [verifier] users). */
+  users?: string[];
+  /** Called with the users before the nonce is written by a non-root user (the host gives it the bind directories). */
+  beforeWrite?: (users: ProbedUsers) => Promise<void>;
+}
+
+// $1 nonce, $2 the file, then the names. Root writes the nonce in the same exec (it writes
+// through its capabilities whoever owns the directory); any other user says `later`, and
+// writes in a second exec once the host has given it the directory.
+const LOOKUP_AND_WRITE = [
+  'nonce=$1; file=$2; shift 2',
+  'echo "self $(id -u) $(id -g)"',
+  'for u; do uid=$(id -u -- "$u") && gid=$(id -g -- "$u") || exit 4; echo "user $uid $gid"; done',
+  '[ "$(id -u)" = 0 ] || { echo later; exit 0; }',
+  'printf %s "$nonce" > "$file"',
+].join('\n');
+const WRITE = 'printf %s "$1" > "$2"';
+
+/** Resolves with the users when the round trip works; throws a substrate error naming the fix otherwise. */
+export async function proveVerifierBind(container: TrialContainer, trialDir: string, options: ProbeOptions = {}): Promise<ProbedUsers> {
+  const names = options.users ?? [];
   const nonce = randomBytes(8).toString('hex');
   const inside = `${VERIFIER_DIR}/${BIND_PROBE_FILE}`;
   const host = path.join(verifierHostDir(trialDir), BIND_PROBE_FILE);
   // As the task's own user, with no shell profile: the verifier writes as that user too.
-  const wrote = await container.exec(['sh', '-c', 'printf %s "$1" > "$2"', 'probe', nonce, inside], { timeoutMs: PROBE_TIMEOUT_MS });
+  let wrote = await container.exec(['sh', '-c', LOOKUP_AND_WRITE, 'probe', nonce, inside, ...names], { timeoutMs: PROBE_TIMEOUT_MS });
+  const users = usersFrom(wrote, names);
+  await options.beforeWrite?.(users);
+  if (wrote.exitCode === 0 && wrote.stdout.endsWith('later\n')) {
+    wrote = await container.exec(['sh', '-c', WRITE, 'probe', nonce, inside], { timeoutMs: PROBE_TIMEOUT_MS });
+  }
   let seen: string | null = null;
   let readProblem = '';
   try {
@@ -29,7 +68,7 @@ export async function proveVerifierBind(container: TrialContainer, trialDir: str
     readProblem = errorMessage(e);
   }
   await rm(host, { force: true }).catch(() => undefined);
-  if (wrote.exitCode === 0 && seen === nonce) return;
+  if (wrote.exitCode === 0 && seen === nonce) return users;
   const why =
     wrote.exitCode !== 0
       ? `the container could not write ${inside} (${wrote.timedOut ? 'timed out' : `exit ${wrote.exitCode}: ${wrote.stderr.trim() || 'no message'}`})`
@@ -40,4 +79,31 @@ export async function proveVerifierBind(container: TrialContainer, trialDir: str
       `On an SELinux-enforcing host the bind needs relabelling: run with --selinux on.`,
     { outcome: 'container_failed' },
   );
+}
+
+/** The ids the probe printed; a user the image lacks, or no answer at all, is the container's failure. */
+function usersFrom(r: ExecResult, names: string[]): ProbedUsers {
+  const ids = (line: string | undefined): Ids | null => {
+    const [, uid, gid] = (line ?? '').split(' ').map(Number);
+    return Number.isInteger(uid) && Number.isInteger(gid) ? { uid: uid!, gid: gid! } : null;
+  };
+  const lines = r.stdout.split('\n');
+  const self = ids(lines.find((l) => l.startsWith('self ')));
+  if (r.timedOut || self === null) {
+    const why = r.timedOut ? 'timed out' : `exit code ${r.exitCode ?? 'none'}: ${(r.stderr || r.stdout).trim().slice(0, 200)}`;
+    throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `asking the container for its user failed (${why})`, { outcome: 'container_failed' });
+  }
+  const named = lines.filter((l) => l.startsWith('user ')).map(ids);
+  if (r.exitCode === 4 && named.length < names.length) {
+    throw new PairbenchError(
+      ERROR_CODES.CONTAINER_FAILED,
+      `the task's user ${JSON.stringify(names[named.length])} does not exist in its image: ${r.stderr.trim()}`,
+      { outcome: 'container_failed' },
+    );
+  }
+  const found = named.filter((n): n is Ids => n !== null);
+  if (found.length !== names.length) {
+    throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `asking the container for the task's users failed: ${r.stdout.trim().slice(0, 200)}`, { outcome: 'container_failed' });
+  }
+  return { execUser: self, named: found };
 }

@@ -5,14 +5,17 @@
 // left processes and files of that same user): before tests/test.sh, every process but the
 // container's init is stopped and /logs/verifier and /tests are emptied; after it, whatever
 // test.sh left running is stopped too, and the reward files are read back through the engine
-// (one exec, a few KiB at most, regular files only), never by following a path on the host.
+// (a few KiB at most, regular files only), never by following a path on the host. When the
+// verifier is the container's default user, all of it is one exec (runSealed).
 
+import { randomBytes } from 'node:crypto';
 import type { ExecResult, TrialContainer } from '../core/container.js';
 import { ERROR_CODES, PairbenchError } from '../core/errors.js';
 import { REWARD_JSON, REWARD_TXT } from './reward.js';
 
 export const VERIFIER_DIR = '/logs/verifier';
 export const TESTS_DIR = '/tests';
+export const TEST_STDOUT_PATH = `${VERIFIER_DIR}/test-stdout.txt`;
 /** The most a reward file may hold; a reward is a number or a small JSON object. */
 export const REWARD_MAX_BYTES = 4096;
 /** Each step here runs a few shell builtins; the bound only guards against a wedged container. */
@@ -72,22 +75,11 @@ function unexpected(what: string, r: ExecResult): PairbenchError {
   return new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `${what} failed (${why})`, { outcome: 'container_failed' });
 }
 
-/** The uid and gid execs run as by default (the image's USER), which is who runs tests/test.sh. */
-export async function defaultExecUser(container: TrialContainer): Promise<{ uid: number; gid: number }> {
-  const r = await container.exec(['sh', '-c', 'id -u; id -g'], { timeoutMs: STEP_TIMEOUT_MS });
-  const [uid, gid] = r.stdout.trim().split('\n').map(Number);
-  if (r.exitCode !== 0 || !Number.isInteger(uid) || !Number.isInteger(gid)) throw unexpected('asking the container for its user', r);
-  return { uid: uid!, gid: gid! };
-}
+const SEAL = [STOP_STRAYS, emptyDir(VERIFIER_DIR), `rm -rf -- ${TESTS_DIR} 2>/dev/null; true`].join('\n');
 
 /** Before tests/test.sh: every stray process stopped, /logs/verifier and /tests empty. */
 export async function sealForVerification(container: TrialContainer): Promise<void> {
-  const script = [
-    STOP_STRAYS,
-    emptyDir(VERIFIER_DIR),
-    `rm -rf -- ${TESTS_DIR} 2>/dev/null; true`,
-  ].join('\n');
-  const r = await container.exec(['sh', '-c', script], { timeoutMs: STEP_TIMEOUT_MS });
+  const r = await container.exec(['sh', '-c', SEAL], { timeoutMs: STEP_TIMEOUT_MS });
   if (r.exitCode !== 0) throw unexpected('sealing the container for verification', r);
 }
 
@@ -101,11 +93,10 @@ const KIND_WORDS: Record<string, string> = {
   other: 'a device or socket',
 };
 
-// After test.sh: its leftovers stopped, then for each reward file one line "name kind size"
-// and, for a regular file within the cap, its bytes in hex (so no byte is lost to decoding).
-const READ_REWARDS = (names: string[]): string =>
+// For each reward file one line "name kind size" and, for a regular file within the cap, its
+// bytes in hex (so no byte is lost to decoding), each block ended by a line "--".
+const REWARD_BLOCKS = (names: string[]): string =>
   [
-    STOP_STRAYS,
     `for f in ${names.join(' ')}; do`,
     `  p=${VERIFIER_DIR}/$f`,
     `  if [ -L "$p" ]; then echo "$f link 0"`,
@@ -120,19 +111,32 @@ const READ_REWARDS = (names: string[]): string =>
     `done`,
   ].join('\n');
 
+/** 2 files of hex at 3 characters a byte, with room. */
+const REWARD_OUTPUT_BYTES = 64 * 1024;
+const REWARD_NAMES = [REWARD_JSON, REWARD_TXT];
+
 /** Reads reward.json and reward.txt through the engine, refusing anything but a small regular file. */
-export async function readRewardFiles(container: TrialContainer): Promise<{ json: RewardFile; txt: RewardFile }> {
-  const names = [REWARD_JSON, REWARD_TXT];
-  const r = await container.exec(['sh', '-c', READ_REWARDS(names)], {
+export async function readRewardFiles(container: TrialContainer): Promise<RewardFiles> {
+  // test.sh's leftovers are stopped first, so nothing rewrites a file while it is read.
+  const r = await container.exec(['sh', '-c', `${STOP_STRAYS}\n${REWARD_BLOCKS(REWARD_NAMES)}`], {
     timeoutMs: STEP_TIMEOUT_MS,
-    maxOutputBytes: 64 * 1024, // 2 files of hex at 3 characters a byte, with room
+    maxOutputBytes: REWARD_OUTPUT_BYTES,
   });
   if (r.exitCode !== 0 || r.truncated) throw unexpected('reading the reward files', r);
+  return parseRewardBlocks(r.stdout, r);
+}
+
+export interface RewardFiles {
+  json: RewardFile;
+  txt: RewardFile;
+}
+
+function parseRewardBlocks(text: string, r: ExecResult): RewardFiles {
   const found = new Map<string, RewardFile>();
-  for (const block of r.stdout.split('\n--\n')) {
+  for (const block of text.split('\n--\n')) {
     const [head = '', ...rest] = block.replace(/^\n+/, '').split('\n');
     const [name, kind, size] = head.trim().split(' ');
-    if (!name || !names.includes(name)) continue;
+    if (!name || !REWARD_NAMES.includes(name)) continue;
     found.set(name, toRewardFile(name, kind ?? '', Number(size), rest.join(' ')));
   }
   const get = (n: string): RewardFile => {
@@ -141,6 +145,82 @@ export async function readRewardFiles(container: TrialContainer): Promise<{ json
     return f;
   };
   return { json: get(REWARD_JSON), txt: get(REWARD_TXT) };
+}
+
+/** What one sealed verification reports: test.sh's exit code (null when it timed out) and the reward files. */
+export type SealedRun = { kind: 'ran'; exitCode: number; files: RewardFiles } | { kind: 'timed-out' };
+
+const UNPACK_FAILED = 'pairbench: unpacking tests/ from stdin failed';
+
+/**
+ * The whole verification as one exec, in a plain `sh` (no shell profile the agent could have
+ * written runs before the seal): stop every stray process and empty /logs/verifier and /tests;
+ * unpack tests/ from stdin; run tests/test.sh in a login bash as a separate exec would; stop
+ * what it left running; report its exit code after a marker line, then the reward files; then
+ * `after` (the hand-back of the bind directories). The marker carries a random word and only
+ * its last occurrence counts: whatever test.sh printed came before it, and nothing is left
+ * running to print after it. With `unpack` false, tests/ is taken as already uploaded and the
+ * seal as done.
+ */
+function sealedRunScript(marker: string, unpack: boolean, after: string): string {
+  const prepare = unpack
+    ? [
+        SEAL,
+        `echo "${marker} sealed"`,
+        `if [ "$(id -u)" != 0 ] || ! command -v tar >/dev/null 2>&1; then echo "${marker} upload"; exit 0; fi`,
+        `TAR_OPTIONS= tar -x -f - -C / || { echo '${UNPACK_FAILED}' >&2; exit 1; }`,
+      ]
+    : [];
+  return [
+    ...prepare,
+    `bash -lc 'bash ${TESTS_DIR}/test.sh > ${TEST_STDOUT_PATH} 2>&1' </dev/null`,
+    'rc=$?',
+    STOP_STRAYS,
+    `echo "${marker} $rc"`,
+    REWARD_BLOCKS(REWARD_NAMES),
+    after,
+    'exit 0',
+  ].join('\n');
+}
+
+/**
+ * Seals the container, runs tests/test.sh and reads the reward files in one exec (two and an
+ * upload when the exec cannot unpack tests/ itself), run through `asVerifier` (the
+ * verifier's user, which must be the container's default one, and env). `timeoutMs` bounds
+ * each exec whole. `after` runs last, as the same user, once test.sh and all it started are stopped.
+ */
+export async function runSealed(
+  asVerifier: TrialContainer,
+  testsDir: string,
+  tests: Buffer,
+  timeoutMs: number,
+  after: string,
+  upload: () => Promise<void>,
+): Promise<SealedRun> {
+  const marker = `pairbench-verified-${randomBytes(8).toString('hex')}`;
+  const options = { timeoutMs, maxOutputBytes: REWARD_OUTPUT_BYTES };
+  let r = await asVerifier.exec(['sh', '-c', sealedRunScript(marker, true, after)], { ...options, stdin: tests });
+  if (r.timedOut) return { kind: 'timed-out' };
+  if (!r.stdout.includes(`${marker} sealed\n`)) throw unexpected('sealing the container for verification', r);
+  if (r.exitCode === 1 && r.stderr.includes(UNPACK_FAILED)) {
+    const detail = r.stderr.replace(UNPACK_FAILED, '').trim();
+    throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `cannot copy ${testsDir} into the container's ${TESTS_DIR}${detail ? `: ${detail}` : ''}`, {
+      outcome: 'container_failed',
+    });
+  }
+  if (r.exitCode === 0 && r.stdout.endsWith(`\n${marker} upload\n`)) {
+    await upload();
+    r = await asVerifier.exec(['sh', '-c', sealedRunScript(marker, false, after)], options);
+    if (r.timedOut) return { kind: 'timed-out' };
+  }
+  // The last marker is ours: test.sh's own output came before it, and nothing runs after it.
+  const at = r.stdout.lastIndexOf(`${marker} `);
+  const [head = '', ...rest] = at < 0 ? [] : r.stdout.slice(at).split('\n');
+  const exitCode = Number(head.slice(marker.length + 1));
+  if (r.exitCode !== 0 || r.truncated || at < 0 || head.slice(marker.length + 1) === '' || !Number.isInteger(exitCode)) {
+    throw unexpected('running the verifier and reading the reward files', r);
+  }
+  return { kind: 'ran', exitCode, files: parseRewardBlocks(rest.join('\n'), r) };
 }
 
 function toRewardFile(name: string, kind: string, size: number, hex: string): RewardFile {

@@ -11,10 +11,11 @@ import { ERROR_CODES } from '../core/errors.js';
 import type { Outcome } from '../core/outcomes.js';
 import type { LoadedTask } from '../core/task.js';
 import { REWARD_JSON, REWARD_TXT, isPassingReward, parseReward, type RewardRead } from './reward.js';
-import { VERIFIER_DIR, readRewardFiles, sealForVerification, type RewardFile } from './sealed.js';
+import { TESTS_DIR, TEST_STDOUT_PATH, VERIFIER_DIR, readRewardFiles, runSealed, sealForVerification, type RewardFile } from './sealed.js';
+import { packDirectoryAt } from '../engines/tar.js';
 
 export { VERIFIER_DIR };
-export const TEST_STDOUT = `${VERIFIER_DIR}/test-stdout.txt`;
+export const TEST_STDOUT = TEST_STDOUT_PATH;
 
 export interface VerifierResult {
   status: Outcome;
@@ -30,31 +31,51 @@ export function verifierHostDir(trialDir: string): string {
   return path.join(path.resolve(trialDir), mount?.hostSubdir ?? 'logs/verifier');
 }
 
-/** Throws only when the container itself fails (PairbenchError from the engine); every verifier problem is a result. */
+/** The verdict, and whether the `after` script ran in the container once test.sh was done. */
+export interface VerifierRun {
+  verdict: VerifierResult;
+  afterRan: boolean;
+}
+
+/**
+ * Throws only when the container itself fails (PairbenchError from the engine); every verifier
+ * problem is a result. `after` (a POSIX shell snippet) runs in the same exec as the
+ * verification, once test.sh and everything it started are stopped, when the verifier runs as
+ * the container's default user; `afterRan` says whether it did.
+ */
 export async function runVerifier(
   container: TrialContainer,
   task: LoadedTask,
   trialDir: string,
   /** test.sh runs here: the verifier's view ([verifier] user and resolved env); sealing and reading stay with `container`. */
   asVerifier: TrialContainer = container,
-): Promise<VerifierResult> {
-  const { timeoutSec } = task.config.verifier;
-  // Whatever the agent left running or lying in /logs/verifier and /tests is gone first.
+  after = 'true',
+): Promise<VerifierRun> {
+  const { timeoutSec, user } = task.config.verifier;
+  const hostDir = verifierHostDir(trialDir);
+  const timedOut = (): VerifierResult =>
+    substrate(
+      'verifier_timeout',
+      ERROR_CODES.VERIFIER_TIMEOUT,
+      `tests/test.sh ran past the verifier timeout of ${timeoutSec} s ([verifier] timeout_sec); its output so far is in ${path.join(hostDir, 'test-stdout.txt')}`,
+    );
+  if (user === null) {
+    // The verifier is the container's default user, who seals and reads too: all in one exec,
+    // which the verifier timeout bounds whole (the seal and the read take milliseconds).
+    const tests = await packDirectoryAt(task.paths.testsDir, TESTS_DIR);
+    const run = await runSealed(asVerifier, task.paths.testsDir, tests, timeoutSec * 1000, after, () => container.copyIn(task.paths.testsDir, TESTS_DIR));
+    if (run.kind === 'timed-out') return { verdict: timedOut(), afterRan: false };
+    return { verdict: fromRead(toRead(run.files), hostDir, run.exitCode), afterRan: true };
+  }
+  // A [verifier] user of its own: sealed and read as the container's default user, test.sh as its user.
   await sealForVerification(container);
   // tests/ travels on the exec's stdin, so the timeout bounds the copy as well as test.sh.
-  const run = await asVerifier.execWithDirectory(task.paths.testsDir, '/tests', `bash /tests/test.sh > ${TEST_STDOUT} 2>&1`, {
+  const run = await asVerifier.execWithDirectory(task.paths.testsDir, TESTS_DIR, `bash /tests/test.sh > ${TEST_STDOUT} 2>&1`, {
     timeoutMs: timeoutSec * 1000,
     maxOutputBytes: 64 * 1024, // output goes to the file; this only bounds stray noise
   });
-  if (run.timedOut) {
-    return substrate(
-      'verifier_timeout',
-      ERROR_CODES.VERIFIER_TIMEOUT,
-      `tests/test.sh ran past the verifier timeout of ${timeoutSec} s ([verifier] timeout_sec); its output so far is in ${path.join(verifierHostDir(trialDir), 'test-stdout.txt')}`,
-    );
-  }
-  const hostDir = verifierHostDir(trialDir);
-  return fromRead(toRead(await readRewardFiles(container)), hostDir, run.exitCode);
+  if (run.timedOut) return { verdict: timedOut(), afterRan: false };
+  return { verdict: fromRead(toRead(await readRewardFiles(container)), hostDir, run.exitCode), afterRan: false };
 }
 
 /** A refused file (a link, a FIFO, a directory, too big) is invalid where it would have been read. */
