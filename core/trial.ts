@@ -7,7 +7,8 @@ import type { TrialStatus } from './outcomes.js';
 import type { TurnRecord } from './turn.js';
 import type { ServingEndpoint } from './serving.js';
 
-export type SelinuxMode = 'auto' | 'on' | 'off';
+export const SELINUX_MODES = ['auto', 'on', 'off'] as const;
+export type SelinuxMode = (typeof SELINUX_MODES)[number];
 
 export interface TrialSpec {
   trialId: string;

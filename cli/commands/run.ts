@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ERROR_CODES, ValidationError } from '../../core/errors.js';
-import { BASES_HELP } from '../../core/harness-bases.js';
-import type { RunFlags } from '../../runner/plan/flag-layer.js';
+import { SETTING_ENTRIES, flagAttribute, settingHelp, type RunFlags } from '../../core/sweep-settings.js';
 import type { SettingsLayer } from '../../runner/plan/settings.js';
 import type { SweepReporter } from '../../runner/progress/types.js';
 
@@ -30,44 +29,17 @@ interface RunCommandOptions extends RunFlags {
   json?: boolean;
 }
 
-// Flags that shape the plan; a resumed sweep keeps the plan it started with.
-const PLAN_FLAGS: (keyof RunFlags)[] = [
-  'harness', 'task', 'trials', 'tasksDir', 'agentsDir', 'runsDir', 'order', 'seed', 'groupBy', 'restartEvery', 'canaryEvery', 'canaryFactor',
-  'retries', 'serving', 'baseUrl', 'model', 'dialect', 'apiKeyEnv', 'timeScale', 'selinux', 'maxTurns', 'engine', 'network',
-];
+// Settings that shape the plan; a resumed sweep keeps the plan it started with.
+const PLAN_SETTINGS = SETTING_ENTRIES.filter(([, d]) => !d.onResume).map(([, d]) => d);
+const RESUME_FLAGS = SETTING_ENTRIES.filter(([, d]) => d.onResume).map(([, d]) => `--${d.flag}`);
 
 export function registerRun(program: Command): void {
-  program
-    .command('run')
-    .description('Run a paired sweep: every harness on every (task, trial) slot, results into SQLite')
-    .option('--harness <variants...>', `harness variants to compare, each a base and switches (e.g. terse tmux, terse+think, oracle nop); bases: ${BASES_HELP}`)
-    .option('--task <names...>', 'task names, or all')
-    .option('--trials <n>', 'trials per task for each harness')
-    .option('--db <path>', 'SQLite database to write', DEFAULT_DB)
-    .option('--tasks-dir <dir>', 'directory holding the task directories (default ./tasks)')
-    .option('--agents-dir <dirs...>', 'more directories holding installed agents (agents/<name>/agent.toml), besides ./agents')
-    .option('--runs-dir <dir>', 'where trial directories go (default .pairbench/runs)')
+  const run = program.command('run').description('Run a paired sweep: every harness on every (task, trial) slot, results into SQLite');
+  for (const [, decl] of SETTING_ENTRIES) run.option(`--${decl.flag} ${decl.arg}`, settingHelp(decl));
+  run
     .option('--sweep-file <file>', 'a sweep file (TOML); flags override its values')
-    .option('--order <order>', 'alternate (A B, then B A) or shuffle (seeded)')
-    .option('--seed <n>', 'seed for --order shuffle (drawn and recorded when absent)')
-    .option('--group-by <g>', 'slot, task, or a number of slots per group')
-    .option('--restart-every <r>', 'restart the serving layer at group boundaries: group, never, or after N trials')
-    .option('--canary-every <n>', 'run a canary request every N trials')
-    .option('--canary-factor <k>', 'restart early when the canary is K times slower than after the last restart (default 1.5)')
-    .option('--concurrency <n>', 'trials in parallel (default 1: parallel trials disturb timings)')
-    .option('--retries <n>', 're-run substrate errors up to N times (agent failures never)')
-    .option('--grace-sec <s>', 'on Ctrl-C, seconds running trials get to finish before teardown (default 30)')
+    .option('--db <path>', 'SQLite database to write', DEFAULT_DB)
     .option('--resume <sweep-id>', 'continue a stopped sweep in --db: runs only what is missing')
-    .option('--serving <source>', 'simulated, or a serving.toml')
-    .option('--base-url <url>', 'a model server already running (with --model)')
-    .option('--model <name>', 'model name for --base-url')
-    .option('--dialect <dialect>', 'server dialect for --base-url: llama-server, vllm, ollama or openai')
-    .option('--api-key-env <var>', 'NAME of the environment variable holding the API key')
-    .option('--time-scale <s>', 'simulated server time scale (0 = no simulated latency)')
-    .option('--selinux <mode>', 'relabel bind mounts: auto, on or off (default auto)')
-    .option('--max-turns <n>', 'turn limit for agent harnesses')
-    .option('--engine <engines...>', 'container engines to spread the trials over, each running --concurrency at once: docker (default), podman, an address (unix://, tcp://, ssh://) or kind=address')
-    .option('--network <mode>', 'none: every container of every trial runs offline, whatever its task allows (said in the report); task (default): each task\'s own network rule')
     .option('--json', 'one JSON event per line on stdout')
     .action(async (opts: RunCommandOptions) => {
       const r = await runner();
@@ -102,10 +74,11 @@ async function startNew(r: Runner, opts: RunCommandOptions, reporter: Required<S
 async function resume(r: Runner, opts: RunCommandOptions, reporter: Required<SweepReporter>) {
   const { parseFlagLayer, resumeSweep } = r;
   const problems: string[] = [];
-  const ignored = PLAN_FLAGS.filter((k) => opts[k] !== undefined).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  const given = new Set(Object.entries(opts).filter(([, v]) => v !== undefined).map(([k]) => k));
+  const ignored = PLAN_SETTINGS.filter((d) => given.has(flagAttribute(d.flag))).map((d) => `--${d.flag}`);
   if (opts.sweepFile !== undefined) ignored.push('--sweep-file');
   if (ignored.length > 0) {
-    problems.push(`${ignored.join(', ')}: a resumed sweep keeps the plan and settings it started with; drop these (only --db, --concurrency, --grace-sec and --json apply)`);
+    problems.push(`${ignored.join(', ')}: a resumed sweep keeps the plan and settings it started with; drop these (only --db, ${RESUME_FLAGS.join(', ')} and --json apply)`);
   }
   const { layer, problems: flagProblems } = parseFlagLayer({ concurrency: opts.concurrency, graceSec: opts.graceSec });
   problems.push(...flagProblems);

@@ -1,138 +1,101 @@
 // `pairbench run` flags as a settings layer. Commander hands over strings; each is parsed
-// here so a bad value is reported with the flag's name, beside every other problem.
+// here, as core/sweep-settings.ts declares it, so a bad value is reported with the flag's
+// name, beside every other problem.
 
-import type { SelinuxMode } from '../../core/trial.js';
 import { ENV_NAME } from '../../serving/control/config.js';
-import { DIALECTS } from '../../core/serving.js';
-import type { GroupBy, RestartEvery } from './plan.js';
+import { SETTING_ENTRIES, flagAttribute, type RunFlags, type SettingDecl } from '../../core/sweep-settings.js';
 import { engineRefText, parseEngineRef } from '../../engines/registry.js';
-import { SWEEP_NETWORKS, type EngineSetting, type SettingsLayer } from './settings.js';
+import type { EngineSetting, SettingsLayer } from './settings.js';
 
-export interface RunFlags {
-  harness?: string[];
-  task?: string[];
-  trials?: string;
-  tasksDir?: string;
-  agentsDir?: string[];
-  runsDir?: string;
-  order?: string;
-  seed?: string;
-  groupBy?: string;
-  restartEvery?: string;
-  canaryEvery?: string;
-  canaryFactor?: string;
-  concurrency?: string;
-  retries?: string;
-  graceSec?: string;
-  serving?: string;
-  baseUrl?: string;
-  model?: string;
-  dialect?: string;
-  apiKeyEnv?: string;
-  timeScale?: string;
-  selinux?: string;
-  maxTurns?: string;
-  engine?: string[];
-  network?: string;
-}
+export type { RunFlags } from '../../core/sweep-settings.js';
 
 export function parseFlagLayer(flags: RunFlags): { layer: SettingsLayer; problems: string[] } {
   const problems: string[] = [];
-  const whole = (flag: string, v: string | undefined, min: number): number | undefined => {
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v.trim()) || Number(v) < min) {
-      problems.push(`--${flag}: must be a whole number >= ${min} (got "${v}")`);
+  const top: Record<string, unknown> = {};
+  const serving: Record<string, unknown> = {};
+  const given = flags as Record<string, string | string[] | undefined>;
+  for (const [name, decl] of SETTING_ENTRIES) {
+    const raw = given[flagAttribute(decl.flag)];
+    if (raw === undefined) continue;
+    const value = flagValue(decl, raw, problems);
+    if (value !== undefined) (decl.serving ? serving : top)[name] = value;
+  }
+  return { layer: { ...top, serving } as SettingsLayer, problems };
+}
+
+/** The flag's value as the setting holds it, or undefined (with a problem) when it is bad. */
+function flagValue(decl: SettingDecl, raw: string | string[], problems: string[]): unknown {
+  const flag = `--${decl.flag}`;
+  const text = typeof raw === 'string' ? raw : raw.join(' ');
+  const list = typeof raw === 'string' ? [raw] : raw;
+  const whole = (min: number): number | undefined => {
+    if (!/^\d+$/.test(text.trim()) || Number(text) < min) {
+      problems.push(`${flag}: must be a whole number >= ${min} (got "${text}")`);
       return undefined;
     }
-    return Number(v);
+    return Number(text);
   };
-  const real = (flag: string, v: string | undefined, ok: (n: number) => boolean, want: string): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || !ok(n)) {
-      problems.push(`--${flag}: must be ${want} (got "${v}")`);
-      return undefined;
+  const v = decl.value;
+  switch (v.kind) {
+    case 'whole':
+      return whole(v.min);
+    case 'number': {
+      const n = Number(text);
+      const ok = v.above !== undefined ? n > v.above : n >= (v.min ?? -Infinity);
+      if (text.trim() === '' || !Number.isFinite(n) || !ok) {
+        problems.push(`${flag}: must be ${v.want} (got "${text}")`);
+        return undefined;
+      }
+      return n;
     }
-    return n;
-  };
-  const oneOf = <T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined => {
-    if (v === undefined) return undefined;
-    if (!(allowed as readonly string[]).includes(v)) {
-      problems.push(`--${flag}: must be one of ${allowed.join(', ')} (got "${v}")`);
-      return undefined;
-    }
-    return v as T;
-  };
+    case 'choice':
+      if (!v.choices.includes(text)) {
+        problems.push(`${flag}: must be one of ${v.choices.join(', ')} (got "${text}")`);
+        return undefined;
+      }
+      return text;
+    case 'choice-or-whole':
+      return v.choices.includes(text) ? text : whole(1);
+    case 'text':
+    case 'path':
+    case 'serving-source':
+    case 'names':
+      return raw;
+    case 'more-dirs':
+      // The default directories are always looked in; the flag adds to them.
+      return [...(decl.default as readonly string[]), ...list];
+    case 'tasks':
+      if (!list.includes('all')) return list;
+      if (list.length > 1) problems.push(`${flag}: give either \`all\` or task names, not both`);
+      return 'all';
+    case 'url':
+      if (!/^https?:\/\/\S+$/.test(text)) {
+        problems.push(`${flag}: must be an http(s) URL such as http://127.0.0.1:8080 (got "${text}")`);
+        return undefined;
+      }
+      return text;
+    case 'env-name':
+      if (!ENV_NAME.safeParse(text).success) {
+        problems.push(`${flag}: takes the NAME of an environment variable holding the key, not the key itself`);
+        return undefined;
+      }
+      return text;
+    case 'engines':
+      return engineList(flag, list, problems);
+  }
+}
 
-  let groupBy: GroupBy | undefined;
-  if (flags.groupBy !== undefined) {
-    groupBy = flags.groupBy === 'slot' || flags.groupBy === 'task' ? flags.groupBy : whole('group-by', flags.groupBy, 1);
+function engineList(flag: string, texts: string[], problems: string[]): EngineSetting[] {
+  const engines: EngineSetting[] = [];
+  for (const text of texts) {
+    const ref = parseEngineRef(text);
+    if (typeof ref === 'string') problems.push(`${flag}: ${ref}`);
+    else engines.push({ ref: engineRefText(ref), concurrency: null });
   }
-  let restartEvery: RestartEvery | undefined;
-  if (flags.restartEvery !== undefined) {
-    restartEvery =
-      flags.restartEvery === 'group' || flags.restartEvery === 'never'
-        ? flags.restartEvery
-        : whole('restart-every', flags.restartEvery, 1);
+  const seen = new Set<string>();
+  for (const e of engines) {
+    if (seen.has(e.ref)) problems.push(`${flag}: ${e.ref} is given twice`);
+    seen.add(e.ref);
   }
-  let tasks: string[] | 'all' | undefined;
-  if (flags.task !== undefined) {
-    if (flags.task.includes('all')) {
-      if (flags.task.length > 1) problems.push('--task: give either `all` or task names, not both');
-      tasks = 'all';
-    } else tasks = flags.task;
-  }
-  if (flags.apiKeyEnv !== undefined && !ENV_NAME.safeParse(flags.apiKeyEnv).success) {
-    problems.push(`--api-key-env: takes the NAME of an environment variable holding the key, not the key itself`);
-  }
-  if (flags.baseUrl !== undefined && !/^https?:\/\/\S+$/.test(flags.baseUrl)) {
-    problems.push(`--base-url: must be an http(s) URL such as http://127.0.0.1:8080 (got "${flags.baseUrl}")`);
-  }
-
-  let engines: EngineSetting[] | undefined;
-  if (flags.engine !== undefined) {
-    engines = [];
-    for (const text of flags.engine) {
-      const ref = parseEngineRef(text);
-      if (typeof ref === 'string') problems.push(`--engine: ${ref}`);
-      else engines.push({ ref: engineRefText(ref), concurrency: null });
-    }
-    const seen = new Set<string>();
-    for (const e of engines) {
-      if (seen.has(e.ref)) problems.push(`--engine: ${e.ref} is given twice`);
-      seen.add(e.ref);
-    }
-  }
-
-  const layer: SettingsLayer = {
-    harnesses: flags.harness,
-    tasks,
-    trials: whole('trials', flags.trials, 1),
-    tasksDir: flags.tasksDir,
-    // ./agents is always looked in; --agents-dir adds to it.
-    agentsDirs: flags.agentsDir === undefined ? undefined : ['./agents', ...flags.agentsDir],
-    runsDir: flags.runsDir,
-    order: oneOf('order', flags.order, ['alternate', 'shuffle'] as const),
-    seed: whole('seed', flags.seed, 0),
-    groupBy,
-    restartEvery,
-    canaryEvery: whole('canary-every', flags.canaryEvery, 0),
-    canaryFactor: real('canary-factor', flags.canaryFactor, (n) => n > 1, 'a number > 1'),
-    concurrency: whole('concurrency', flags.concurrency, 1),
-    retries: whole('retries', flags.retries, 0),
-    graceSec: real('grace-sec', flags.graceSec, (n) => n >= 0, 'a number of seconds >= 0'),
-    timeScale: real('time-scale', flags.timeScale, (n) => n >= 0, 'a number >= 0'),
-    selinux: oneOf<SelinuxMode>('selinux', flags.selinux, ['auto', 'on', 'off']),
-    maxTurns: whole('max-turns', flags.maxTurns, 1),
-    engines,
-    network: oneOf('network', flags.network, SWEEP_NETWORKS),
-    serving: {
-      source: flags.serving,
-      baseUrl: flags.baseUrl,
-      model: flags.model,
-      dialect: oneOf('dialect', flags.dialect, DIALECTS),
-      apiKeyEnv: flags.apiKeyEnv,
-    },
-  };
-  return { layer, problems };
+  return engines;
 }

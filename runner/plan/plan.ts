@@ -4,8 +4,9 @@
 
 import { ERROR_CODES, ValidationError } from '../../core/errors.js';
 import { seededRng, shuffled } from '../../core/prng.js';
+import type { ORDERS } from '../../core/sweep-settings.js';
 
-export type Order = 'alternate' | 'shuffle';
+export type Order = (typeof ORDERS)[number];
 /** 'slot': one group per slot; 'task': one group per task; N: N consecutive slots per group. */
 export type GroupBy = 'slot' | 'task' | number;
 /** 'group': restart before every group but the first; N: at the first boundary after N trials; 'never'. */

@@ -4,9 +4,10 @@
 
 import type { SelinuxMode } from '../../core/trial.js';
 import type { GroupBy, Order, RestartEvery } from './plan.js';
+import { SETTING_ENTRIES, SWEEP_SETTINGS, type SettingDecl, type SettingName, type SWEEP_NETWORKS } from '../../core/sweep-settings.js';
 
+export { SWEEP_NETWORKS } from '../../core/sweep-settings.js';
 /** What `--network` takes: the tasks' own rule, or none for every container. */
-export const SWEEP_NETWORKS = ['task', 'none'] as const;
 export type SweepNetwork = (typeof SWEEP_NETWORKS)[number];
 
 export interface ServingSettings {
@@ -60,26 +61,25 @@ export interface SweepSettings {
 /** One layer: any field may be absent. */
 export type SettingsLayer = Partial<Omit<SweepSettings, 'serving'>> & { serving?: Partial<ServingSettings> };
 
-export const DEFAULT_SETTINGS: Omit<SweepSettings, 'harnesses' | 'tasks' | 'trials'> = {
-  tasksDir: './tasks',
-  agentsDirs: ['./agents'],
-  runsDir: '.pairbench/runs',
-  order: 'alternate',
-  seed: null,
-  groupBy: 'slot',
-  restartEvery: 'never',
-  canaryEvery: null,
-  canaryFactor: null,
-  concurrency: 1,
-  retries: 0,
-  graceSec: 30,
-  timeScale: null,
-  selinux: 'auto',
-  maxTurns: null,
-  engines: [{ ref: 'docker', concurrency: null }],
-  network: 'task',
-  serving: { source: null, baseUrl: null, model: null, dialect: null, apiKeyEnv: null },
-};
+// Every field of SweepSettings has one declaration in core/sweep-settings.ts, and every
+// declaration is a field: the compiler checks both ways here.
+type SettingKey = Exclude<keyof SweepSettings, 'serving'> | keyof ServingSettings;
+const EVERY_FIELD_DECLARED: Record<SettingKey, SettingDecl> = SWEEP_SETTINGS;
+const NOTHING_ELSE_DECLARED: Record<SettingName, unknown> = {} as Record<SettingKey, unknown>;
+void EVERY_FIELD_DECLARED;
+void NOTHING_ELSE_DECLARED;
+
+function defaultsFromTable(): Omit<SweepSettings, 'harnesses' | 'tasks' | 'trials'> {
+  const top: Record<string, unknown> = {};
+  const serving: Record<string, unknown> = {};
+  for (const [name, decl] of SETTING_ENTRIES) {
+    if (decl.default === undefined) continue; // a sweep must give it
+    (decl.serving ? serving : top)[name] = structuredClone(decl.default);
+  }
+  return { ...top, serving } as unknown as Omit<SweepSettings, 'harnesses' | 'tasks' | 'trials'>;
+}
+
+export const DEFAULT_SETTINGS = defaultsFromTable();
 
 /** Merges layers left to right (later wins) over the defaults; lists what is still missing. */
 export function mergeSettings(...layers: SettingsLayer[]): { settings: SweepSettings; problems: string[] } {

@@ -1,65 +1,69 @@
 // A sweep file: the sweep's settings in TOML, committable beside the tasks, so a comparison
 // can be re-run exactly. Paths in it are relative to the file. See docs/sweep.example.toml.
+// Its schema derives from the settings table, core/sweep-settings.ts.
 
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import { ENV_NAME } from '../../serving/control/config.js';
-import { DIALECTS } from '../../core/serving.js';
 import { takeInlineKey } from '../../serving/control/inline-key.js';
 import { engineRefText, parseEngineRef } from '../../engines/registry.js';
-import { SWEEP_NETWORKS, type EngineSetting, type SettingsLayer } from './settings.js';
+import { SETTING_ENTRIES, type SettingDecl, type SettingValue } from '../../core/sweep-settings.js';
+import type { EngineSetting, SettingsLayer } from './settings.js';
 
 const wholeAtLeast = (min: number) => z.number().int().min(min);
-const GROUP_BY = z.union([z.literal('slot'), z.literal('task'), wholeAtLeast(1)], {
-  error: 'must be "slot", "task" or a whole number of slots >= 1',
-});
-const RESTART_EVERY = z.union([z.literal('group'), z.literal('never'), wholeAtLeast(1)], {
-  error: 'must be "group", "never" or a whole number of trials >= 1',
-});
-
 const ENGINE_REF = z.string().min(1);
 const EngineEntry = z.union([ENGINE_REF, z.strictObject({ engine: ENGINE_REF, concurrency: wholeAtLeast(1).optional() })], {
   error: 'each engine is "docker", "podman", an address, or { engine = "...", concurrency = N }',
 });
+const quoted = (xs: readonly string[]): string => xs.map((x) => `"${x}"`).join(', ');
 
-const ServingSection = z.strictObject({
-  source: z.string().min(1).optional(),
-  // http(s) only, as the serving layer requires: otherwise the refusal would come later,
-  // naming --base-url, a flag this sweep never used.
-  base_url: z.url({ protocol: /^https?$/ }).optional(),
-  model: z.string().min(1).optional(),
-  dialect: z.enum(DIALECTS).optional(),
-  api_key_env: ENV_NAME.optional(),
-});
+/** What a sweep file accepts for a setting, as core/sweep-settings.ts declares it. */
+function schemaFor(v: SettingValue): z.ZodType {
+  switch (v.kind) {
+    case 'whole':
+      return wholeAtLeast(v.min);
+    case 'number':
+      return v.above !== undefined ? z.number().gt(v.above) : z.number().min(v.min ?? -Infinity);
+    case 'choice':
+      return z.enum(v.choices as [string, ...string[]], v.fileMessage === undefined ? undefined : { error: v.fileMessage });
+    case 'choice-or-whole':
+      return z.union([...v.choices.map((c) => z.literal(c)), wholeAtLeast(1)], {
+        error: `must be ${quoted(v.choices)} or a whole number of ${v.unit} >= 1`,
+      });
+    case 'text':
+    case 'path':
+    case 'serving-source':
+      return z.string().min(1);
+    case 'more-dirs':
+    case 'names':
+      return z.array(z.string().min(1)).min(1);
+    case 'tasks':
+      return z.union([z.literal('all'), z.array(z.string().min(1)).min(1)], { error: 'must be "all" or a list of task names' });
+    case 'url':
+      // http(s) only, as the serving layer requires: otherwise the refusal would come later,
+      // naming --base-url, a flag this sweep never used.
+      return z.url({ protocol: /^https?$/ });
+    case 'env-name':
+      return ENV_NAME;
+    case 'engines':
+      return z.array(EngineEntry).min(1);
+  }
+}
 
-const SweepFileSchema = z.strictObject({
-  harnesses: z.array(z.string().min(1)).min(1).optional(),
-  tasks: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)], {
-    error: 'must be "all" or a list of task names',
-  }).optional(),
-  trials: wholeAtLeast(1).optional(),
-  tasks_dir: z.string().min(1).optional(),
-  runs_dir: z.string().min(1).optional(),
-  order: z.enum(['alternate', 'shuffle']).optional(),
-  seed: z.number().int().min(0).optional(),
-  group_by: GROUP_BY.optional(),
-  restart_every: RESTART_EVERY.optional(),
-  canary_every: wholeAtLeast(0).optional(),
-  canary_factor: z.number().gt(1).optional(),
-  concurrency: wholeAtLeast(1).optional(),
-  retries: wholeAtLeast(0).optional(),
-  grace_sec: z.number().min(0).optional(),
-  time_scale: z.number().min(0).optional(),
-  selinux: z.enum(['auto', 'on', 'off']).optional(),
-  max_turns: wholeAtLeast(1).optional(),
-  engines: z.array(EngineEntry).min(1).optional(),
-  network: z.enum(SWEEP_NETWORKS, { error: 'must be "task" (each task\'s own rule) or "none" (every container offline)' }).optional(),
-  serving: ServingSection.optional(),
-});
+function sectionSchemas(): { top: Record<string, z.ZodType>; serving: Record<string, z.ZodType> } {
+  const top: Record<string, z.ZodType> = {};
+  const serving: Record<string, z.ZodType> = {};
+  for (const [, decl] of SETTING_ENTRIES) (decl.serving ? serving : top)[decl.file] = schemaFor(decl.value).optional();
+  return { top, serving };
+}
 
-export type SweepFile = z.infer<typeof SweepFileSchema>;
+const sections = sectionSchemas();
+const SweepFileSchema = z.strictObject({ ...sections.top, serving: z.strictObject(sections.serving).optional() });
+
+/** The keys a sweep file accepts: at the top, and under [serving]. */
+export const SWEEP_FILE_KEYS = { top: Object.keys(sections.top), serving: Object.keys(sections.serving) };
 
 /** Parses sweep-file text. `baseDir` anchors relative paths (the file's directory). */
 export function parseSweepFile(text: string, baseDir: string): { layer: SettingsLayer; problems: string[] } {
@@ -86,51 +90,42 @@ export function parseSweepFile(text: string, baseDir: string): { layer: Settings
     return { layer: {}, problems };
   }
   if (problems.length > 0) return { layer: {}, problems };
-  const f = parsed.data;
-  let engines: EngineSetting[] | undefined;
-  if (f.engines !== undefined) {
-    engines = [];
-    for (const [i, entry] of f.engines.entries()) {
-      const { engine, concurrency } = typeof entry === 'string' ? { engine: entry, concurrency: undefined } : entry;
-      const ref = parseEngineRef(engine);
-      if (typeof ref === 'string') problems.push(`engines.${i}: ${ref}`);
-      else engines.push({ ref: engineRefText(ref), concurrency: concurrency ?? null });
-    }
-    if (problems.length > 0) return { layer: {}, problems };
+  const f = parsed.data as Record<string, unknown> & { serving?: Record<string, unknown> };
+  const top: Record<string, unknown> = {};
+  const serving: Record<string, unknown> = {};
+  for (const [name, decl] of SETTING_ENTRIES) {
+    const given = decl.serving ? f.serving?.[decl.file] : f[decl.file];
+    if (given === undefined) continue;
+    const value = fileValue(decl, given, baseDir, problems);
+    if (value !== undefined) (decl.serving ? serving : top)[name] = value;
   }
-  const at = (p: string | undefined): string | undefined => (p === undefined ? undefined : resolve(baseDir, p));
-  const source = f.serving?.source;
-  return {
-    layer: {
-      harnesses: f.harnesses,
-      tasks: f.tasks,
-      trials: f.trials,
-      tasksDir: at(f.tasks_dir),
-      runsDir: at(f.runs_dir),
-      order: f.order,
-      seed: f.seed,
-      groupBy: f.group_by,
-      restartEvery: f.restart_every,
-      canaryEvery: f.canary_every,
-      canaryFactor: f.canary_factor,
-      concurrency: f.concurrency,
-      retries: f.retries,
-      graceSec: f.grace_sec,
-      timeScale: f.time_scale,
-      selinux: f.selinux,
-      maxTurns: f.max_turns,
-      engines,
-      network: f.network,
-      serving: f.serving && {
-        source: source === undefined || source === 'simulated' ? source : resolve(baseDir, source),
-        baseUrl: f.serving.base_url,
-        model: f.serving.model,
-        dialect: f.serving.dialect,
-        apiKeyEnv: f.serving.api_key_env,
-      },
-    },
-    problems: [],
-  };
+  if (problems.length > 0) return { layer: {}, problems };
+  return { layer: { ...top, ...(f.serving && { serving }) } as SettingsLayer, problems: [] };
+}
+
+/** A checked file value as the setting holds it: paths resolved against the file's directory. */
+function fileValue(decl: SettingDecl, raw: unknown, baseDir: string, problems: string[]): unknown {
+  switch (decl.value.kind) {
+    case 'path':
+      return resolve(baseDir, raw as string);
+    case 'serving-source':
+      return raw === 'simulated' ? raw : resolve(baseDir, raw as string);
+    case 'more-dirs':
+      // The default directories are always looked in; the file adds to them.
+      return [...(decl.default as readonly string[]), ...(raw as string[]).map((d) => resolve(baseDir, d))];
+    case 'engines': {
+      const engines: EngineSetting[] = [];
+      for (const [i, entry] of (raw as z.infer<typeof EngineEntry>[]).entries()) {
+        const { engine, concurrency } = typeof entry === 'string' ? { engine: entry, concurrency: undefined } : entry;
+        const ref = parseEngineRef(engine);
+        if (typeof ref === 'string') problems.push(`${decl.file}.${i}: ${ref}`);
+        else engines.push({ ref: engineRefText(ref), concurrency: concurrency ?? null });
+      }
+      return engines;
+    }
+    default:
+      return raw;
+  }
 }
 
 /** Reads and parses a sweep file; problems are prefixed with its path. */

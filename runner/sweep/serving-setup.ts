@@ -4,13 +4,14 @@
 // marks them, taking the serving file's policy only as its default.
 
 import { resolve } from 'node:path';
+import { DEFAULT_CANARY_FACTOR } from '../../core/sweep-settings.js';
 import { ValidationError, errorMessage } from '../../core/errors.js';
 import type { RestartEvery } from '../plan/plan.js';
 import type { SweepSettings } from '../plan/settings.js';
 import { loadServingConfig, servingConfigFromFlags, servingKind, simulatedServingConfig, type ServingConfig } from '../../serving/control/config.js';
 import { knownServerFlags, type StoredServing } from '../../core/sweep-serving.js';
 
-export const DEFAULT_CANARY_FACTOR = 1.5;
+export { DEFAULT_CANARY_FACTOR };
 
 /** Null when the settings name no serving layer at all. */
 export async function servingConfigFor(settings: SweepSettings): Promise<{ config: ServingConfig | null; problems: string[] }> {
