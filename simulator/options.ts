@@ -31,6 +31,16 @@ export interface SimOptions {
   crash?: 'exit' | 'close';
 }
 
+/**
+ * How pairbench starts a simulated server process: the options as one typed object, handed
+ * over as JSON (`pairbench serve --simulated --launch <json>`), never rendered into flags.
+ */
+export interface SimLaunch {
+  options: SimOptions;
+  /** Exit when this process is gone (a SIGKILLed runner cannot stop its server). */
+  parentPid: number | null;
+}
+
 export interface ResolvedSimOptions {
   host: string;
   port: number;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { SimLaunch } from '../../simulator/options.js';
 import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
 import type { CostModel } from '../../simulator/cost-model.js';
 import type { FaultRates } from '../../simulator/faults.js';
@@ -30,6 +31,7 @@ interface ServeFlags {
   faultGarbage?: string;
   faultCrash?: string;
   faultBurstLength?: string;
+  launch?: string;
 }
 
 // Strings become numbers here; a bad one becomes NaN and is reported, with every other
@@ -69,48 +71,18 @@ export function registerServe(program: Command): void {
     .option('--fault-garbage <rate>', 'rate of replies that break the reply contract')
     .option('--fault-crash <rate>', 'rate of requests during which the process exits')
     .option('--parent-pid <pid>', 'exit when this process is gone (pairbench passes its own pid, so no server outlives a killed runner)')
-    .action(async (flags: ServeFlags) => {
+    .option('--launch <json>', 'every setting at once, as the JSON pairbench starts its simulated server with; no other flag beside it')
+    .action(async (flags: ServeFlags, command: Command) => {
       if (!flags.simulated) {
         throw new PairbenchError(
           ERROR_CODES.CONFIG_INVALID,
           'pairbench serves only the simulator: use `pairbench serve --simulated`. Real servers (llama-server, vLLM, Ollama, OpenAI-compatible APIs) run on their own and are reached with `pairbench run --base-url URL --dialect DIALECT`.',
         );
       }
-      const cost: Partial<CostModel> = {
-        prefillTps: num(flags.prefillTps),
-        decodeTps: num(flags.decodeTps),
-        reasoningTokens: num(flags.reasoningTokens),
-        specSpeedup: num(flags.specSpeedup),
-        specAcceptance: num(flags.specAcceptance),
-        requestOverheadMs: num(flags.requestOverheadMs),
-        slowdownPerRequest: num(flags.slowdownPerRequest),
-      };
-      const faults: Partial<FaultRates> = {
-        refuse: num(flags.faultRefuse),
-        http503: num(flags.fault503),
-        stall: num(flags.faultStall),
-        malformed: num(flags.faultMalformed),
-        garbage: num(flags.faultGarbage),
-        crash: num(flags.faultCrash),
-      };
+      const launch = flags.launch !== undefined ? launchFromJson(flags.launch, command) : launchFromFlags(flags);
       // The simulator loads only when the command runs, never for help.
       const { startSimulatedServer } = await import('../../simulator/server.js');
-      const server = await startSimulatedServer({
-        host: flags.host,
-        port: Number(flags.port),
-        timeScale: Number(flags.timeScale),
-        tasksDir: flags.tasksDir,
-        loadTimeMs: Number(flags.loadTimeMs),
-        slots: Number(flags.slots),
-        nCtx: num(flags.nCtx),
-        model: flags.model,
-        seed: Number(flags.seed),
-        specDefault: flags.specDefault === undefined ? null : flags.specDefault === true ? DEFAULT_SPEC_N_MAX : Number(flags.specDefault),
-        burstLength: num(flags.faultBurstLength),
-        cost,
-        faults,
-        crash: 'exit',
-      });
+      const server = await startSimulatedServer({ ...launch.options, crash: 'exit' });
       process.stdout.write(`listening on ${server.url}\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
@@ -121,8 +93,8 @@ export function registerServe(program: Command): void {
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);
         // A SIGKILLed runner cannot stop its server: the server notices its parent is gone.
-        if (flags.parentPid !== undefined) {
-          const parent = Number(flags.parentPid);
+        if (launch.parentPid !== null) {
+          const parent = launch.parentPid;
           const watch = setInterval(() => {
             if (alive(parent)) return;
             clearInterval(watch);
@@ -132,6 +104,67 @@ export function registerServe(program: Command): void {
         }
       });
     });
+}
+
+/** The settings a user gave as flags. */
+function launchFromFlags(flags: ServeFlags): SimLaunch {
+  const cost: Partial<CostModel> = {
+    prefillTps: num(flags.prefillTps),
+    decodeTps: num(flags.decodeTps),
+    reasoningTokens: num(flags.reasoningTokens),
+    specSpeedup: num(flags.specSpeedup),
+    specAcceptance: num(flags.specAcceptance),
+    requestOverheadMs: num(flags.requestOverheadMs),
+    slowdownPerRequest: num(flags.slowdownPerRequest),
+  };
+  const faults: Partial<FaultRates> = {
+    refuse: num(flags.faultRefuse),
+    http503: num(flags.fault503),
+    stall: num(flags.faultStall),
+    malformed: num(flags.faultMalformed),
+    garbage: num(flags.faultGarbage),
+    crash: num(flags.faultCrash),
+  };
+  return {
+    options: {
+      host: flags.host,
+      port: Number(flags.port),
+      timeScale: Number(flags.timeScale),
+      tasksDir: flags.tasksDir,
+      loadTimeMs: Number(flags.loadTimeMs),
+      slots: Number(flags.slots),
+      nCtx: num(flags.nCtx),
+      model: flags.model,
+      seed: Number(flags.seed),
+      specDefault: flags.specDefault === undefined ? null : flags.specDefault === true ? DEFAULT_SPEC_N_MAX : Number(flags.specDefault),
+      burstLength: num(flags.faultBurstLength),
+      cost,
+      faults,
+    },
+    parentPid: flags.parentPid === undefined ? null : Number(flags.parentPid),
+  };
+}
+
+/**
+ * The settings pairbench starts its simulated server with, as one JSON object: nothing is
+ * rendered into flags and read back. The server's own validation checks the values.
+ */
+function launchFromJson(json: string, command: Command): SimLaunch {
+  const beside = command.options
+    .filter((o) => o.long !== '--launch' && o.long !== '--simulated' && command.getOptionValueSource(o.attributeName()) === 'cli')
+    .map((o) => o.long);
+  if (beside.length > 0) throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `--launch carries every setting: drop ${beside.join(', ')}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (e) {
+    throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `--launch: not JSON (${(e as Error).message})`);
+  }
+  const launch = parsed as Partial<SimLaunch> | null;
+  if (typeof launch !== 'object' || launch === null || typeof launch.options !== 'object' || launch.options === null) {
+    throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, '--launch: must be a JSON object { "options": {...}, "parentPid": N | null }');
+  }
+  return { options: launch.options, parentPid: typeof launch.parentPid === 'number' ? launch.parentPid : null };
 }
 
 function alive(pid: number): boolean {

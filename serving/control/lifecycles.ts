@@ -9,6 +9,7 @@ import type { Engine } from '../../core/engine.js';
 import { connectEngine } from '../../engines/registry.js';
 import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
 import { excerpt } from '../client/errors.js';
+import type { SimLaunch } from '../../simulator/options.js';
 import type { Management, SimulatedSettings } from './config.js';
 import { describeExit, startOwnedProcess, type OwnedProcess, type ProcessExit } from './owned-process.js';
 import { currentHostAndStart, type OwnedServerIdentity } from './reap.js';
@@ -180,16 +181,27 @@ export function lifecycleFor(management: Management, port: number | null, ctx: L
   }
 }
 
-/** `node <repo>/bin/pairbench.js serve --simulated ...` on a fixed port, so restarts keep the URL. */
+/** What the simulated server is started with, on a fixed port so restarts keep the URL. */
+export function simulatedServerLaunch(s: SimulatedSettings, port: number): SimLaunch {
+  return {
+    options: {
+      port,
+      timeScale: s.timeScale,
+      loadTimeMs: s.loadTimeMs,
+      // None named: the tasks under the working directory, as `pairbench serve` by hand.
+      tasksDir: s.tasksDir ?? './tasks',
+      ...(s.seed !== null && { seed: s.seed }),
+      ...(s.slowdownPerRequest !== null && { cost: { slowdownPerRequest: s.slowdownPerRequest } }),
+      faults: { ...s.faults },
+    },
+    // The server exits when this process is gone, even when it was SIGKILLed.
+    parentPid: process.pid,
+  };
+}
+
+/** `node <repo>/bin/pairbench.js serve --simulated --launch <json>`: the settings cross as one object. */
 export function simulatedServerArgv(s: SimulatedSettings, port: number): string[] {
-  const argv = [process.execPath, pairbenchBin(), 'serve', '--simulated', '--port', String(port), '--time-scale', String(s.timeScale), '--load-time-ms', String(s.loadTimeMs)];
-  // The server exits when this process is gone, even when it was SIGKILLed.
-  argv.push('--parent-pid', String(process.pid));
-  if (s.tasksDir) argv.push('--tasks-dir', s.tasksDir);
-  if (s.seed !== null) argv.push('--seed', String(s.seed));
-  if (s.slowdownPerRequest !== null) argv.push('--slowdown-per-request', String(s.slowdownPerRequest));
-  for (const [fault, rate] of Object.entries(s.faults)) argv.push(`--fault-${fault === 'http503' ? '503' : fault}`, String(rate));
-  return argv;
+  return [process.execPath, pairbenchBin(), 'serve', '--simulated', '--launch', JSON.stringify(simulatedServerLaunch(s, port))];
 }
 
 /** bin/pairbench.js of this checkout, found upward from this module (source or dist). */

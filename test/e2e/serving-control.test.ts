@@ -54,7 +54,7 @@ async function refused(url: string): Promise<boolean> {
 
 describe('serving control with a managed simulated server', () => {
   it('restarts between groups: the prefix cache is empty afterwards and the events say so in order', async () => {
-    const { controller, events, sweepDir } = managed(simulatedServingConfig({ timeScale: 0 }));
+    const { controller, events, sweepDir } = managed(simulatedServingConfig({ timeScale: 0, seed: 7, slowdownPerRequest: 0.001, faults: { stall: 0 } }));
     await controller.start();
     expect(controller.kind).toBe('simulated');
     expect(controller.endpoint.simulated).toBe(true);
@@ -81,6 +81,8 @@ describe('serving control with a managed simulated server', () => {
     expect(provenance).toMatchObject({ kind: 'simulated', dialect: 'llama-server', simulated: true });
     expect(provenance['/props']).toBeTypeOf('object');
     expect(provenance['/props']).not.toHaveProperty('error');
+    // The settings reached the server process as they were given, and the restart kept them.
+    expect(provenance['/props']).toMatchObject({ time_scale: 0, seed: 7, load_time_ms: 0, cost_model: { slowdownPerRequest: 0.001 }, faults: { stall: 0 } });
 
     await controller.stop();
     expect(events.at(-1)!.kind).toBe('stop');

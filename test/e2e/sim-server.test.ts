@@ -443,5 +443,10 @@ describe('pairbench serve --simulated', () => {
     again.stderr.on('data', (b: Buffer) => (msg += b.toString()));
     await new Promise((r) => again.once('exit', r));
     expect(msg).toMatch(/serves only the simulator[\s\S]*run --base-url/);
+    const both = spawn(process.execPath, [BIN, 'serve', '--simulated', '--launch', '{"options":{}}', '--port', '1', '--fault-503', '1'], { cwd: ROOT });
+    let conflict = '';
+    both.stderr.on('data', (b: Buffer) => (conflict += b.toString()));
+    expect(await new Promise((r) => both.once('exit', r))).toBe(1);
+    expect(conflict).toMatch(/--launch carries every setting: drop --port, --fault-503/);
   });
 });

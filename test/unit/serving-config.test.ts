@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES, ValidationError } from '../../core/errors.js';
 import { loadServingConfig, parseServingToml, servingConfigFromFlags, simulatedServingConfig } from '../../serving/control/config.js';
-import { simulatedServerArgv } from '../../serving/control/lifecycles.js';
+import { simulatedServerArgv, simulatedServerLaunch } from '../../serving/control/lifecycles.js';
 import { mergeSettings } from '../../runner/plan/settings.js';
 import { restartEveryFor, servingConfigFor } from '../../runner/sweep/serving-setup.js';
 
@@ -79,7 +79,7 @@ factor = 3
     expect(none.canary).toBeNull();
   });
 
-  it('parses a simulated server and turns it into serve flags', () => {
+  it('parses a simulated server and turns it into the server launch', () => {
     const c = parseServingToml(
       `[management]\ntype = "simulated"\n[simulated]\ntime_scale = 0.5\ntasks_dir = "../tasks"\nload_time_ms = 100\nslowdown_per_request = 0.1\n[simulated.faults]\nhttp503 = 0.1\nstall = 0.2\n`,
       's',
@@ -89,11 +89,14 @@ factor = 3
     expect(c.endpoint.dialect).toBe('llama-server');
     if (c.management.type !== 'simulated') throw new Error('expected simulated');
     expect(c.management.simulated).toEqual({ timeScale: 0.5, tasksDir: '/repo/tasks', loadTimeMs: 100, seed: null, slowdownPerRequest: 0.1, faults: { http503: 0.1, stall: 0.2 } });
+    const launch = simulatedServerLaunch(c.management.simulated, 4321);
+    expect(launch).toEqual({
+      options: { port: 4321, timeScale: 0.5, loadTimeMs: 100, tasksDir: '/repo/tasks', cost: { slowdownPerRequest: 0.1 }, faults: { http503: 0.1, stall: 0.2 } },
+      parentPid: process.pid,
+    });
+    // The settings cross to the server process as one JSON object, not as flags read back.
     const argv = simulatedServerArgv(c.management.simulated, 4321);
-    expect(argv.slice(2)).toEqual([
-      'serve', '--simulated', '--port', '4321', '--time-scale', '0.5', '--load-time-ms', '100', '--parent-pid', String(process.pid), '--tasks-dir', '/repo/tasks',
-      '--slowdown-per-request', '0.1', '--fault-503', '0.1', '--fault-stall', '0.2',
-    ]);
+    expect(argv.slice(2)).toEqual(['serve', '--simulated', '--launch', JSON.stringify(launch)]);
     expect(argv[1]).toMatch(/bin\/pairbench\.js$/);
   });
 
