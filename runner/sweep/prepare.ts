@@ -115,16 +115,16 @@ export async function prepareNewSweep(
   settingsProblems: string[],
 ): Promise<PreparedSweep> {
   const problems = [...settingsProblems];
-  const settings: SweepSettings = {
+  const given: SweepSettings = {
     ...input,
     tasksDir: resolve(input.tasksDir),
     agentsDirs: (input.agentsDirs ?? ['./agents']).map((d) => resolve(d)),
     runsDir: resolve(input.runsDir),
   };
-  const agents = agentsFor(settings.agentsDirs, settings.harnesses, problems);
-  const harnesses = harnessesFor(settings.harnesses, settings.maxTurns, problems, agents);
-  const { tasks, broken, unfinished } = await tasksFor(settings.tasksDir, settings.tasks, problems);
-  const serving = await servingConfigFor(settings);
+  const agents = agentsFor(given.agentsDirs, given.harnesses, problems);
+  const harnesses = harnessesFor(given.harnesses, given.maxTurns, problems, agents);
+  const { tasks, broken, unfinished } = await tasksFor(given.tasksDir, given.tasks, problems);
+  const serving = await servingConfigFor(given);
   problems.push(...serving.problems, ...servingProblems(harnesses, serving.config));
   if (problems.length === 0 && tasks.size === 0) {
     const left = [...broken.map((b) => `${b.name} (broken)`), ...unfinished.map((t) => `${t.name} (unfinished)`)];
@@ -132,9 +132,12 @@ export async function prepareNewSweep(
   }
   if (problems.length > 0) throw new ValidationError(ERROR_CODES.CONFIG_INVALID, 'cannot start the sweep', problems);
 
-  settings.restartEvery = restartEveryFor(explicitRestartEvery, serving.config);
-  // A shuffled order always has a recorded seed, so the same plan can be rebuilt.
-  if (settings.order === 'shuffle' && settings.seed === null) settings.seed = randomInt(2 ** 31);
+  const settings: SweepSettings = {
+    ...given,
+    restartEvery: restartEveryFor(explicitRestartEvery, serving.config),
+    // A shuffled order always has a recorded seed, so the same plan can be rebuilt.
+    seed: given.order === 'shuffle' && given.seed === null ? randomInt(2 ** 31) : given.seed,
+  };
   const plan = buildPlan({
     harnesses: settings.harnesses,
     tasks: [...tasks.keys()],

@@ -29,7 +29,7 @@ export interface ServingController {
   start(signal?: AbortSignal): Promise<void>;
   /** Restarts (if it can) and waits for health; `reason` is stored with the event. */
   restart(reason: string): Promise<void>;
-  /** Called by the sweep after each finished trial; applies every-N restarts and the canary. */
+  /** Called by the sweep after each finished trial: restarts after a crash, runs the canary. */
   afterTrial(trialsDone: number): Promise<void>;
   /**
    * Called by the sweep where its plan restarts the serving layer, with the plan's reason;
