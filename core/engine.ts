@@ -2,7 +2,7 @@
 // Podman implement it in engines/; a sweep may spread its trials over several engines.
 
 import type { TrialContainer } from './container.js';
-import type { LoadedTask, NetworkMode } from './task.js';
+import type { ComposeService, LoadedTask, NetworkMode } from './task.js';
 
 /** The labels every trial container carries, so leftovers are found on any engine. */
 export const LABELS = {
@@ -12,6 +12,8 @@ export const LABELS = {
   managed: 'pairbench.managed',
   /** host/pid/start of the process that made it: cleanup leaves a live runner's containers alone. */
   runner: 'pairbench.runner',
+  /** A compose sidecar's service name. */
+  service: 'pairbench.service',
 } as const;
 
 export interface EngineCapabilities {
@@ -61,6 +63,45 @@ export interface TrialContainerSpec {
   startNetwork?: NetworkMode;
   /** A network to join instead of the task's: an installed agent's internal network to the proxy. */
   network?: string;
+  /**
+   * A compose task's sidecars: the container also joins the trial's network (as `main`), and
+   * each service name resolves to its address there (in /etc/hosts, so no engine DNS is needed).
+   */
+  services?: { network: string; hosts: Record<string, string> };
+  /** Container environment (a compose task's main `environment`), resolved. */
+  env?: Record<string, string>;
+}
+
+/** One compose sidecar of a trial: the same hardening and limits as the trial's own container. */
+export interface ServiceContainerSpec {
+  image: string;
+  name: string;
+  labels: { sweep: string; trial: string; task: string };
+  /** Its limits apply to each sidecar too. */
+  task: LoadedTask;
+  service: ComposeService;
+  /** Its environment, resolved. */
+  env: Record<string, string>;
+  /** The trial's network; the service is reachable there by its name. */
+  network: string;
+  /** Also on the engine's default network (the internet), when the task allows it. */
+  online: boolean;
+  /** Names of the sidecars started before it, and their addresses. */
+  hosts: Record<string, string>;
+}
+
+export interface StartedService {
+  container: TrialContainer;
+  /** Its address on the trial's network. */
+  address: string;
+}
+
+/** A network pairbench made, found by its labels. */
+export interface LeftoverNetwork {
+  id: string;
+  name: string;
+  sweep: string;
+  runner: string;
 }
 
 /** A network whose containers reach its gateway (the host) and nothing else. */
@@ -106,6 +147,14 @@ export interface Engine {
   restartNamed(name: string): Promise<void>;
   /** Creates a per-sweep network marked internal (installed agents reach the proxy on its gateway). */
   createInternalNetwork(name: string, sweepId: string): Promise<InternalNetwork>;
-  /** Removes a network made by createInternalNetwork; quiet when it is gone. */
+  /** Removes a network made by createInternalNetwork or createTrialNetwork; quiet when it is gone. */
   removeNetwork(id: string): Promise<void>;
+  /** Builds (or finds, or pulls) a compose sidecar's image; a failure is BUILD_FAILED with the log at logPath. */
+  ensureServiceImage(task: LoadedTask, service: ComposeService, options: EnsureImageOptions): Promise<EnsuredImage>;
+  /** A network of one trial's own, internal (no internet): its containers reach each other only. */
+  createTrialNetwork(name: string, labels: { sweep: string; trial: string; task: string }): Promise<InternalNetwork>;
+  /** Creates and starts a compose sidecar; a failure is CONTAINER_FAILED and leaves nothing behind. */
+  createServiceContainer(spec: ServiceContainerSpec): Promise<StartedService>;
+  /** pairbench's networks on this engine (all, or one sweep's). */
+  findLeftoverNetworks(filter?: { sweep?: string }): Promise<LeftoverNetwork[]>;
 }

@@ -43,6 +43,45 @@ export interface TaskConfig {
   metadata: Record<string, unknown>;
 }
 
+/** A compose healthcheck, as pairbench runs it: an argv exec'd in the service's container. */
+export interface ServiceHealthcheck {
+  argv: string[];
+  intervalSec: number;
+  timeoutSec: number;
+  startPeriodSec: number;
+  startIntervalSec: number;
+  retries: number;
+}
+
+/**
+ * One sidecar of environment/docker-compose.yaml (every service but Harbor's `main`): started
+ * before the trial's own container, on the trial's network, reachable by its service name.
+ */
+export interface ComposeService {
+  name: string;
+  /** Built from a directory inside environment/ (absolute path; dockerfile relative to it), else `image`. */
+  build: { context: string; dockerfile: string } | null;
+  /** A local image (or the tag its build gets). */
+  image: string | null;
+  entrypoint: string[] | null;
+  command: string[] | null;
+  /** Values may be ${HOST_VAR} templates, resolved only when the service starts. */
+  environment: EnvTemplates;
+  workingDir: string | null;
+  user: string | null;
+  /** Services that must be up first; `healthy` waits on their healthcheck. */
+  dependsOn: { service: string; healthy: boolean }[];
+  healthcheck: ServiceHealthcheck | null;
+}
+
+/** environment/docker-compose.yaml, as pairbench runs it: Harbor's main service plus sidecars. */
+export interface ComposeEnvironment {
+  /** Sidecars in start order: each after every service it depends on. */
+  services: ComposeService[];
+  /** The main service's own `environment` (container env, templates allowed). */
+  mainEnvironment: EnvTemplates;
+}
+
 export interface LoadedTask {
   name: string; // the directory's name
   dir: string; // absolute path
@@ -53,6 +92,8 @@ export interface LoadedTask {
   warnings: string[];
   /** Files that still hold a `pairbench tasks new` placeholder; empty once the task is written. */
   unfinished: string[];
+  /** environment/docker-compose.yaml's services, when the task has one. */
+  compose: ComposeEnvironment | null;
   paths: {
     taskToml: string;
     instruction: string;

@@ -84,14 +84,22 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
   });
 
+/** A healthcheck as run: a bash command (the task's) or an argv (a compose service's). */
+export interface HealthProbe {
+  command: string | string[];
+  intervalSec: number;
+  timeoutSec: number;
+  startPeriodSec: number;
+  startIntervalSec: number;
+  retries: number;
+}
+
 /**
  * Harbor's run_healthcheck: during start_period_sec failures do not count; after it, the check
- * fails at `retries` consecutive failures. A failing check is the environment's failure.
+ * fails at `retries` consecutive failures. A failing check is the environment's failure
+ * (ENVIRONMENT_UNHEALTHY, outcome container_failed); `what` opens its message.
  */
-export async function waitHealthy(container: TrialContainer, task: LoadedTask, signal?: AbortSignal): Promise<void> {
-  const hc = task.config.environment.healthcheck;
-  if (hc === null) return;
-  const env = resolveEnv(task.config.environment.env);
+export async function waitUntilHealthy(container: TrialContainer, hc: HealthProbe, what: string, env: Record<string, string>, signal?: AbortSignal): Promise<void> {
   const startEnd = performance.now() + hc.startPeriodSec * 1000;
   let failures = 0;
   let last: ExecResult | null = null;
@@ -104,9 +112,18 @@ export async function waitHealthy(container: TrialContainer, task: LoadedTask, s
   }
   if (signal?.aborted) return;
   const why = last?.timedOut ? `timed out after ${hc.timeoutSec} s` : `exit code ${last?.exitCode ?? 'none'}`;
+  const command = typeof hc.command === 'string' ? hc.command : hc.command.join(' ');
   throw new PairbenchError(
     ERROR_CODES.ENVIRONMENT_UNHEALTHY,
-    `the environment never became healthy: [environment.healthcheck] command failed ${hc.retries} times in a row (${why}): ${hc.command}`,
+    `${what} command failed ${hc.retries} times in a row (${why}): ${command}`,
     { outcome: 'container_failed' },
   );
+}
+
+/** The task's [environment.healthcheck], waited on before the agent starts. */
+export async function waitHealthy(container: TrialContainer, task: LoadedTask, signal?: AbortSignal): Promise<void> {
+  const hc = task.config.environment.healthcheck;
+  if (hc === null) return;
+  const env = resolveEnv(task.config.environment.env);
+  await waitUntilHealthy(container, hc, 'the environment never became healthy: [environment.healthcheck]', env, signal);
 }

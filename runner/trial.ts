@@ -18,6 +18,8 @@ import { agentView, logDirUsers, phaseNetworks, startingNetwork, verifierView, w
 import { runVerifier, type VerifierResult } from '../verifier/verify.js';
 import { proveVerifierBind, type ProbedUsers } from '../verifier/bind-probe.js';
 import { giveHostDirTo, handBackFromInside, handBackScript, sanitizeTrialDir, trialDirOwner } from './trial-dir.js';
+import { ensureServiceImages, noServices, removeServices, startServices } from './trial-services.js';
+import { resolveEnv } from '../core/env-templates.js';
 import type { TurnRecord } from '../core/turn.js';
 
 export const TRANSCRIPT_FILE = 'transcript.jsonl';
@@ -86,6 +88,8 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
   };
 
   let container: TrialContainer | null = null;
+  let engine: Engine | null = null;
+  const services = noServices();
   let image: string | null = null;
   let turns: number | null = null;
   // Counted here too, so an attempt that ends by a throw still records how many turns it had.
@@ -111,23 +115,32 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     const model = harness.needsModel ? await modelClientFor(spec) : null;
 
     enter('build');
-    const engine = await getEngine(spec.engine ?? 'docker');
+    engine = await getEngine(spec.engine ?? 'docker');
     // The build is bounded by the task's own build_timeout_sec, ensureImage's default.
     const ensured = await untilAborted(engine.ensureImage(spec.task, { logPath: path.join(spec.trialDir, BUILD_LOG_FILE) }), signal);
     image = ensured.image;
+    const serviceImages = await untilAborted(ensureServiceImages(engine, spec.task, spec.trialDir, signal), signal);
 
     enter('setup');
     const networks = phaseNetworks(spec.task, spec.forceOffline === true);
     const relabel = await resolveSelinux(spec.selinux, spec.selinux === 'auto' ? { securityOptions: (await engine.describe()).securityOptions } : {});
     const mountFile = await writeMountFile(spec.trialDir, relabel);
     const binds = await readMountFile(mountFile.path); // apply what the file says, not what we meant
+    // Not raced against the signal: a sidecar created after teardown would be left behind.
+    // It checks the signal between services instead.
+    const labels = { sweep: spec.sweepId, trial: spec.trialId, task: spec.task.name };
+    await startServices(engine, { task: spec.task, images: serviceImages, labels, containerName: spec.containerName, online: networks.setup === 'public' }, services, signal);
+    checkOuter();
+    const mainEnv = resolveEnv(spec.task.compose?.mainEnvironment ?? {});
     container = await engine.createTrialContainer({
       image: ensured.image,
       name: spec.containerName,
-      labels: { sweep: spec.sweepId, trial: spec.trialId, task: spec.task.name },
+      labels,
       task: spec.task,
       binds: [...binds, ...(spec.agent?.binds ?? [])],
       ...(spec.agent && { network: spec.agent.network }),
+      ...(services.network !== null && { services: { network: services.network, hosts: services.hosts } }),
+      ...(Object.keys(mainEnv).length > 0 && { env: mainEnv }),
       startNetwork: startingNetwork(networks),
     });
     await container.setNetwork(networks.setup);
@@ -185,10 +198,15 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
         teardownError = `teardown: could not remove container ${spec.containerName}: ${errorMessage(e)}`;
       }
     }
+    if (engine && (services.containers.length > 0 || services.networkId !== null)) {
+      if (!container) events.onPhase?.('teardown');
+      const left = await removeServices(engine, services);
+      if (left) teardownError = `${teardownError ?? 'teardown:'} could not remove the compose services' ${left}`;
+    }
     // Then from the host, once nothing can write there any more (never while a container
     // that could not be removed may still run).
     if (teardownError === null) await sanitizeTrialDir(spec.trialDir, owner).catch(() => undefined);
-    if (container) timings.teardownMs = since(teardownStart);
+    if (container || services.networkId !== null) timings.teardownMs = since(teardownStart);
   }
 
   if (turns === null && agentStarted) turns = turnsSeen;

@@ -31,11 +31,16 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
   }
   const env = opts.task.config.environment;
   const network = opts.startNetwork ?? env.network;
+  // A compose task's container lives on the trial's network (beside its sidecars) and joins
+  // the default network only in the phases that may use the internet.
+  const home = opts.network ?? opts.services?.network;
   let created: Docker.Container | undefined;
   try {
     created = await docker.createContainer({
       name: opts.name,
       Image: opts.image,
+      ...(opts.env && { Env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`) }),
+      ...(opts.services && !opts.network && { NetworkingConfig: { EndpointsConfig: { [opts.services.network]: { Aliases: ['main'] } } } }),
       // As Harbor does (docker-compose-build.yaml): the image's ENTRYPOINT stays, so a service it
       // starts at boot runs; only the command is replaced, so the container idles until exec.
       Cmd: ['sleep', 'infinity'], // Harbor writes sh -c "sleep infinity"; the same, minus a shell the verifier's stray sweep would count
@@ -57,12 +62,15 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
         CapDrop: ['ALL'],
         CapAdd: [...TRIAL_CAPABILITIES],
         SecurityOpt: ['no-new-privileges'],
-        NetworkMode: opts.network ?? (network === 'public' ? 'bridge' : 'none'),
+        NetworkMode: home ?? (network === 'public' ? 'bridge' : 'none'),
+        ...(opts.services && { ExtraHosts: Object.entries(opts.services.hosts).map(([n, ip]) => `${n}:${ip}`) }),
         Init: true,
         AutoRemove: false,
         ...extras,
       },
     });
+    // An installed agent's container is on the proxy's network; its sidecars' network is added.
+    if (opts.services && opts.network) await docker.getNetwork(opts.services.network).connect({ Container: created.id, EndpointConfig: { Aliases: ['main'] } });
     await created.start();
   } catch (e) {
     if (created) await created.remove({ force: true, v: true }).catch(() => undefined);
@@ -71,17 +79,23 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
       outcome: 'container_failed',
     });
   }
-  // On a network of its own (an installed agent's, to the proxy) the phases do not switch it.
-  return new DockerContainer(docker, created.id, opts.name, opts.network !== undefined ? null : network);
+  // On a network of its own (an installed agent's, to the proxy) the phases do not switch it;
+  // on the trial's network it starts offline and may join the default network per phase.
+  if (opts.network !== undefined) return new DockerContainer(docker, created.id, opts.name, null);
+  if (opts.services) return new DockerContainer(docker, created.id, opts.name, { online: false, canJoin: true });
+  return new DockerContainer(docker, created.id, opts.name, { online: network === 'public', canJoin: network === 'public' });
 }
+
+/** A container's network state: null when the phases never switch it. */
+export type NetworkState = { online: boolean; canJoin: boolean } | null;
 
 /** The default network a public phase joins. */
 const PUBLIC_NETWORK = 'bridge';
 
-class DockerContainer implements TrialContainer {
+export class DockerContainer implements TrialContainer {
   private readonly target: ContainerRef;
 
-  private readonly startedOnline: boolean;
+  private readonly canJoin: boolean;
   private readonly fixed: boolean;
   private online: boolean;
 
@@ -89,11 +103,11 @@ class DockerContainer implements TrialContainer {
     private readonly docker: Docker,
     readonly id: string,
     readonly name: string,
-    network: NetworkMode | null,
+    network: NetworkState,
   ) {
     this.fixed = network === null;
-    this.startedOnline = network === 'public';
-    this.online = this.startedOnline;
+    this.canJoin = network?.canJoin ?? false;
+    this.online = network?.online ?? false;
     this.target = { docker, containerId: id, containerName: name };
   }
 
@@ -163,7 +177,7 @@ class DockerContainer implements TrialContainer {
   async setNetwork(mode: NetworkMode): Promise<void> {
     const want = mode === 'public';
     if (this.fixed || want === this.online) return;
-    if (want && !this.startedOnline) {
+    if (want && !this.canJoin) {
       throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `container ${this.name} started with no network and cannot join one`, {
         outcome: 'container_failed',
       });

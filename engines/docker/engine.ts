@@ -4,12 +4,16 @@
 
 import Docker from 'dockerode';
 import type { TrialContainer } from '../../core/container.js';
-import type { Engine, EngineCapabilities, EngineDescription, EnsureImageOptions, EnsuredImage, InternalNetwork, Leftover, RemovalResult, TrialContainerSpec } from '../../core/engine.js';
+import type {
+  Engine, EngineCapabilities, EngineDescription, EnsureImageOptions, EnsuredImage, InternalNetwork, Leftover, LeftoverNetwork, RemovalResult,
+  ServiceContainerSpec, StartedService, TrialContainerSpec,
+} from '../../core/engine.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
-import type { LoadedTask } from '../../core/task.js';
+import type { ComposeService, LoadedTask } from '../../core/task.js';
 import { createTrialContainer, type HostConfigExtras } from './container.js';
-import { createInternalNetwork, removeNetwork } from './network.js';
-import { ensureTaskImage } from './images.js';
+import { createInternalNetwork, createTrialNetwork, findPairbenchNetworks, removeNetwork } from './network.js';
+import { ensureServiceImage, ensureTaskImage } from './images.js';
+import { createServiceContainer } from './services.js';
 import { findPairbenchContainers, removeContainers } from './leftovers.js';
 
 export interface DockerApiProfile {
@@ -127,6 +131,22 @@ export class DockerApiEngine implements Engine {
 
   removeNetwork(id: string): Promise<void> {
     return removeNetwork(this.api, id);
+  }
+
+  ensureServiceImage(task: LoadedTask, service: ComposeService, options: EnsureImageOptions): Promise<EnsuredImage> {
+    return ensureServiceImage(this.api, task, service, options, this.profile.buildOptions);
+  }
+
+  createTrialNetwork(name: string, labels: { sweep: string; trial: string; task: string }): Promise<InternalNetwork> {
+    return createTrialNetwork(this.api, name, labels);
+  }
+
+  createServiceContainer(spec: ServiceContainerSpec): Promise<StartedService> {
+    return createServiceContainer(this.api, spec, this.profile.hostConfig);
+  }
+
+  findLeftoverNetworks(filter: { sweep?: string } = {}): Promise<LeftoverNetwork[]> {
+    return findPairbenchNetworks(this.api, filter);
   }
 }
 

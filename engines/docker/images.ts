@@ -8,9 +8,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { EnsureImageOptions, EnsuredImage } from '../../core/engine.js';
-import type { LoadedTask } from '../../core/task.js';
+import type { ComposeService, LoadedTask } from '../../core/task.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
-import { taskImageTag } from '../image-tags.js';
+import { environmentHash, imageNameFor, taskImageTag } from '../image-tags.js';
 import { packDirectory } from '../tar.js';
 
 // Concurrent trials of one task share one build instead of racing the engine; each engine
@@ -26,7 +26,25 @@ export async function ensureTaskImage(docker: Docker, task: LoadedTask, opts: En
   inFlightByEngine.set(docker, inFlight);
   const running = inFlight.get(key);
   if (running) return running;
-  const job = (prebuilt ? ensurePrebuilt(docker, prebuilt, opts.logPath, timeoutMs, opts.signal) : ensureBuilt(docker, task, key, opts.logPath, timeoutMs, buildOptions, opts.signal)).finally(
+  const source = { contextDir: task.paths.environmentDir, dockerfile: task.paths.dockerfile };
+  const job = (prebuilt ? ensurePrebuilt(docker, prebuilt, opts.logPath, timeoutMs, opts.signal) : ensureBuilt(docker, task, source, key, opts.logPath, timeoutMs, buildOptions, opts.signal)).finally(
+    () => inFlight.delete(key),
+  );
+  inFlight.set(key, job);
+  return job;
+}
+
+/** A compose sidecar's image: built from its context inside environment/ (tagged by its content), else its image. */
+export async function ensureServiceImage(docker: Docker, task: LoadedTask, service: ComposeService, opts: EnsureImageOptions, buildOptions: Record<string, string> = {}): Promise<EnsuredImage> {
+  const timeoutMs = opts.timeoutMs ?? task.config.environment.buildTimeoutSec * 1000;
+  const build = service.build;
+  const key = build ? `${imageNameFor(`${task.name}-${service.name}`)}:${await environmentHash(build.context)}` : service.image!;
+  const inFlight = inFlightByEngine.get(docker) ?? new Map<string, Promise<EnsuredImage>>();
+  inFlightByEngine.set(docker, inFlight);
+  const running = inFlight.get(key);
+  if (running) return running;
+  const source = build ? { contextDir: build.context, dockerfile: path.join(build.context, build.dockerfile) } : null;
+  const job = (source ? ensureBuilt(docker, task, source, key, opts.logPath, timeoutMs, buildOptions, opts.signal) : ensurePrebuilt(docker, key, opts.logPath, timeoutMs, opts.signal)).finally(
     () => inFlight.delete(key),
   );
   inFlight.set(key, job);
@@ -46,6 +64,7 @@ async function imageExists(docker: Docker, ref: string): Promise<boolean> {
 async function ensureBuilt(
   docker: Docker,
   task: LoadedTask,
+  source: { contextDir: string; dockerfile: string | null },
   tag: string,
   logPath: string,
   timeoutMs: number,
@@ -55,11 +74,11 @@ async function ensureBuilt(
   if (await imageExists(docker, tag)) return { image: tag, built: false, buildMs: 0 };
   const started = performance.now();
   const log = await openLog(logPath);
-  log.write(`# pairbench: building ${tag} for task ${task.name} from ${task.paths.environmentDir}\n`);
+  log.write(`# pairbench: building ${tag} for task ${task.name} from ${source.contextDir}\n`);
   try {
-    if (!task.paths.dockerfile) throw new Error('the task has neither environment/Dockerfile nor [environment] docker_image');
-    const context = await packDirectory(task.paths.environmentDir);
-    const dockerfile = path.relative(task.paths.environmentDir, task.paths.dockerfile).split(path.sep).join('/');
+    if (!source.dockerfile) throw new Error('the task has neither environment/Dockerfile nor [environment] docker_image');
+    const context = await packDirectory(source.contextDir);
+    const dockerfile = path.relative(source.contextDir, source.dockerfile).split(path.sep).join('/');
     const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
       t: tag,
       dockerfile,

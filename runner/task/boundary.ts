@@ -29,6 +29,7 @@ export const TASK_ENTRIES = [
   { rel: 'instruction.md', want: 'file' },
   { rel: 'environment', want: 'dir' },
   { rel: 'environment/Dockerfile', want: 'file' },
+  { rel: 'environment/docker-compose.yaml', want: 'file' },
   { rel: 'solution', want: 'dir' },
   { rel: 'solution/solve.sh', want: 'file' },
   { rel: 'tests', want: 'dir' },

@@ -9,7 +9,8 @@ import { checkEntries, checkTomlBounds, type EntryCheck, type TaskEntry } from '
 import { harborFieldWarnings } from './harbor-fields.js';
 import { unsetTemplateProblems } from '../../core/env-templates.js';
 import { SCAFFOLD_PLACEHOLDERS } from './scaffold.js';
-import type { LoadedTask, TaskConfig } from '../../core/task.js';
+import { composeWarning, parseCompose } from './compose.js';
+import type { ComposeEnvironment, LoadedTask, TaskConfig } from '../../core/task.js';
 
 export interface BrokenTask {
   name: string;
@@ -161,11 +162,23 @@ export async function loadTask(dir: string): Promise<LoadedTask> {
       envKind === 'missing'
         ? 'environment/: missing'
         : compose
-          ? 'environment/Dockerfile: missing (environment/docker-compose.yaml is not supported)'
+          ? "environment/Dockerfile: missing (environment/docker-compose.yaml adds sidecars to Harbor's main service, which is still built from environment/Dockerfile)"
           : 'environment/Dockerfile: missing';
     problems.push(
       `${what}; add environment/Dockerfile (e.g. FROM pairbench/base:bookworm) or set [environment] docker_image in task.toml`,
     );
+  }
+
+  // Harbor's compose environments: the main service plus sidecars (runner/task/compose.ts).
+  let compose: ComposeEnvironment | null = null;
+  const composeWarnings: string[] = [];
+  const composePath = join(abs, 'environment', 'docker-compose.yaml');
+  if (asKind(entries, 'environment/docker-compose.yaml') === 'file') {
+    const parsed = parseCompose(await readFile(composePath, 'utf8'), paths.environmentDir);
+    problems.push(...parsed.problems.map((p) => (p.startsWith('environment/docker-compose.yaml') ? p : `environment/docker-compose.yaml ${p}`)));
+    compose = parsed.compose;
+    const w = composeWarning(parsed.unhonoured);
+    if (w) composeWarnings.push(w);
   }
 
   const solveMissing = requireFile(
@@ -190,8 +203,9 @@ export async function loadTask(dir: string): Promise<LoadedTask> {
     instruction,
     config,
     raw,
-    warnings: harborFieldWarnings(raw),
+    warnings: [...harborFieldWarnings(raw), ...composeWarnings],
     unfinished: await unfinishedFiles(abs),
+    compose,
     paths: { ...paths, dockerfile: dockerfileKind === 'file' ? paths.dockerfile : null },
   };
 }
