@@ -81,24 +81,42 @@ export function registerCleanup(program: Command): void {
         removed.push(...r.removed);
         failed.push(...r.failed);
       }
+      // Then the networks of compose tasks' trials, once their containers are gone; by the same
+      // runner rule (a live runner's trial may not have started its containers yet).
+      const networksRemoved: string[] = [];
+      const networksFailed: { name: string; error: string }[] = [];
+      for (const { engine } of engines) {
+        for (const n of await engine.findLeftoverNetworks(flags.sweep === undefined ? {} : { sweep: flags.sweep })) {
+          const runner = parseRunner(n.runner);
+          if (!runner || (!flags.all && runnerLiveness(runner) !== 'gone')) continue;
+          try {
+            await engine.removeNetwork(n.id);
+            networksRemoved.push(n.name);
+          } catch (e) {
+            networksFailed.push({ name: n.name, error: e instanceof Error ? e.message : String(e) });
+          }
+        }
+      }
       const { reapServers } = await import('../../serving/control/reap.js');
       const reaped: ReapResult = await reapServers(servers.targets);
       const sweepOf = (s: OwnedServerIdentity): SweepServer => servers.targets.find((t) => t.pid === s.pid && t.procStart === s.procStart)!;
       if (flags.json) {
         print({
-          dryRun: false, found, removed, failed: failed.map((f) => ({ ...f.container, error: f.error })), kept,
+          dryRun: false, found, removed, failed: failed.map((f) => ({ ...f.container, error: f.error })), kept, networksRemoved, networksFailed,
           servers: { found: servers.targets, stopped: reaped.reaped.map(sweepOf), failed: reaped.failed.map((f) => ({ ...sweepOf(f.server), error: f.error })), kept: servers.kept },
         });
       } else {
         if (found.length === 0) out(`no pairbench containers${scope(flags)}`);
         for (const c of removed) out(`removed ${describe(c)}`);
+        for (const n of networksRemoved) out(`removed network ${n}`);
         for (const f of failed) process.stderr.write(`could not remove ${describe(f.container)}: ${f.error}\n`);
+        for (const f of networksFailed) process.stderr.write(`could not remove network ${f.name}: ${f.error}\n`);
         explainKept(kept, out);
         for (const s of reaped.reaped) out(`stopped ${describeServer(sweepOf(s))}`);
         for (const f of reaped.failed) process.stderr.write(`could not stop ${describeServer(sweepOf(f.server))}: ${f.error}\n`);
         explainKeptServers(servers.kept, out);
       }
-      if (failed.length > 0 || reaped.failed.length > 0) process.exitCode = 1;
+      if (failed.length > 0 || reaped.failed.length > 0 || networksFailed.length > 0) process.exitCode = 1;
     });
 }
 

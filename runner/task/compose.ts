@@ -10,6 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { unsetTemplateProblems } from '../../core/env-templates.js';
+import { imageReferenceProblem } from './boundary.js';
 import type { ComposeEnvironment, ComposeService, EnvTemplates, ServiceHealthcheck } from '../../core/task.js';
 
 type Table = Record<string, unknown>;
@@ -244,7 +245,9 @@ export function parseCompose(text: string, envDir: string): ParsedCompose {
       const b = svc['build'];
       const ctx = typeof b === 'string' ? b : isTable(b) ? b['context'] : undefined;
       if (b !== undefined && !(ctx === undefined || ctx === '.' || ctx === './' || ctx === '${CONTEXT_DIR}')) unhonoured.push(`${where}.build (main is built from environment/Dockerfile)`);
-      if (svc['command'] !== undefined) unhonoured.push(`${where}.command (main idles until pairbench execs in it)`);
+      // Harbor's own mapper writes main's command as `sh -c "sleep infinity"`: what pairbench does anyway.
+      const cmd = svc['command'];
+      if (cmd !== undefined && !/sleep infinity/.test(Array.isArray(cmd) ? cmd.join(' ') : String(cmd))) unhonoured.push(`${where}.command (main idles until pairbench execs in it)`);
       mainEnvironment = environmentOf(svc['environment'], `${where}.environment`, problems);
       mainDepends = dependsOf(svc['depends_on'], `${where}.depends_on`, problems, unhonoured);
       continue;
@@ -257,6 +260,8 @@ export function parseCompose(text: string, envDir: string): ParsedCompose {
     const build = buildOf(svc['build'], `${where}.build`, envDir, problems, unhonoured);
     const image = typeof svc['image'] === 'string' && svc['image'].trim() !== '' ? svc['image'].trim() : null;
     if (svc['build'] === undefined && image === null) problems.push(`${where}: needs build (a directory inside environment/) or image (a local image)`);
+    const badImage = image === null ? null : imageReferenceProblem(image);
+    if (badImage) problems.push(`${where}.image: ${badImage}`);
     const environment = environmentOf(svc['environment'], `${where}.environment`, problems);
     problems.push(...unsetTemplateProblems(`environment/docker-compose.yaml ${where}.environment`, environment));
     services.push({

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectEngine } from './engine-support.js';
 import { createTrialContainer } from '../../engines/docker/container.js';
 import { findPairbenchContainers, removeContainers } from '../../engines/docker/leftovers.js';
+import { findPairbenchNetworks, removeNetwork } from '../../engines/docker/network.js';
 import { TASK_DEFAULTS, type LoadedTask } from '../../core/task.js';
 import { freeLoopbackPort } from '../../serving/control/controller.js';
 import { identitiesIn, stillRunning, type OwnedServerIdentity } from '../../serving/control/reap.js';
@@ -38,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const sweep of [SWEEP, BYSTANDER]) await removeContainers(docker, await findPairbenchContainers(docker, { sweep }));
+  for (const n of await findPairbenchNetworks(docker, { sweep: SWEEP })) await removeNetwork(docker, n.id);
 });
 
 it('finds and removes the container of a killed run, and only that sweep’s', async () => {
@@ -83,10 +85,15 @@ it('finds and removes the container of a killed run, and only that sweep’s', a
   expect(report.removed).toEqual([]);
   expect((await docker.getContainer(id).inspect()).State.Running).toBe(true); // a dry run removes nothing
 
+  expect((await findPairbenchNetworks(docker, { sweep: SWEEP })).map((n) => n.name)).toEqual([`${SWEEP}-orphan-net`]);
+
   const real = await pairbench('cleanup', '--sweep', SWEEP);
   expect(real.exitCode).toBe(0);
   expect(real.stdout).toContain(`removed ${SWEEP}-orphan`);
+  // The trial's network (a compose task's sidecars live on one) goes with its containers.
+  expect(real.stdout).toContain(`removed network ${SWEEP}-orphan-net`);
   expect(await findPairbenchContainers(docker, { sweep: SWEEP })).toEqual([]);
+  expect(await findPairbenchNetworks(docker, { sweep: SWEEP })).toEqual([]);
   await expect(docker.getContainer(id).inspect()).rejects.toMatchObject({ statusCode: 404 });
 
   // The other sweep's container is untouched.

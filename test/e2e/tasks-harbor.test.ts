@@ -10,11 +10,14 @@ import type Docker from 'dockerode';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CheckReport } from '../../runner/task/check.js';
-import { connectEngine } from './engine-support.js';
+import Database from 'better-sqlite3';
+import { connectEngine, connectTestEngine } from './engine-support.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TASKS = path.join(ROOT, 'fixtures/tasks-harbor');
-const HONOURED = ['agent-user', 'entrypoint-service', 'env-templates', 'phase-network', 'unknown-fields', 'workdir'];
+const HONOURED = ['agent-user', 'compose-sidecar', 'entrypoint-service', 'env-templates', 'phase-network', 'unknown-fields', 'workdir'];
+/** Images the fixtures build besides pairbench-task/<name>: compose sidecars. */
+const SIDECAR_IMAGES = ['pairbench-task/compose-sidecar-tokens'];
 const SECRET = `pb-secret-${randomBytes(8).toString('hex')}`;
 
 let docker: Docker;
@@ -37,13 +40,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
-  for (const n of HONOURED) {
-    const images = await docker.listImages({ filters: { reference: [`pairbench-task/${n}`] } });
+  for (const ref of [...HONOURED.map((n) => `pairbench-task/${n}`), ...SIDECAR_IMAGES]) {
+    const images = await docker.listImages({ filters: { reference: [ref] } });
     for (const img of images) await docker.getImage(img.Id).remove({ force: true }).catch(() => undefined);
   }
 });
 
-it('agent user, workdir, entrypoint service with healthcheck, env templates and per-phase network each pass check', { timeout: 900_000 }, async () => {
+it('agent user, workdir, entrypoint service with healthcheck, env templates, per-phase network and a compose sidecar each pass check', { timeout: 900_000 }, async () => {
   const r = await pairbench(['tasks', 'check', ...HONOURED, '--tasks-dir', TASKS, '--json'], { PB_FIXTURE_SECRET: SECRET });
   const report = JSON.parse(r.stdout) as CheckReport;
   expect(report.tasks.map((t) => [t.name, t.oracle?.status, t.nop?.status, t.reasons])).toEqual(
@@ -62,13 +65,19 @@ it('agent user, workdir, entrypoint service with healthcheck, env templates and 
   expect(r.stdout + r.stderr).not.toContain(SECRET);
 });
 
-it('run --network none forces every phase offline, even one the task opens, and the report header says so', { timeout: 300_000 }, async () => {
+it('on Podman, run --network none: a compose sidecar is still reached on the trial network, a phase the task opens is not, nothing is left behind, and the report header says so', { timeout: 300_000 }, async () => {
   const db = path.join(root, 'offline.db');
-  const run = await pairbench(['run', '--harness', 'oracle', '--task', 'phase-network', '--trials', '1', '--tasks-dir', TASKS, '--db', db, '--runs-dir', path.join(root, 'runs'), '--network', 'none']);
+  const run = await pairbench(['run', '--engine', 'podman', '--harness', 'oracle', '--task', 'compose-sidecar', 'phase-network', '--trials', '1', '--tasks-dir', TASKS, '--db', db, '--runs-dir', path.join(root, 'runs'), '--network', 'none']);
   expect(run.exitCode, run.stdout + run.stderr).toBe(0);
   expect(run.stderr).toContain('network none: every container of every trial runs offline, whatever its task allows');
   // phase-network passes check with its own rule (above); forced offline, its verifier sees loopback only.
-  expect(run.stdout).toContain('1/1 trials done, 0 passed, 1 failed');
+  const conn = new Database(db, { readonly: true });
+  const rows = conn.prepare('SELECT sweep_id, task, status, error_message FROM trials ORDER BY task').all() as { sweep_id: string; task: string; status: string; error_message: string | null }[];
+  conn.close();
+  expect(rows.map((r) => [r.task, r.status, r.error_message])).toEqual([['compose-sidecar', 'pass', null], ['phase-network', 'fail', null]]);
+  const podman = await connectTestEngine('podman');
+  expect(await podman.findLeftovers({ sweep: rows[0]!.sweep_id })).toEqual([]);
+  expect(await podman.findLeftoverNetworks({ sweep: rows[0]!.sweep_id })).toEqual([]);
   const md = await pairbench(['report', '--db', db]);
   expect(md.stdout).toContain('**Network: none. This sweep ran with --network none: every container of every trial was offline, whatever its task allows.**');
   const html = await pairbench(['report', '--db', db, '--format', 'html']);
