@@ -83,6 +83,14 @@ describe('the reward-evidence rule', () => {
     expect(r.errorMessage).toContain('exited 0');
   });
 
+  it('an agent that makes tests/test.sh exit 0 without a reward gets reward_missing: never pass, never the agent\'s fail', async () => {
+    // The oracle's solution writes `exit 0` into the file test.sh sources from the workspace.
+    const r = await trial('verifier-sabotaged', 'oracle');
+    expect(r).toMatchObject({ status: 'reward_missing', reward: null, errorCode: 'PB_REWARD_MISSING' });
+    expect(r.errorMessage).toContain('exited 0');
+    expect(isAgentOutcome(r.status)).toBe(false);
+  });
+
   it('a verifier bind the container cannot write is caught before the agent starts, naming --selinux on', async () => {
     // What an SELinux-enforcing host without the relabel does to the container (EACCES on the
     // bind) is played by a read-only bind: the same symptom, on a host that has no SELinux.
