@@ -1,75 +1,63 @@
 import type { Command } from 'commander';
-import type { SimLaunch } from '../../simulator/options.js';
 import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
 import type { CostModel } from '../../simulator/cost-model.js';
-import type { FaultRates } from '../../simulator/faults.js';
+import type { FaultKind } from '../../simulator/faults.js';
+import type { SimLaunch, SimOptions } from '../../simulator/options.js';
+
+// Each setting flag of `pairbench serve`, declared once: its option, its help, and where its
+// value goes in the server's options (a number unless `text`). The options, help and the
+// mapping into SimOptions all come from this table.
+type Target = Exclude<keyof SimOptions, 'cost' | 'faults' | 'crash'> | `cost.${keyof CostModel}` | `faults.${FaultKind}`;
+interface ServeFlag {
+  option: string;
+  help: string;
+  to: Target;
+  default?: string;
+  text?: true;
+}
+const SERVE_FLAGS: ServeFlag[] = [
+  { option: '--host <host>', help: 'address to listen on', to: 'host', default: '127.0.0.1', text: true },
+  { option: '--port <port>', help: 'port to listen on (0 = ephemeral)', to: 'port', default: '8080' },
+  { option: '--time-scale <s>', help: 'real delay = modelled time x s (0 = no waiting, 1 = real time)', to: 'timeScale', default: '1' },
+  { option: '--tasks-dir <dir>', help: 'tasks whose reference solutions the policy plays', to: 'tasksDir', default: './tasks', text: true },
+  { option: '--load-time-ms <n>', help: 'milliseconds /health answers 503 after start', to: 'loadTimeMs', default: '0' },
+  { option: '--slots <n>', help: 'parallel slots, each with its own prefix cache (like -np)', to: 'slots', default: '1' },
+  { option: '--n-ctx <n>', help: 'context size reported per slot', to: 'nCtx' },
+  { option: '--model <name>', help: 'model id to report', to: 'model', text: true },
+  { option: '--seed <n>', help: 'seed for fault injection', to: 'seed', default: '1' },
+  { option: '--spec-default [nMax]', help: 'draft on every request, as a server started with a draft model', to: 'specDefault' },
+  { option: '--prefill-tps <n>', help: 'uncached prompt tokens per second', to: 'cost.prefillTps' },
+  { option: '--decode-tps <n>', help: 'decode tokens per second', to: 'cost.decodeTps' },
+  { option: '--reasoning-tokens <n>', help: 'reasoning block length when thinking is on', to: 'cost.reasoningTokens' },
+  { option: '--spec-speedup <x>', help: 'decode speed-up when speculative decoding runs', to: 'cost.specSpeedup' },
+  { option: '--spec-acceptance <r>', help: 'share of drafted tokens accepted', to: 'cost.specAcceptance' },
+  { option: '--request-overhead-ms <n>', help: 'fixed cost per request', to: 'cost.requestOverheadMs' },
+  { option: '--slowdown-per-request <f>', help: 'added latency per request served since start (0.005 = +0.5%)', to: 'cost.slowdownPerRequest' },
+  { option: '--fault-refuse <rate>', help: 'rate of connections destroyed at once', to: 'faults.refuse' },
+  { option: '--fault-503 <rate>', help: 'rate of 503 bursts (this and the next few requests)', to: 'faults.http503' },
+  { option: '--fault-burst-length <n>', help: 'requests one 503 burst answers', to: 'burstLength' },
+  { option: '--fault-stall <rate>', help: 'rate of streams that stop mid-way and hold the connection', to: 'faults.stall' },
+  { option: '--fault-malformed <rate>', help: 'rate of streams with a data line that is not JSON', to: 'faults.malformed' },
+  { option: '--fault-garbage <rate>', help: 'rate of replies that break the reply contract', to: 'faults.garbage' },
+  { option: '--fault-crash <rate>', help: 'rate of requests during which the process exits', to: 'faults.crash' },
+];
 
 interface ServeFlags {
   simulated?: boolean;
-  host: string;
-  port: string;
-  timeScale: string;
-  tasksDir: string;
-  loadTimeMs: string;
-  slots: string;
-  nCtx?: string;
-  model?: string;
-  seed: string;
-  specDefault?: string | true;
   parentPid?: string;
-  prefillTps?: string;
-  decodeTps?: string;
-  reasoningTokens?: string;
-  specSpeedup?: string;
-  specAcceptance?: string;
-  requestOverheadMs?: string;
-  slowdownPerRequest?: string;
-  faultRefuse?: string;
-  fault503?: string;
-  faultStall?: string;
-  faultMalformed?: string;
-  faultGarbage?: string;
-  faultCrash?: string;
-  faultBurstLength?: string;
   launch?: string;
 }
-
-// Strings become numbers here; a bad one becomes NaN and is reported, with every other
-// problem, by the server's option validation.
-const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
 
 // Draft window when --spec-default is given without a value.
 const DEFAULT_SPEC_N_MAX = 16;
 
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('Run the simulated llama-server (scripted policy, cost-model clock) on a real HTTP port.')
-    .option('--simulated', 'serve the simulator (the only server pairbench runs itself)')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 = ephemeral)', '8080')
-    .option('--time-scale <s>', 'real delay = modelled time x s (0 = no waiting, 1 = real time)', '1')
-    .option('--tasks-dir <dir>', 'tasks whose reference solutions the policy plays', './tasks')
-    .option('--load-time-ms <n>', 'milliseconds /health answers 503 after start', '0')
-    .option('--slots <n>', 'parallel slots, each with its own prefix cache (like -np)', '1')
-    .option('--n-ctx <n>', 'context size reported per slot')
-    .option('--model <name>', 'model id to report')
-    .option('--seed <n>', 'seed for fault injection', '1')
-    .option('--spec-default [nMax]', 'draft on every request, as a server started with a draft model')
-    .option('--prefill-tps <n>', 'uncached prompt tokens per second')
-    .option('--decode-tps <n>', 'decode tokens per second')
-    .option('--reasoning-tokens <n>', 'reasoning block length when thinking is on')
-    .option('--spec-speedup <x>', 'decode speed-up when speculative decoding runs')
-    .option('--spec-acceptance <r>', 'share of drafted tokens accepted')
-    .option('--request-overhead-ms <n>', 'fixed cost per request')
-    .option('--slowdown-per-request <f>', 'added latency per request served since start (0.005 = +0.5%)')
-    .option('--fault-refuse <rate>', 'rate of connections destroyed at once')
-    .option('--fault-503 <rate>', 'rate of 503 bursts (this and the next few requests)')
-    .option('--fault-burst-length <n>', 'requests one 503 burst answers')
-    .option('--fault-stall <rate>', 'rate of streams that stop mid-way and hold the connection')
-    .option('--fault-malformed <rate>', 'rate of streams with a data line that is not JSON')
-    .option('--fault-garbage <rate>', 'rate of replies that break the reply contract')
-    .option('--fault-crash <rate>', 'rate of requests during which the process exits')
+    .option('--simulated', 'serve the simulator (the only server pairbench runs itself)');
+  for (const f of SERVE_FLAGS) serve.option(f.option, f.help, f.default);
+  serve
     .option('--parent-pid <pid>', 'exit when this process is gone (pairbench passes its own pid, so no server outlives a killed runner)')
     .option('--launch <json>', 'every setting at once, as the JSON pairbench starts its simulated server with; no other flag beside it')
     .action(async (flags: ServeFlags, command: Command) => {
@@ -79,7 +67,7 @@ export function registerServe(program: Command): void {
           'pairbench serves only the simulator: use `pairbench serve --simulated`. Real servers (llama-server, vLLM, Ollama, OpenAI-compatible APIs) run on their own and are reached with `pairbench run --base-url URL --dialect DIALECT`.',
         );
       }
-      const launch = flags.launch !== undefined ? launchFromJson(flags.launch, command) : launchFromFlags(flags);
+      const launch = flags.launch !== undefined ? launchFromJson(flags.launch, command) : launchFromFlags(flags, command);
       // The simulator loads only when the command runs, never for help.
       const { startSimulatedServer } = await import('../../simulator/server.js');
       const server = await startSimulatedServer({ ...launch.options, crash: 'exit' });
@@ -107,40 +95,22 @@ export function registerServe(program: Command): void {
 }
 
 /** The settings a user gave as flags. */
-function launchFromFlags(flags: ServeFlags): SimLaunch {
-  const cost: Partial<CostModel> = {
-    prefillTps: num(flags.prefillTps),
-    decodeTps: num(flags.decodeTps),
-    reasoningTokens: num(flags.reasoningTokens),
-    specSpeedup: num(flags.specSpeedup),
-    specAcceptance: num(flags.specAcceptance),
-    requestOverheadMs: num(flags.requestOverheadMs),
-    slowdownPerRequest: num(flags.slowdownPerRequest),
-  };
-  const faults: Partial<FaultRates> = {
-    refuse: num(flags.faultRefuse),
-    http503: num(flags.fault503),
-    stall: num(flags.faultStall),
-    malformed: num(flags.faultMalformed),
-    garbage: num(flags.faultGarbage),
-    crash: num(flags.faultCrash),
-  };
+function launchFromFlags(flags: ServeFlags, command: Command): SimLaunch {
+  const options: Record<string, unknown> = {};
+  const cost: Record<string, unknown> = {};
+  const faults: Record<string, unknown> = {};
+  for (const f of SERVE_FLAGS) {
+    const option = command.options.find((o) => o.flags === f.option)!;
+    const given = command.getOptionValue(option.attributeName()) as string | true | undefined;
+    if (given === undefined) continue;
+    // A bad number becomes NaN and is reported, with every other problem, by the server's
+    // option validation.
+    const value = f.text ? given : given === true ? DEFAULT_SPEC_N_MAX : Number(given);
+    const [where, key] = f.to.startsWith('cost.') ? [cost, f.to.slice(5)] : f.to.startsWith('faults.') ? [faults, f.to.slice(7)] : [options, f.to];
+    where[key] = value;
+  }
   return {
-    options: {
-      host: flags.host,
-      port: Number(flags.port),
-      timeScale: Number(flags.timeScale),
-      tasksDir: flags.tasksDir,
-      loadTimeMs: Number(flags.loadTimeMs),
-      slots: Number(flags.slots),
-      nCtx: num(flags.nCtx),
-      model: flags.model,
-      seed: Number(flags.seed),
-      specDefault: flags.specDefault === undefined ? null : flags.specDefault === true ? DEFAULT_SPEC_N_MAX : Number(flags.specDefault),
-      burstLength: num(flags.faultBurstLength),
-      cost,
-      faults,
-    },
+    options: { ...options, cost, faults } as SimOptions,
     parentPid: flags.parentPid === undefined ? null : Number(flags.parentPid),
   };
 }

@@ -410,11 +410,19 @@ describe('pairbench serve --simulated', () => {
   }
 
   it('prints one listening line, serves, and stops on SIGTERM', async () => {
-    const p = serve(['--simulated', '--port', '0', '--time-scale', '0', '--tasks-dir', tasksDir]);
+    const p = serve(['--simulated', '--port', '0', '--time-scale', '0', '--tasks-dir', tasksDir, '--seed', '5', '--n-ctx', '4096', '--slowdown-per-request', '0.01', '--fault-503', '0']);
     const line = await p.firstLine;
     expect(line).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/);
     const url = line.slice('listening on '.length);
     expect((await fetch(`${url}/health`)).status).toBe(200);
+    // Each flag landed where it belongs in the server's options.
+    expect(await (await fetch(`${url}/props`)).json()).toMatchObject({
+      seed: 5,
+      time_scale: 0,
+      default_generation_settings: { n_ctx: 4096, speculative: false },
+      cost_model: { slowdownPerRequest: 0.01 },
+      faults: { http503: 0 },
+    });
     const { data } = await streamChat(url, { messages: firstTurn() });
     expect(data.at(-1)).toBe('[DONE]');
     p.child.kill('SIGTERM');
