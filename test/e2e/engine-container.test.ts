@@ -13,7 +13,8 @@ import { taskImageTag } from '../../engines/image-tags.js';
 import { readMountFile, writeMountFile } from '../../engines/mounts.js';
 import { execWithDirectory } from '../../engines/docker/exec-with-directory.js';
 import { loadTask } from '../../runner/task/load.js';
-import type { LoadedTask } from '../../core/task.js';
+import type { ComposeService, LoadedTask } from '../../core/task.js';
+import { waitUntilHealthy } from '../../runner/trial-environment.js';
 import { isPairbenchError } from '../../core/errors.js';
 import { giveHostDirTo } from '../../runner/trial-dir.js';
 
@@ -110,6 +111,7 @@ describe.each(TEST_ENGINES)('on %s', (kind) => {
   afterAll(async () => {
     if (engine) {
       await engine.removeLeftovers(await engine.findLeftovers({ sweep: SWEEP }));
+      for (const n of await engine.findLeftoverNetworks({ sweep: SWEEP })) await engine.removeNetwork(n.id);
       for (const img of builtImages) await docker.getImage(img).remove({ force: true }).catch(() => undefined);
     }
     if (work) await rm(work, { recursive: true, force: true });
@@ -227,6 +229,41 @@ describe.each(TEST_ENGINES)('on %s', (kind) => {
       // The dropped capabilities are really gone: mknod needs CAP_MKNOD.
       const mknod = await c.exec('mknod /tmp/dev-null c 1 3');
       expect(mknod.exitCode).not.toBe(0);
+    });
+
+    it('a compose sidecar: the same limits and hardening, no mounts, only the trial network; the trial container resolves it by name; a failing healthcheck is PB_ENVIRONMENT_UNHEALTHY', async () => {
+      const labels = { sweep: SWEEP, trial: 'svc', task: task.name };
+      const net = await engine.createTrialNetwork(`${SWEEP}-svc-net`, labels);
+      expect((await engine.findLeftoverNetworks({ sweep: SWEEP })).map((n) => n.name)).toEqual([`${SWEEP}-svc-net`]);
+      const service: ComposeService = { name: 'cache', build: null, image, entrypoint: null, command: ['sleep', 'infinity'], environment: {}, workingDir: null, user: null, dependsOn: [], healthcheck: null };
+      const svc = await engine.createServiceContainer({ image, name: `${SWEEP}-svc`, labels, task, service, env: { MODE: 'sidecar' }, network: net.name, online: false, hosts: {} });
+      const main = await engine.createTrialContainer({ image, name: `${SWEEP}-svc-main`, labels, task, binds: [], services: { network: net.name, hosts: { cache: svc.address } } });
+      try {
+        const info = await docker.getContainer(svc.container.id).inspect();
+        const hc = info.HostConfig;
+        expect([hc.NanoCpus, hc.Memory, hc.PidsLimit, hc.Privileged]).toEqual([500_000_000, 256 * 1024 * 1024, 128, false]);
+        expect(hc.SecurityOpt).toContain('no-new-privileges');
+        expect(info.Mounts).toEqual([]);
+        expect(Object.keys(info.NetworkSettings.Networks)).toEqual([net.name]);
+        expect(info.Config.Labels).toMatchObject({ 'pairbench.sweep': SWEEP, 'pairbench.trial': 'svc', 'pairbench.managed': 'true', 'pairbench.service': 'cache' });
+        expect(info.Config.Env).toContain('MODE=sidecar');
+        const caps = await svc.container.exec("grep -E '^Cap(Eff|Bnd):' /proc/self/status");
+        expect(caps.stdout).toBe('CapEff:\t00000000000000fb\nCapBnd:\t00000000000000fb\n');
+        // The trial's container reaches it by its service name, on the trial's network only.
+        const found = await main.exec(['getent', 'hosts', 'cache']);
+        expect(found.stdout.split(/\s+/)[0]).toBe(svc.address);
+        expect(Object.keys((await docker.getContainer(main.id).inspect()).NetworkSettings.Networks)).toEqual([net.name]);
+        const probe = { command: ['false'], intervalSec: 0.1, timeoutSec: 5, startPeriodSec: 0, startIntervalSec: 0.1, retries: 2 };
+        await expect(waitUntilHealthy(svc.container, probe, 'compose service cache never became healthy: its healthcheck', {})).rejects.toMatchObject({
+          code: 'PB_ENVIRONMENT_UNHEALTHY',
+          outcome: 'container_failed',
+          message: 'compose service cache never became healthy: its healthcheck command failed 2 times in a row (exit code 1): false',
+        });
+      } finally {
+        await main.remove();
+        await svc.container.remove();
+        await engine.removeNetwork(net.id);
+      }
     });
 
     it('applies the mount file: a reward written inside appears on the host', async () => {
