@@ -6,7 +6,8 @@
 //
 //   npm run bench:report [-- <rounds>]   (default 7; at least 5)
 
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateFixtureDb, type FixtureOptions } from '../fixtures/db/generate.js';
@@ -14,7 +15,7 @@ import { openStore } from '../store/db.js';
 import { loadSweepData } from '../reports/queries.js';
 import { buildReport } from '../reports/model.js';
 import { renderMarkdown } from '../reports/markdown.js';
-import { interleave, pairbenchProcess, printRatio, printRatioTable, roundsFrom, sqliteFloor, timed, type RatioRow } from './support/floor.js';
+import { interleave, pairbenchProcess, printRatio, printRatioTable, ROOT, roundsFrom, sqliteFloor, timed, type RatioRow } from './support/floor.js';
 
 const rounds = roundsFrom(process.argv[2] ?? process.env.PB_BENCH_RUNS, 7);
 
@@ -39,9 +40,17 @@ const FLOOR_SQL =
   'SELECT count(*), sum(turn_index), sum(prompt_tokens), sum(cached_tokens), sum(ttft_ms), sum(decode_tps), sum(model_ms), sum(exec_ms), sum(wait_ms), max(trial_id) FROM turns; ' +
   'SELECT count(*), sum(trial_index), sum(attempt), sum(wall_ms), sum(setup_ms), sum(verify_ms), sum(simulated), max(harness), max(task), max(status) FROM trials;';
 
+// What a fixture's rows depend on: the generator and the store code it writes through.
+const GENERATOR_SOURCES = ['fixtures/db/generate.ts', 'store/records.ts', 'store/schema.ts', 'core/turn.ts', 'core/trial.ts', 'core/prng.ts'];
+
+/**
+ * The cached fixture's file: named by a hash of the generator's sources and the options, so a
+ * change to either generates a new one and a stale cache is never measured.
+ */
 function fixturePath(name: string, options: FixtureOptions): string {
-  // Bump the version when the generator changes, so a stale cache is never measured.
-  const file = path.join(tmpdir(), 'pairbench-bench-report', name);
+  const hash = createHash('sha256').update(JSON.stringify(options));
+  for (const source of GENERATOR_SOURCES) hash.update(readFileSync(path.join(ROOT, source)));
+  const file = path.join(tmpdir(), 'pairbench-bench-report', `${name}-${hash.digest('hex').slice(0, 12)}.db`);
   if (existsSync(file)) return file;
   const partial = `${file}.partial`;
   rmSync(partial, { force: true });
@@ -69,8 +78,8 @@ function describe(db: string): string {
   return `${n.sweeps} sweep${n.sweeps === 1 ? '' : 's'}, ${n.trials.toLocaleString('en-US')} trials, ${n.turns.toLocaleString('en-US')} turns`;
 }
 
-const one = fixturePath('v1-100k-trials.db', ONE_SWEEP);
-const two = fixturePath('v1-2x100k-trials.db', TWO_SWEEPS);
+const one = fixturePath('100k-trials', ONE_SWEEP);
+const two = fixturePath('2x100k-trials', TWO_SWEEPS);
 console.log(`report fixture: ${describe(one)}; compare fixture: ${describe(two)}`);
 
 // Where the time goes, once, as context.
