@@ -3,6 +3,7 @@
 
 import type { SweepData } from './queries.js';
 import { resampleSums } from './bootstrap.js';
+import { medianScratch } from './stats.js';
 import { DEFAULT_RESAMPLES, DEFAULT_SEED } from './defaults.js';
 import { buildStrata, chooseBaseline, prepare, wallStats, type Prepared } from './model/prepare.js';
 import { buildOutcomes } from './model/outcomes.js';
@@ -37,7 +38,9 @@ export function buildPreparedReport(data: SweepData, options: ReportOptions = {}
   const sums = resampleSums({ arms: p.harnesses.length, strata: buildStrata(data, p), resamples, seed });
   const walls = buildWalls(p, cellWalls, sums);
   const run = buildRun(p, cellWalls, sums);
-  const turns = { buckets: buildDepth(data, p), byTurn: buildByTurn(data, p), cache: buildCache(data, p) };
+  // The depth and turn-index medians group over every turn: one scratch space serves both.
+  const scratch = medianScratch(data.turns.length);
+  const turns = { buckets: buildDepth(data, p, scratch), byTurn: buildByTurn(data, p, scratch), cache: buildCache(data, p) };
   const breakdown = buildBreakdown(data, p);
   const simulated = data.sweep.simulated || data.trials.some((t) => t.simulated);
   const honest = buildHonest(data, p, simulated, outcomes, walls, run);

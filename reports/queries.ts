@@ -178,16 +178,24 @@ export function loadSweepsData(db: Db, sweepIds: string[]): SweepData[] {
 function loadTrials(db: Db, sweepId: string): { trials: TrialData[]; ids: string[] } {
   const trials: TrialData[] = [];
   const ids: string[] = [];
+  // Harness, task and status take a handful of values: one string each, shared by every row,
+  // rather than three new strings a row that the heap then carries to the end of the report.
+  const names = new Map<unknown, string>();
+  const name = (v: unknown): string => {
+    let s = names.get(v);
+    if (s === undefined) names.set(v, (s = String(v)));
+    return s;
+  };
   const trialFn = `pb_trial_${++fnCounter}`;
   db.function(trialFn, { deterministic: false, varargs: false }, (id, harness, task, trialIndex, attempt, status, wall, setup, verify, simulated) => {
     ids.push(String(id));
     return (
       trials.push({
-        harness: String(harness),
-        task: String(task),
+        harness: name(harness),
+        task: name(task),
         trialIndex: num(trialIndex),
         attempt: num(attempt),
-        status: String(status),
+        status: name(status),
         wallMs: numOrNull(wall),
         setupMs: numOrNull(setup),
         verifyMs: numOrNull(verify),
@@ -202,6 +210,8 @@ function loadTrials(db: Db, sweepId: string): { trials: TrialData[]; ids: string
     )
     .pluck()
     .all(sweepId) as number[];
+  // Read through the slot index, the rows are usually called in slot order already.
+  if (order.every((at, i) => at === i)) return { trials, ids };
   return { trials: order.map((i) => trials[i]!), ids: order.map((i) => ids[i]!) };
 }
 

@@ -70,16 +70,32 @@ function select(a: Float64Array, k: number): number {
   return a[k]!;
 }
 
-/** Groups values by key in two passes (count, fill), then takes each group's median. */
-export function groupedMedians(keys: Int32Array, values: Float64Array, groups: number): { n: Int32Array; median: (number | null)[] } {
+/** Scratch space a report's grouped medians share, so each pass does not allocate its own. */
+export interface MedianScratch {
+  keys: Int32Array;
+  values: Float64Array;
+}
+
+/** Scratch for grouping up to `n` values. */
+export const medianScratch = (n: number): MedianScratch => ({ keys: new Int32Array(n), values: new Float64Array(n) });
+
+/**
+ * Groups values by key in two passes (count, then place each group's values side by side in
+ * one buffer), then takes each group's median. Keys below 0 and NaN values are left out.
+ */
+export function groupedMedians(keys: Int32Array, values: Float64Array, groups: number, scratch?: Float64Array): { n: Int32Array; median: (number | null)[] } {
   const n = new Int32Array(groups);
   for (let i = 0; i < keys.length; i++) if (keys[i]! >= 0 && values[i] === values[i]) n[keys[i]!]!++;
-  const buffers = Array.from(n, (c) => new Float64Array(c));
-  const fill = new Int32Array(groups);
+  const start = new Int32Array(groups + 1);
+  for (let g = 0; g < groups; g++) start[g + 1] = start[g]! + n[g]!;
+  const buffer = scratch !== undefined && scratch.length >= start[groups]! ? scratch : new Float64Array(start[groups]!);
+  const fill = start.slice(0, groups);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const v = values[i]!;
-    if (k >= 0 && v === v) buffers[k]![fill[k]!++] = v;
+    if (k >= 0 && v === v) buffer[fill[k]!++] = v;
   }
-  return { n, median: buffers.map((b) => medianInPlace(b)) };
+  const median: (number | null)[] = [];
+  for (let g = 0; g < groups; g++) median.push(medianInPlace(buffer.subarray(start[g]!, start[g + 1]!)));
+  return { n, median };
 }

@@ -2,7 +2,7 @@
 // the median of each over every turn of a clean trial.
 
 import type { SweepData } from '../queries.js';
-import { groupedMedians } from '../stats.js';
+import { groupedMedians, medianScratch, type MedianScratch } from '../stats.js';
 import type { Prepared } from './prepare.js';
 import { DEPTH_BUCKETS, type DepthRow } from './types.js';
 
@@ -11,20 +11,20 @@ function bucketOf(prompt: number): number {
   return DEPTH_BUCKETS.length - 1;
 }
 
-export function buildDepth(data: SweepData, p: Prepared): DepthRow[] {
+export function buildDepth(data: SweepData, p: Prepared, scratch: MedianScratch = medianScratch(data.turns.length)): DepthRow[] {
   const { turns } = data;
   const { harnesses } = p;
   const hOf = p.cleanH; // clean attempts only, as the wall tables
   const H = harnesses.length;
   const B = DEPTH_BUCKETS.length;
-  const bucketKey = new Int32Array(turns.length);
+  const bucketKey = scratch.keys.subarray(0, turns.length);
   for (let i = 0; i < turns.length; i++) {
     const h = hOf[turns.trial[i]!]!;
     const prompt = turns.promptTokens[i]!;
     bucketKey[i] = h < 0 || prompt !== prompt ? -1 : h * B + bucketOf(prompt);
   }
-  const ttftByBucket = groupedMedians(bucketKey, turns.ttftMs, H * B);
-  const decodeByBucket = groupedMedians(bucketKey, turns.decodeTps, H * B);
+  const ttftByBucket = groupedMedians(bucketKey, turns.ttftMs, H * B, scratch.values);
+  const decodeByBucket = groupedMedians(bucketKey, turns.decodeTps, H * B, scratch.values);
   return DEPTH_BUCKETS.map((bucket, b) => ({
     bucket: bucket.label,
     cells: harnesses.map((harness, h) => ({
