@@ -8,6 +8,7 @@
 import { chmod, lchown, lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrialContainer } from '../core/container.js';
+import { SHELL_IDS } from '../verifier/sealed.js';
 
 export interface Owner {
   uid: number;
@@ -95,7 +96,8 @@ export function handBackScript(dirs: readonly string[], owner: Owner): string {
   return [
     `find ${list} -xdev \\( -type p -o -type s -o -type b -o -type c \\) -delete 2>/dev/null`,
     `chmod -R u-s,g-s,o-w ${list} 2>/dev/null`,
-    `[ "$(id -u)" = 0 ] && chown -hR ${owner.uid}:${owner.gid} ${list} 2>/dev/null`,
+    SHELL_IDS,
+    `[ "$uid" = 0 ] && chown -hR ${owner.uid}:${owner.gid} ${list} 2>/dev/null`,
     'true',
   ].join('\n');
 }

@@ -11,6 +11,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecResult, TrialContainer } from '../core/container.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../core/errors.js';
+import { SHELL_IDS } from './sealed.js';
 import { VERIFIER_DIR, verifierHostDir } from './verify.js';
 
 export const BIND_PROBE_FILE = '.pairbench-bind-probe';
@@ -40,9 +41,10 @@ export interface ProbeOptions {
 // writes in a second exec once the host has given it the directory.
 const LOOKUP_AND_WRITE = [
   'nonce=$1; file=$2; shift 2',
-  'echo "self $(id -u) $(id -g)"',
-  'for u; do uid=$(id -u -- "$u") && gid=$(id -g -- "$u") || exit 4; echo "user $uid $gid"; done',
-  '[ "$(id -u)" = 0 ] || { echo later; exit 0; }',
+  SHELL_IDS,
+  'echo "self $uid $gid"',
+  'for u; do nu=$(id -u -- "$u") && ng=$(id -g -- "$u") || exit 4; echo "user $nu $ng"; done',
+  '[ "$uid" = 0 ] || { echo later; exit 0; }',
   'printf %s "$nonce" > "$file"',
 ].join('\n');
 const WRITE = 'printf %s "$1" > "$2"';

@@ -24,14 +24,19 @@ const STEP_TIMEOUT_MS = 30_000;
 // Stops every process but pid 1, the container's main command when pid 1 is an init (its
 // oldest child: the one that keeps the container alive), and this script's own ancestors
 // (the exec and its `timeout` wrapper). Each round stops them first, so nothing forks while
-// it is killed, and rounds repeat until none is left. Builtins only, so the script's own
-// children do not appear in the scan.
+// it is killed, and rounds repeat until none is left. Builtins only, without a subshell: the
+// script has no child of its own to find in the scan, and under load every process started
+// costs as much as the rest of the script.
 const STOP_STRAYS = `
 keep=
 { read -r comm1 < /proc/1/comm; } 2>/dev/null
 case "$comm1" in docker-init|podman-init|tini|catatonit|dumb-init|init)
   bestt=
-  for c in $(cat /proc/1/task/*/children 2>/dev/null); do
+  kids=
+  for f in /proc/1/task/*/children; do
+    line=; { read -r line < "$f"; } 2>/dev/null; kids="$kids $line"
+  done
+  for c in $kids; do
     { read -r st < /proc/$c/stat; } 2>/dev/null || continue
     st=\${st##*) }; set -- $st
     if [ -z "$bestt" ] || [ "\${20}" -lt "$bestt" ]; then keep=$c; bestt=\${20}; fi
@@ -43,18 +48,18 @@ while [ "$p" -gt 1 ]; do
   st=\${st##*) }; set -- $st; p=$2; mine="$mine$p "
 done
 strays() {
-  { read -r me _ < /proc/self/stat; } 2>/dev/null
+  left=
   for d in /proc/[0-9]*; do
     p=\${d#/proc/}
-    case "$mine $me " in *" $p "*) continue ;; esac
+    case "$mine" in *" $p "*) continue ;; esac
     { read -r st < $d/stat; } 2>/dev/null || continue
     case "\${st##*) }" in Z*|X*) continue ;; esac
-    echo $p
+    left="$left $p"
   done
 }
 round=0
 while :; do
-  left=$(strays)
+  strays
   [ -z "$left" ] && break
   round=$((round + 1))
   if [ $round -gt 50 ]; then echo "pairbench: processes kept appearing after 50 rounds" >&2; exit 3; fi
@@ -64,18 +69,38 @@ done
 `;
 
 /**
- * Empties a directory without following anything in it: rm removes links, FIFOs and trees as
- * they are; chmod first so a tree made unwritable (mode 0500) is no obstacle to its owner.
+ * Sets `uid` and `gid` to the shell's effective ids, read with builtins (`id` where /proc
+ * does not say).
  */
-const emptyDir = (dir: string): string =>
-  `chmod -R u+rwx -- ${dir} 2>/dev/null; rm -rf -- ${dir}/* ${dir}/.[!.]* ${dir}/..?* 2>/dev/null; true`;
+export const SHELL_IDS = [
+  'uid=; gid=',
+  'while read -r k _ e _; do case $k in Uid:) uid=$e ;; Gid:) gid=$e ;; esac; done < /proc/self/status 2>/dev/null',
+  '[ -n "$uid" ] || uid=$(id -u)',
+  '[ -n "$gid" ] || gid=$(id -g)',
+].join('\n');
+
+/**
+ * Empties /logs/verifier and removes /tests without following anything in them: rm removes
+ * links, FIFOs and trees as they are; chmod first so a tree made unwritable (mode 0500) is no
+ * obstacle to its owner. Both only when there is something to remove (builtins tell).
+ */
+const EMPTY = (() => {
+  const entries = `${VERIFIER_DIR}/* ${VERIFIER_DIR}/.[!.]* ${VERIFIER_DIR}/..?* ${TESTS_DIR}`;
+  return [
+    `for e in ${entries}; do`,
+    `  if [ -e "$e" ] || [ -L "$e" ]; then`,
+    `    chmod -R u+rwx -- ${VERIFIER_DIR} 2>/dev/null; rm -rf -- ${entries} 2>/dev/null; break`,
+    `  fi`,
+    `done`,
+  ].join('\n');
+})();
 
 function unexpected(what: string, r: ExecResult): PairbenchError {
   const why = r.timedOut ? 'timed out' : `exit code ${r.exitCode ?? 'none'}: ${(r.stderr || r.stdout).trim().slice(0, 200)}`;
   return new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `${what} failed (${why})`, { outcome: 'container_failed' });
 }
 
-const SEAL = [STOP_STRAYS, emptyDir(VERIFIER_DIR), `rm -rf -- ${TESTS_DIR} 2>/dev/null; true`].join('\n');
+const SEAL = [STOP_STRAYS, EMPTY, 'true'].join('\n');
 
 /** Before tests/test.sh: every stray process stopped, /logs/verifier and /tests empty. */
 export async function sealForVerification(container: TrialContainer): Promise<void> {
@@ -167,13 +192,14 @@ function sealedRunScript(marker: string, unpack: boolean, after: string): string
     ? [
         SEAL,
         `echo "${marker} sealed"`,
-        `if [ "$(id -u)" != 0 ] || ! command -v tar >/dev/null 2>&1; then echo "${marker} upload"; exit 0; fi`,
+        SHELL_IDS,
+        `if [ "$uid" != 0 ] || ! command -v tar >/dev/null 2>&1; then echo "${marker} upload"; exit 0; fi`,
         `TAR_OPTIONS= tar -x -f - -C / || { echo '${UNPACK_FAILED}' >&2; exit 1; }`,
       ]
     : [];
   return [
     ...prepare,
-    `bash -lc 'bash ${TESTS_DIR}/test.sh > ${TEST_STDOUT_PATH} 2>&1' </dev/null`,
+    `bash -lc 'exec bash ${TESTS_DIR}/test.sh > ${TEST_STDOUT_PATH} 2>&1' </dev/null`,
     'rc=$?',
     STOP_STRAYS,
     `echo "${marker} $rc"`,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_ENGINES, connectTestEngine } from './engine-support.js';
 import type { DockerApiEngine } from '../../engines/docker/engine.js';
+import { recordEngineCalls } from '../../engines/docker/call-log.js';
 import { LABELS } from '../../core/engine.js';
 import { loadTask } from '../../runner/task/load.js';
 import type { LoadedTask } from '../../core/task.js';
@@ -20,13 +21,15 @@ import type { TurnRecord } from '../../core/turn.js';
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/tasks-outcomes');
 describe.each(TEST_ENGINES)('on %s', (kind) => {
   const SWEEP = `e2e-outcomes-${kind}-${process.pid}-${Date.now().toString(36)}`;
+  let engine: DockerApiEngine;
   let docker: DockerApiEngine['api'];
   let root: string;
   const tasks = new Map<string, LoadedTask>();
   let seq = 0;
 
   beforeAll(async () => {
-    docker = (await connectTestEngine(kind)).api;
+    engine = await connectTestEngine(kind);
+    docker = engine.api;
     root = await mkdtemp(path.join(tmpdir(), 'pb-trial-outcomes-'));
     const names = [
       'answer',
@@ -109,8 +112,17 @@ describe.each(TEST_ENGINES)('on %s', (kind) => {
   const hostFile = (r: Ran, rel: string): Promise<string> => readFile(path.join(r.spec.trialDir, rel), 'utf8');
 
   describe('runTrial outcomes, for real', () => {
-    it('pass: the oracle solves the task, with the verifier env applied', async () => {
-      const r = await run('answer', 'oracle');
+    it('pass: the oracle solves the task, with the verifier env applied, in three execs', async () => {
+      const calls = recordEngineCalls(engine);
+      let r: Ran;
+      try {
+        r = await run('answer', 'oracle');
+      } finally {
+        calls.stop();
+      }
+      // The bind probe (with the user look-up), the solution, and the verification (seal,
+      // tests/test.sh, reward read, hand-back of the binds): each exec is three round trips.
+      expect(calls.take().filter((c) => c.endsWith('/exec'))).toHaveLength(3);
       expect(r.result).toMatchObject({ status: 'pass', reward: 1, rewards: null, errorCode: null, errorMessage: null, turns: 0 });
       expect(r.result.image).toMatch(/^pairbench-task\/answer:[0-9a-f]{12}$/);
       expectAllPhasesTimed(r);
