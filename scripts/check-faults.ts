@@ -58,17 +58,28 @@ function currentServer(id: string): OwnedServerIdentity {
 }
 
 /**
- * A `paced` model trial, attempt 1, not yet hit, that has just run its first command: it is
- * now in a two-second `sleep` with more model calls to make. Polls the store; no timing is assumed.
+ * A `paced` terse trial, attempt 1, in a slot not yet hit, that has run its first command: it
+ * has model calls still to make (terse runs each command on the host before its next call).
+ * Polls the store; no timing is assumed.
  */
 async function pacedTrialMidway(id: string, taken: Set<string>): Promise<string> {
+  return pollTrial(
+    id,
+    taken,
+    `SELECT t.id, t.slot_index, t.harness FROM trials t JOIN turns u ON u.trial_id = t.id
+     WHERE t.sweep_id = ? AND t.task = 'paced' AND t.harness = 'terse' AND t.status = 'running' AND t.attempt = 1 AND u.command LIKE '%echo start%'`,
+  );
+}
+
+/** Any trial running its first attempt, in a slot not yet hit: where the runner is killed. */
+function anyTrialRunning(id: string, taken: Set<string>): Promise<string> {
+  return pollTrial(id, taken, `SELECT t.id, t.slot_index, t.harness FROM trials t WHERE t.sweep_id = ? AND t.status = 'running' AND t.attempt = 1`);
+}
+
+async function pollTrial(id: string, taken: Set<string>, sql: string): Promise<string> {
   for (;;) {
     try {
-      const hit = query<{ id: string; slot_index: number; harness: string }>(
-        `SELECT t.id, t.slot_index, t.harness FROM trials t JOIN turns u ON u.trial_id = t.id
-         WHERE t.sweep_id = ? AND t.task = 'paced' AND t.status = 'running' AND t.attempt = 1 AND u.command LIKE '%echo start%'`,
-        id,
-      ).find((t) => !taken.has(`${t.slot_index}/${t.harness}`));
+      const hit = query<{ id: string; slot_index: number; harness: string }>(sql, id).find((t) => !taken.has(`${t.slot_index}/${t.harness}`));
       if (hit) {
         taken.add(`${hit.slot_index}/${hit.harness}`);
         return hit.id;
@@ -136,7 +147,7 @@ async function main(): Promise<number> {
     say(`crash: SIGKILL server pid ${crashing.pid} under ${injected.crash}`);
 
     // 3. The runner is killed mid-trial; nothing it recorded may be lost.
-    injected.killed = await pacedTrialMidway(id, taken);
+    injected.killed = await anyTrialRunning(id, taken);
     process.kill(runner.pid!, 'SIGKILL');
     await runner;
     say(`killed runner pid ${runner.pid} under ${injected.killed}`);
