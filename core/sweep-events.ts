@@ -60,7 +60,7 @@ export interface TrialEndInfo extends TrialInfo {
 
 export interface ServingEventInfo {
   sweepId: string;
-  kind: 'start' | 'ready' | 'restart' | 'canary' | 'stop' | 'crash' | 'stall';
+  kind: 'start' | 'ready' | 'restart' | 'canary' | 'stop' | 'crash' | 'stall' | 'halt';
   reason: string | null;
   durationMs: number | null;
   at: string;

@@ -166,8 +166,9 @@ export const SWEEP_SETTINGS = {
     file: 'retries',
     value: { kind: 'whole', min: 0 },
     default: 0,
-    help: 're-run substrate errors up to N times (agent failures never)',
+    help: 're-run substrate errors up to N times (agent failures never); with --resume, a fresh budget: trials that ended on substrate errors run again',
     helpDefault: false,
+    onResume: true,
   },
   graceSec: {
     flag: 'grace-sec',

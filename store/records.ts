@@ -62,7 +62,7 @@ export interface TrialRow extends Omit<TrialStart, 'simulated'> {
 
 export interface ServingEvent {
   sweep_id: string;
-  kind: 'start' | 'ready' | 'restart' | 'canary' | 'stop' | 'crash' | 'stall';
+  kind: 'start' | 'ready' | 'restart' | 'canary' | 'stop' | 'crash' | 'stall' | 'halt';
   reason: string | null;
   at: string;
   duration_ms: number | null;

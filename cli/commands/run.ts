@@ -80,7 +80,7 @@ async function resume(r: Runner, opts: RunCommandOptions, reporter: Required<Swe
   if (ignored.length > 0) {
     problems.push(`${ignored.join(', ')}: a resumed sweep keeps the plan and settings it started with; drop these (only --db, ${RESUME_FLAGS.join(', ')} and --json apply)`);
   }
-  const { layer, problems: flagProblems } = parseFlagLayer({ concurrency: opts.concurrency, graceSec: opts.graceSec });
+  const { layer, problems: flagProblems } = parseFlagLayer({ concurrency: opts.concurrency, graceSec: opts.graceSec, retries: opts.retries });
   problems.push(...flagProblems);
   if (problems.length > 0) throw new ValidationError(ERROR_CODES.CONFIG_INVALID, `cannot resume sweep ${opts.resume}`, problems);
   return resumeSweep(opts.resume!, {
@@ -89,5 +89,6 @@ async function resume(r: Runner, opts: RunCommandOptions, reporter: Required<Swe
     handleSignals: true,
     ...(layer.concurrency !== undefined && { concurrency: layer.concurrency }),
     ...(layer.graceSec !== undefined && { graceSec: layer.graceSec }),
+    ...(layer.retries !== undefined && { retries: layer.retries }),
   });
 }

@@ -21,6 +21,7 @@ import { entryStates, type AttemptRow, type EntryState } from './pending.js';
 import { createTrialPool, type TrialPool } from './pool.js';
 import { openAgentRoom, type AgentRoom } from './agent-room.js';
 import { stallOf } from './stalls.js';
+import { createServingGuard, type ServingGuard } from './serving-guard.js';
 
 export interface SweepHarness {
   spec: HarnessSpec;
@@ -37,6 +38,8 @@ export interface SweepExecution {
   /** Serving restarts earlier runs of this sweep recorded. */
   storedRestarts: number;
   retries: number;
+  /** A resume given --retries: entries whose retries were spent on substrate failures run again. */
+  freshRetries?: boolean;
   concurrency: number;
   selinux: SelinuxMode;
   /** `--network none`: every container offline, whatever the task says. */
@@ -75,7 +78,7 @@ const now = (): string => new Date().toISOString();
 export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
   const started = Date.now();
   const emit = combineObservers([x.recorder, x.reporter]);
-  const states = entryStates(x.plan.entries, x.attempts, x.retries);
+  const states = entryStates(x.plan.entries, x.attempts, x.retries, x.freshRetries ? 'fresh' : 'stored');
   const counts: SweepCounts = { total: states.length, done: 0, passed: 0, failed: 0, substrate: 0, interrupted: 0, restarts: 0 };
   for (const s of states) if (s.finished) countFinished(counts, s.outcome!);
   // A resumed sweep's summary counts what the store holds, not only what this run added.
@@ -110,6 +113,15 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
     );
     return servingQueue;
   };
+  const guard = createServingGuard(x.serving, {
+    signal: x.interrupt.stopSignal,
+    onTrip: (reason) => {
+      emit.onServingEvent({ sweepId: x.sweepId, kind: 'halt', reason, at: now(), durationMs: null, trialsDone, detail: { restartsBefore: counts.restarts } }, { ...counts });
+      emit.onWarning(
+        `no more trials start: ${reason}. Fix the server (or the key), then \`${x.resumeCommand} --retries 1\` runs the trials it failed and the rest`,
+      );
+    },
+  });
 
   try {
     if (x.serving) {
@@ -140,13 +152,13 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
       trialsDone += 1;
       const done = trialsDone;
       void servingStep('after a trial', (c) => c.afterTrial(done));
-    }, (reason) => servingStep('after a stall', (c) => c.restart(reason)));
+    }, guard);
 
     for (const [i, segment] of segments(x, todo).entries()) {
-      if (x.interrupt.stopping) break;
+      if (x.interrupt.stopping || guard.tripped !== null) break;
       // A freshly started (or resumed) server needs no restart before its first segment.
       if (i > 0) await servingStep(`restart before group ${segment.group}`, (c) => c.atBoundary(restartReason(x.plan, segment.group)));
-      await inLanes(segment.states, lanesOf(x.engines), runEntry, () => x.interrupt.stopping);
+      await inLanes(segment.states, lanesOf(x.engines), runEntry, () => x.interrupt.stopping || guard.tripped !== null);
     }
     await servingQueue;
   } catch (e) {
@@ -161,9 +173,9 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
   }
 
   const allDone = counts.done === counts.total;
-  const status: SweepOutcome['status'] = x.interrupt.stopping ? 'interrupted' : failure !== null || !allDone ? 'failed' : 'completed';
+  const status: SweepOutcome['status'] = x.interrupt.stopping ? 'interrupted' : failure !== null || guard.tripped !== null || !allDone ? 'failed' : 'completed';
   const wallMs = Date.now() - started;
-  emit.onSweepEnd({ sweepId: x.sweepId, dbPath: x.dbPath, status, counts: { ...counts }, wallMs, finishedAt: now(), resumeCommand: allDone ? null : x.resumeCommand });
+  emit.onSweepEnd({ sweepId: x.sweepId, dbPath: x.dbPath, status, counts: { ...counts }, wallMs, finishedAt: now(), resumeCommand: allDone ? null : guard.tripped !== null ? `${x.resumeCommand} --retries 1` : x.resumeCommand });
   return { status, counts, wallMs };
 }
 
@@ -243,16 +255,18 @@ function entryRunner(
   buildFailures: BuildFailures,
   agentRoom: AgentRoom | null,
   afterTrial: () => void,
-  restartAfterStall: (reason: string) => Promise<void>,
+  guard: ServingGuard,
 ): (state: EntryState, engineRef: string) => Promise<void> {
   return async (state, engineRef) => {
     const { entry } = state;
     const harness = x.harnesses.get(entry.harness)!;
     const task = x.tasks.get(entry.task)!;
     let attempt = state.nextAttempt;
-    let budget = 1 + x.retries - state.substrateAttempts;
+    let budget = 1 + x.retries - state.budgetUsed;
     for (;;) {
-      if (x.interrupt.stopping) return;
+      // After a serving failure no trial starts until the server is healthy again.
+      await guard.ready();
+      if (x.interrupt.stopping || guard.tripped !== null) return;
       const trialId = trialIdFor(x.sweepId, entry.slotIndex, entry.harness, attempt);
       const spec: TrialSpec = {
         trialId,
@@ -303,10 +317,14 @@ function entryRunner(
       else if (isSubstrateOutcome(status)) {
         counts.substrate += 1;
         budget -= 1;
+        guard.note(trialId, status, { code: result.errorCode, message: result.errorMessage });
         // A failed build will not mend itself within this run: its entries are not retried here.
-        willRetry = budget > 0 && !built && !x.interrupt.stopping;
+        willRetry = budget > 0 && !built && !x.interrupt.stopping && guard.tripped === null;
         if (!willRetry) countFinished(counts, status);
-      } else countFinished(counts, status);
+      } else {
+        guard.note(trialId, status, { code: result.errorCode, message: result.errorMessage });
+        countFinished(counts, status);
+      }
 
       emit.onTrialEnd(
         { ...info, status, reward: result.reward, wallMs: result.wallMs, errorMessage: result.errorMessage, willRetry, result, finishedAt: now() },
@@ -319,10 +337,10 @@ function entryRunner(
           { sweepId: x.sweepId, kind: 'stall', reason: `${stall.what} during trial ${trialId}`, at: now(), durationMs: stall.forMs, trialsDone: counts.done, detail: { trial: trialId, message: stall.message } },
           { ...counts },
         );
-        // The restart a crash gets, before the slot is tried again.
-        await restartAfterStall(`${stall.what} for ${stall.forMs ?? '?'} ms during trial ${trialId}`);
       }
-      if (!willRetry) return;
+      // A stall gets the restart a crash gets; any serving failure waits for health before the slot is tried again.
+      await guard.recover(trialId, status, stall !== null);
+      if (!willRetry || guard.tripped !== null) return;
       attempt += 1;
     }
   };

@@ -29,6 +29,8 @@ export interface RunOptions {
   /** Overrides for a resumed sweep; a new sweep takes them from its settings. */
   concurrency?: number;
   graceSec?: number;
+  /** A resumed sweep's retry budget, fresh: its substrate failures run again, each up to 1 + retries times. */
+  retries?: number;
   /** Hook SIGINT/SIGTERM (the CLI does; library callers may drive `interrupt` themselves). */
   handleSignals?: boolean;
   interrupt?: SweepInterrupt;
@@ -212,7 +214,8 @@ async function execute(
       plan,
       attempts: attemptRows(db, sweepId),
       storedRestarts: restartsStored(db, sweepId),
-      retries: prepared.settings.retries,
+      retries: options.retries ?? prepared.settings.retries,
+      freshRetries: resumed && options.retries !== undefined,
       concurrency,
       selinux: prepared.settings.selinux,
       forceOffline: prepared.settings.network === 'none',

@@ -107,6 +107,18 @@ class Controller implements ServingController {
     return this.serial(() => this.restartNow(reason));
   }
 
+  recover(reason: string, options: { restart: boolean; signal?: AbortSignal }): Promise<void> {
+    return this.serial(async () => {
+      const lifecycle = await this.ensureLifecycle();
+      // A crashed or stalled server pairbench owns gets a fresh process; any other is waited on.
+      if (lifecycle.canRestart && (options.restart || this.crashed !== null)) {
+        await this.restartNow(this.crashed !== null ? `crashed: ${this.crashed}` : reason);
+        return;
+      }
+      await this.waitReady(performance.now(), `health after a serving failure: ${reason}`, options.signal);
+    });
+  }
+
   afterTrial(trialsDone: number): Promise<void> {
     return this.serial(async () => {
       this.trialsSinceRestart++;

@@ -29,6 +29,12 @@ export interface ServingController {
   start(signal?: AbortSignal): Promise<void>;
   /** Restarts (if it can) and waits for health; `reason` is stored with the event. */
   restart(reason: string): Promise<void>;
+  /**
+   * After a trial the serving layer failed: restarts a server pairbench owns when it crashed
+   * or `restart` says so (a stall), else waits for its health route. Throws when it is not
+   * healthy again within the health timeout (or, for a remote server, refuses connections).
+   */
+  recover(reason: string, options: { restart: boolean; signal?: AbortSignal }): Promise<void>;
   /** Called by the sweep after each finished trial: restarts after a crash, runs the canary. */
   afterTrial(trialsDone: number): Promise<void>;
   /**

@@ -44,6 +44,16 @@ describe('entryStates (what a resumed sweep still runs)', () => {
     expect(spent.find((s) => s.entry.slotIndex === 0 && s.entry.harness === 'oracle')!.finished).toBe(true);
   });
 
+  it('with a fresh budget (resume --retries) runs spent substrate failures again, never an agent outcome', () => {
+    const rows = [row(0, 'oracle', 1, 'serving_failed'), row(0, 'oracle', 2, 'serving_failed'), row(0, 'nop', 1, 'fail')];
+    const stored = entryStates(plan.entries, rows, 1);
+    const fresh = entryStates(plan.entries, rows, 0, 'fresh');
+    const slot0 = (states: typeof stored, harness: string) => states.find((s) => s.entry.slotIndex === 0 && s.entry.harness === harness)!;
+    expect(slot0(stored, 'oracle').finished).toBe(true);
+    expect(slot0(fresh, 'oracle')).toMatchObject({ finished: false, substrateAttempts: 2, budgetUsed: 0, nextAttempt: 3 });
+    expect(slot0(fresh, 'nop').finished).toBe(true);
+  });
+
   it('is finished by a pass after substrate errors', () => {
     const rows = [row(0, 'oracle', 1, 'container_failed'), row(0, 'oracle', 2, 'pass')];
     expect(entryStates(plan.entries, rows, 5)[0]!.finished).toBe(true);

@@ -53,6 +53,8 @@ export interface ServerFlags {
   parallel?: number;
   /** Use the no-suppress model (its output fails the chat parser). */
   noSuppress?: boolean;
+  /** A given port (e.g. a server started again where a killed one was); a free one otherwise. */
+  port?: number;
   extra?: string[];
 }
 
@@ -80,7 +82,7 @@ export interface RunningServer {
 /** Starts a real llama-server on a free port and waits for GET /health to answer 200. */
 export async function startLlamaServer(flags: ServerFlags = {}): Promise<RunningServer> {
   const paths = realServerPaths({ needNoSuppress: flags.noSuppress === true });
-  const port = await freeLoopbackPort();
+  const port = flags.port ?? (await freeLoopbackPort());
   const dir = mkdtempSync(join(tmpdir(), 'pb-llama-'));
   const logPath = join(dir, 'server.log');
   const [file, ...args] = llamaServerArgv(paths, port, flags);
