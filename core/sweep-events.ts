@@ -37,7 +37,8 @@ export interface TrialInfo {
 export interface TrialStartInfo extends TrialInfo {
   sweepId: string;
   harnessBase: string;
-  harnessConfig: { levers: Levers | null; limits: HarnessLimits };
+  /** `profile`: the serving profile the trial ran on (the serving file's start-up flags), or null. */
+  harnessConfig: { levers: Levers | null; limits: HarnessLimits; profile?: string | null };
   simulated: boolean;
   containerName: string;
   trialDir: string;

@@ -14,6 +14,7 @@ import type { HarnessSpec } from '../../core/harness.js';
 import { combineObservers, type SweepCounts, type SweepObserver, type TrialInfo, type TrialStartInfo } from '../../core/sweep-events.js';
 import type { TurnRecord } from '../../core/turn.js';
 import type { ServingController, ServingEventOut } from '../../serving/control/types.js';
+import { profileOf } from '../../serving/control/config.js';
 import type { SweepReporter } from '../progress/types.js';
 import { containerNameFor, sweepDirFor, trialDirFor, trialIdFor } from './ids.js';
 import type { SweepInterrupt } from './interrupt.js';
@@ -123,9 +124,13 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
     },
   });
 
+  const todo = states.filter((s) => !s.finished);
+  const plannedSegments = segments(x, todo);
   try {
     if (x.serving) {
       const serving = x.serving;
+      // The server starts with the profile its first trials ask for.
+      await serving.useProfile(plannedSegments[0]?.profile ?? null, 'the first trials\' profile');
       serving.onEvent = (e: ServingEventOut) => {
         if (e.kind === 'restart') counts.restarts += 1;
         emit.onServingEvent({ sweepId: x.sweepId, kind: e.kind, reason: e.reason, at: e.at, durationMs: e.durationMs, trialsDone, detail: e.detail }, { ...counts });
@@ -139,7 +144,6 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
       }
     }
 
-    const todo = states.filter((s) => !s.finished);
     if (x.serving) {
       // Agents install once, on the pool's first engine (the cache is a host directory).
       agentRoom = await openAgentRoom(x.engines[0]!.engine, x.sweepId, [...x.harnesses.values()].map((h) => h.spec), x.serving.endpoint, (agent, installed) => {
@@ -154,10 +158,15 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
       void servingStep('after a trial', (c) => c.afterTrial(done));
     }, guard);
 
-    for (const [i, segment] of segments(x, todo).entries()) {
+    for (const [i, segment] of plannedSegments.entries()) {
       if (x.interrupt.stopping || guard.tripped !== null) break;
       // A freshly started (or resumed) server needs no restart before its first segment.
-      if (i > 0) await servingStep(`restart before group ${segment.group}`, (c) => c.atBoundary(restartReason(x.plan, segment.group)));
+      const before = plannedSegments[i - 1];
+      if (before && x.serving && before.profile !== segment.profile) {
+        await servingQueue;
+        // Never run a trial on another profile than it names: a failed switch ends the sweep.
+        await x.serving.useProfile(segment.profile, `serving profile ${before.profile ?? '(none)'} -> ${segment.profile ?? '(none)'} before group ${segment.group}`);
+      } else if (before && segment.restart) await servingStep(`restart before group ${segment.group}`, (c) => c.atBoundary(restartReason(x.plan, segment.group)));
       await inLanes(segment.states, lanesOf(x.engines), runEntry, () => x.interrupt.stopping || guard.tripped !== null);
     }
     await servingQueue;
@@ -179,19 +188,31 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
   return { status, counts, wallMs };
 }
 
+interface Segment {
+  group: number;
+  /** The serving profile its trials name (`terse@np2`), or null. */
+  profile: string | null;
+  /** The plan restarts the serving layer before it. */
+  restart: boolean;
+  states: EntryState[];
+}
+
 /**
- * The entries still to run, cut where the plan restarts the serving layer. Trials wait for
- * each other only at those cuts (the restart needs an idle server); between them, parallel
- * workers run on in plan order across group boundaries.
+ * The entries still to run, in plan order, cut where the plan restarts the serving layer and
+ * where the serving profile changes. Trials wait for each other only at those cuts (a restart
+ * needs an idle server); between them, parallel workers run on across group boundaries.
  */
-function segments(x: SweepExecution, todo: readonly EntryState[]): { group: number; states: EntryState[] }[] {
-  const out: { group: number; states: EntryState[] }[] = [];
-  for (const group of x.plan.groups) {
-    const mine = todo.filter((s) => s.entry.groupIndex === group.index && x.tasks.has(s.entry.task));
-    if (mine.length === 0) continue;
+function segments(x: SweepExecution, todo: readonly EntryState[]): Segment[] {
+  const out: Segment[] = [];
+  let group = -1;
+  for (const s of todo) {
+    if (!x.tasks.has(s.entry.task)) continue;
+    const profile = profileOf(s.entry.harness);
+    const restart = s.entry.groupIndex !== group && x.serving !== null && x.plan.groups[s.entry.groupIndex]!.restartBefore;
+    group = s.entry.groupIndex;
     const last = out[out.length - 1];
-    if (last && !(group.restartBefore && x.serving)) last.states.push(...mine);
-    else out.push({ group: group.index, states: mine });
+    if (last && !restart && last.profile === profile) last.states.push(s);
+    else out.push({ group, profile, restart, states: [s] });
   }
   return out;
 }
@@ -287,7 +308,7 @@ function entryRunner(
         ...info,
         sweepId: x.sweepId,
         harnessBase: harness.spec.base,
-        harnessConfig: { levers: harness.spec.levers, limits: harness.spec.limits },
+        harnessConfig: { levers: harness.spec.levers, limits: harness.spec.limits, profile: profileOf(entry.harness) },
         simulated: spec.serving?.simulated ?? false,
         containerName: spec.containerName,
         trialDir: spec.trialDir,

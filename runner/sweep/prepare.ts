@@ -14,7 +14,7 @@ import { parseHarnessVariant } from '../../harnesses/variants.js';
 import { createHarness } from '../../harnesses/registry.js';
 import { loadAgents } from '../../harnesses/installed/definition.js';
 import type { AgentDefinition } from '../../core/agent.js';
-import type { ServingConfig } from '../../serving/control/config.js';
+import { profileOf, withoutProfile, type ServingConfig } from '../../serving/control/config.js';
 import type { StoredServing } from '../../core/sweep-serving.js';
 import type { SweepHarness } from './execute.js';
 import { sanitizeIdPart } from './ids.js';
@@ -67,7 +67,8 @@ export function harnessesFor(
   const ids = new Map<string, string>();
   for (const name of names) {
     try {
-      const spec = parseHarnessVariant(name, maxTurns === null ? undefined : { maxTurns }, [], agents);
+      // `terse@np2` is the variant terse on the serving profile np2 (checked against the serving file apart).
+      const spec = parseHarnessVariant(withoutProfile(name), maxTurns === null ? undefined : { maxTurns }, [], agents);
       out.set(name, { spec, needsModel: createHarness(spec).needsModel });
     } catch (e) {
       if (e instanceof ValidationError) problems.push(...e.problems.map((p) => `harness ${name}: ${p}`));
@@ -97,9 +98,23 @@ export async function tasksFor(
 }
 
 export function servingProblems(harnesses: ReadonlyMap<string, SweepHarness>, config: ServingConfig | null): string[] {
+  const problems: string[] = [];
+  for (const [name, h] of harnesses) {
+    const profile = profileOf(name);
+    if (profile === null) continue;
+    const known = Object.keys(config?.profiles ?? {});
+    if (!h.needsModel) problems.push(`harness ${name}: ${withoutProfile(name)} needs no model, so a serving profile means nothing to it`);
+    else if (!known.includes(profile)) {
+      problems.push(
+        `harness ${name}: no serving profile "${profile}" ` +
+          (known.length > 0 ? `(the serving file has ${known.join(', ')})` : '(define it in the serving file: [profiles.' + profile + '] args = [...], docs/serving.example.toml)'),
+      );
+    }
+  }
   const needy = [...harnesses.values()].filter((h) => h.needsModel).map((h) => h.spec.name);
-  if (needy.length === 0 || config !== null) return [];
+  if (needy.length === 0 || config !== null) return problems;
   return [
+    ...problems,
     `serving: ${needy.join(', ')} need${needy.length === 1 ? 's' : ''} a model; add --serving simulated, --serving <serving.toml>, ` +
       'or --base-url <url> --model <name> (oracle and nop need none)',
   ];

@@ -42,7 +42,20 @@ export interface ServingConfig {
    */
   restart: RestartPolicy;
   canary: CanaryPolicy | null;
+  /**
+   * Serving profiles by name: arguments added to the start command of a server pairbench owns
+   * (levers that live in the server: -np, --cache-reuse, a draft model). A variant names one as
+   * `terse@name`; the sweep restarts the server only where the profile changes.
+   */
+  profiles?: Readonly<Record<string, ServingProfile>>;
 }
+
+export interface ServingProfile {
+  args: readonly string[];
+}
+
+/** A profile's name: what may follow `@` in a harness variant. */
+export const PROFILE_NAME = /^[a-z0-9][a-z0-9_.]*$/;
 
 export function servingKind(m: Management): ServingKind {
   switch (m.type) {
@@ -102,6 +115,7 @@ const FileSchema = z.strictObject({
     })
     .optional(),
   canary: z.strictObject({ every_trials: z.number().int().min(0), factor: z.number().gt(1) }).optional(),
+  profiles: z.record(z.string(), z.strictObject({ args: z.array(z.string().min(1)) })).optional(),
 });
 
 type ServingFile = z.infer<typeof FileSchema>;
@@ -195,6 +209,12 @@ function fromFile(f: ServingFile, source: string, baseDir: string): ServingConfi
   }
   if (f.restart?.policy === 'every' && f.restart.trials === undefined) problems.push('restart.trials: required with policy "every"');
   if (f.restart && f.restart.policy !== 'every' && f.restart.trials !== undefined) problems.push(`restart.trials: only used with policy "every"`);
+  for (const name of Object.keys(f.profiles ?? {})) {
+    if (!PROFILE_NAME.test(name)) problems.push(`profiles.${name}: a profile's name is lower-case letters, digits, "_" and "." (it follows "@" in a variant)`);
+  }
+  if (f.profiles && type !== 'command' && type !== 'simulated') {
+    problems.push(`profiles: need a server pairbench starts (management.type "command" or "simulated"); with "${type}" it cannot add start-up flags`);
+  }
   if (problems.length > 0) throw invalid(source, problems);
 
   return {
@@ -209,7 +229,20 @@ function fromFile(f: ServingFile, source: string, baseDir: string): ServingConfi
     health: { timeoutMs: f.health?.timeout_ms ?? DEFAULT_HEALTH.timeoutMs, intervalMs: f.health?.interval_ms ?? DEFAULT_HEALTH.intervalMs },
     restart: restartFrom(f.restart),
     canary: f.canary ? { everyTrials: f.canary.every_trials, factor: f.canary.factor } : null,
+    ...(f.profiles && { profiles: Object.fromEntries(Object.entries(f.profiles).map(([name, p]) => [name, { args: p.args }])) }),
   };
+}
+
+/** A harness name's serving profile: what follows its `@`, or null. */
+export function profileOf(harness: string): string | null {
+  const at = harness.lastIndexOf('@');
+  return at < 0 ? null : harness.slice(at + 1);
+}
+
+/** A harness name without its serving profile. */
+export function withoutProfile(harness: string): string {
+  const at = harness.lastIndexOf('@');
+  return at < 0 ? harness : harness.slice(0, at);
 }
 
 function simulatedFrom(s: ServingFile['simulated'], baseDir: string): SimulatedSettings {

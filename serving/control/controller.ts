@@ -48,6 +48,7 @@ class Controller implements ServingController {
   private queue: Promise<unknown> = Promise.resolve();
 
   private lifecycle: Lifecycle | null = null;
+  private profile: string | null = null;
   private endpointNow: ServingEndpoint | null;
   private readonly logPath: string;
 
@@ -92,7 +93,7 @@ class Controller implements ServingController {
       await this.guardPort();
       await lifecycle.start();
       this.started = true;
-      this.emit('start', null, performance.now() - t0, { baseUrl: this.endpoint.baseUrl, ...lifecycle.identity() });
+      this.emit('start', null, performance.now() - t0, { baseUrl: this.endpoint.baseUrl, ...lifecycle.identity(), ...this.profileDetail() });
       // A real server can take minutes to load: waiting for it must not outlast a Ctrl-C.
       await this.waitReady(t0, null, signal);
       // Reached by URL, pairbench's own simulated server is still simulated: ask it.
@@ -105,6 +106,19 @@ class Controller implements ServingController {
 
   restart(reason: string): Promise<void> {
     return this.serial(() => this.restartNow(reason));
+  }
+
+  useProfile(name: string | null, reason: string): Promise<void> {
+    return this.serial(async () => {
+      const lifecycle = await this.ensureLifecycle();
+      if (name === this.profile && this.started) return;
+      const profile = name === null ? { args: [] } : this.config.profiles?.[name];
+      if (!profile) throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `no serving profile "${name}" in the serving file`);
+      if (!lifecycle.setExtraArgs(profile.args)) throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `serving profile "${name}": a ${this.kind} server takes no start-up flags from pairbench`);
+      this.profile = name;
+      // Before the first start the profile only shapes it; later it takes a new process.
+      if (this.started) await this.restartNow(reason);
+    });
   }
 
   recover(reason: string, options: { restart: boolean; signal?: AbortSignal }): Promise<void> {
@@ -166,7 +180,7 @@ class Controller implements ServingController {
     this.trialsSinceRestart = 0;
     this.baselineMs = null;
     // The new process's identity is the proof that a restart happened.
-    this.emit('restart', reason, performance.now() - t0, { performed: true, before, after: lifecycle.identity() });
+    this.emit('restart', reason, performance.now() - t0, { performed: true, before, after: lifecycle.identity(), ...this.profileDetail() });
     await this.waitReady(t0, reason);
     await this.takeBaseline();
   }
@@ -228,6 +242,11 @@ class Controller implements ServingController {
       this.emit('canary', `canary failed: ${errorMessage(e)}`, null, { code: isPairbenchError(e) ? e.code : null, tripped: true });
       return null;
     }
+  }
+
+  private profileDetail(): { profile?: { name: string; args: readonly string[] } } {
+    const args = this.profile === null ? null : this.config.profiles?.[this.profile]?.args;
+    return this.profile === null || !args ? {} : { profile: { name: this.profile, args } };
   }
 
   private emit(kind: ServingEventOut['kind'], reason: string | null, durationMs: number | null, detail?: unknown): void {

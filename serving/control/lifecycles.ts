@@ -18,6 +18,8 @@ export interface Lifecycle {
   /** false for a remote API: nothing pairbench can restart. */
   readonly canRestart: boolean;
   start(): Promise<void>;
+  /** Arguments added to the start command from the next (re)start on; false where there is no command to add them to. */
+  setExtraArgs(args: readonly string[]): boolean;
   /** `beforeStart` runs between stopping the old process and starting the new one. */
   restart(beforeStart?: () => Promise<void>): Promise<void>;
   /** The owned process's identity (stored with start and restart events), or nothing. */
@@ -46,9 +48,15 @@ export class OwnedLifecycle implements Lifecycle {
   ) {}
 
   private id: OwnedServerIdentity | null = null;
+  private extraArgs: readonly string[] = [];
+
+  setExtraArgs(args: readonly string[]): boolean {
+    this.extraArgs = args;
+    return true;
+  }
 
   async start(): Promise<void> {
-    const proc = startOwnedProcess(this.argv, { logPath: this.ctx.logPath, cwd: this.cwd });
+    const proc = startOwnedProcess([...this.argv, ...this.extraArgs], { logPath: this.ctx.logPath, cwd: this.cwd });
     this.proc = proc;
     // Read at once, so a resume or `cleanup` can tell this very process from a recycled pid.
     this.id = { pid: proc.pid, startedAt: new Date().toISOString(), ...currentHostAndStart(proc.pid) };
@@ -87,6 +95,9 @@ export class OwnedLifecycle implements Lifecycle {
 /** A server someone else runs, restarted by a command such as `systemctl --user restart llama-server`. */
 export class RestartCommandLifecycle implements Lifecycle {
   readonly canRestart = true;
+  setExtraArgs(): boolean {
+    return false;
+  }
   constructor(
     private readonly command: string,
     private readonly ctx: LifecycleContext,
@@ -116,6 +127,9 @@ export class RestartCommandLifecycle implements Lifecycle {
 /** A server in a named container on the engine, restarted through the engine's API. */
 export class ContainerLifecycle implements Lifecycle {
   readonly canRestart = true;
+  setExtraArgs(): boolean {
+    return false;
+  }
   private connection: Promise<Engine> | null = null;
   constructor(private readonly name: string) {}
 
@@ -154,6 +168,9 @@ export class ContainerLifecycle implements Lifecycle {
 /** A remote API: nothing to start, nothing to restart. */
 export class RemoteLifecycle implements Lifecycle {
   readonly canRestart = false;
+  setExtraArgs(): boolean {
+    return false;
+  }
   async start(): Promise<void> {}
   async restart(): Promise<void> {}
   async stop(): Promise<void> {}

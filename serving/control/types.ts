@@ -30,6 +30,11 @@ export interface ServingController {
   /** Restarts (if it can) and waits for health; `reason` is stored with the event. */
   restart(reason: string): Promise<void>;
   /**
+   * Selects a serving profile (the serving file's start-up flags; null: none). Before start()
+   * it shapes the first start; afterwards a different profile restarts the server with it.
+   */
+  useProfile(name: string | null, reason: string): Promise<void>;
+  /**
    * After a trial the serving layer failed: restarts a server pairbench owns when it crashed
    * or `restart` says so (a stall), else waits for its health route. Throws when it is not
    * healthy again within the health timeout (or, for a remote server, refuses connections).

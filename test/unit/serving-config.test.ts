@@ -152,6 +152,16 @@ timeout = 5
     ]);
   });
 
+  it('reads serving profiles for a server it starts, and refuses them where it cannot add flags or the name is not one', () => {
+    const base = '[endpoint]\nbase_url = "http://127.0.0.1:8080"\nmodel = "m"\ndialect = "llama-server"\n';
+    const c = parseServingToml(`${base}[management]\ntype = "command"\ncommand = ["srv"]\n[profiles.np2]\nargs = ["-np", "2"]\n`, 's', '/');
+    expect(c.profiles).toEqual({ np2: { args: ['-np', '2'] } });
+    expect(problemsOf(() => parseServingToml(`${base}[profiles."Big One"]\nargs = []\n`, 's', '/'))).toEqual([
+      'profiles.Big One: a profile\'s name is lower-case letters, digits, "_" and "." (it follows "@" in a variant)',
+      'profiles: need a server pairbench starts (management.type "command" or "simulated"); with "none" it cannot add start-up flags',
+    ]);
+  });
+
   it('reports unparseable TOML and an unreadable file', async () => {
     expect(problemsOf(() => parseServingToml('[endpoint\n', 's', '/'))[0]).toContain('not valid TOML');
     const dir = mkdtempSync(join(tmpdir(), 'pb-serving-config-'));
