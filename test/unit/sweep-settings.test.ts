@@ -95,7 +95,7 @@ describe('the settings table', () => {
     const refused = program.parseAsync(['run', '--resume', 'sw-none', '--trials', '3', '--group-by', 'task', '--concurrency', '2', '--grace-sec', 'x'], { from: 'user' });
     await expect(refused).rejects.toMatchObject({
       problems: [
-        '--trials, --group-by: a resumed sweep keeps the plan and settings it started with; drop these (only --db, --concurrency, --grace-sec and --json apply)',
+        '--trials, --group-by: a resumed sweep keeps the plan and settings it started with; drop these (only --db, --concurrency, --retries, --grace-sec and --json apply)',
         '--grace-sec: must be a number of seconds >= 0 (got "x")',
       ],
     });
