@@ -111,7 +111,8 @@ class Controller implements ServingController {
   useProfile(name: string | null, reason: string): Promise<void> {
     return this.serial(async () => {
       const lifecycle = await this.ensureLifecycle();
-      if (name === this.profile && this.started) return;
+      // No profile asked and none in use: any server will do, owned or not.
+      if (name === this.profile && (this.started || name === null)) return;
       const profile = name === null ? { args: [] } : this.config.profiles?.[name];
       if (!profile) throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `no serving profile "${name}" in the serving file`);
       if (!lifecycle.setExtraArgs(profile.args)) throw new PairbenchError(ERROR_CODES.CONFIG_INVALID, `serving profile "${name}": a ${this.kind} server takes no start-up flags from pairbench`);
