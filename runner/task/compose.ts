@@ -41,7 +41,7 @@ export function composeWarning(unhonoured: string[]): string | null {
   if (unhonoured.length === 0) return null;
   return (
     `environment/docker-compose.yaml: pairbench does not honour ${unhonoured.join(', ')}; ignored ` +
-    '(sidecars run on one per-trial network, reached by service name, unprivileged, with the task\'s limits and no host ports, mounts or pulls beyond their image)'
+    "(sidecars run unprivileged with the task's limits on one network of the trial's own, reached by service name, with no published ports and no mounts)"
   );
 }
 
