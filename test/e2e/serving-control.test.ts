@@ -128,7 +128,9 @@ describe('serving control with a managed simulated server', () => {
   });
 
   it('a server that never becomes ready fails with the URL and its last answer', async () => {
-    const { controller } = managed(simulatedServingConfig({ timeScale: 0, loadTimeMs: 60_000, healthTimeoutMs: 2_500 }));
+    // The window must outlast the server's own start-up on a loaded machine, so the last
+    // answer is the loading 503 and not a refused connection.
+    const { controller } = managed(simulatedServingConfig({ timeScale: 0, loadTimeMs: 60_000, healthTimeoutMs: 6_000 }));
     const e = await controller.start().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(PairbenchError);
     expect((e as PairbenchError).code).toBe(ERROR_CODES.SERVING_NOT_READY);
