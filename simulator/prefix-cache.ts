@@ -1,6 +1,6 @@
 // Per-slot prefix cache, as llama-server keeps one KV cache per slot (`-np N`). A request
-// takes the idle slot sharing the longest prefix with its prompt; when all are busy it
-// waits. The cache lives in this process's memory, so a restart (new process) empties it.
+// takes an idle slot by its prompt (see pick); when all are busy it waits. The cache lives
+// in this process's memory, so a restart (new process) empties it.
 
 import { CHARS_PER_TOKEN } from './tokens.js';
 
@@ -9,6 +9,8 @@ export interface Slot {
   /** Rendered text in the slot's KV cache: last prompt plus what was generated. */
   text: string;
   processing: boolean;
+  /** When it was last released (a counter); 0 for never. */
+  usedAt: number;
 }
 
 export interface SlotLease {
@@ -16,6 +18,9 @@ export interface SlotLease {
   /** Whole tokens of the prompt already in the slot's cache. */
   cachedTokens: number;
 }
+
+/** The share of a prompt a slot's cache must cover for the request to choose that slot by prefix. */
+const SIMILARITY = 0.5;
 
 function commonPrefixChars(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
@@ -27,20 +32,30 @@ function commonPrefixChars(a: string, b: string): number {
 export class SlotPool {
   readonly slots: Slot[];
   private readonly waiters: Array<() => void> = [];
+  private clock = 0;
 
   constructor(count: number) {
-    this.slots = Array.from({ length: Math.max(1, count) }, (_, id) => ({ id, text: '', processing: false }));
+    this.slots = Array.from({ length: Math.max(1, count) }, (_, id) => ({ id, text: '', processing: false, usedAt: 0 }));
   }
 
-  /** The idle slot with the longest common prefix (lowest id on ties), or null if all are busy. */
+  /**
+   * The idle slot whose cache covers at least half the prompt, the longest such; else the
+   * least recently used idle slot (llama-server's rule, `--slot-prompt-similarity 0.5`), so a
+   * new conversation does not evict a running one while an older slot is free. Null if all
+   * are busy.
+   */
   pick(prompt: string): SlotLease | null {
     let best: SlotLease | null = null;
+    let lru: SlotLease | null = null;
     for (const slot of this.slots) {
       if (slot.processing) continue;
       const cachedTokens = Math.floor(commonPrefixChars(slot.text, prompt) / CHARS_PER_TOKEN);
       if (best === null || cachedTokens > best.cachedTokens) best = { slot, cachedTokens };
+      if (lru === null || slot.usedAt < lru.slot.usedAt) lru = { slot, cachedTokens };
     }
-    return best;
+    if (best === null) return null;
+    const promptTokens = prompt.length / CHARS_PER_TOKEN;
+    return best.cachedTokens >= SIMILARITY * promptTokens ? best : lru;
   }
 
   async acquire(prompt: string): Promise<SlotLease> {
@@ -58,6 +73,7 @@ export class SlotPool {
   release(slot: Slot, text: string | null): void {
     if (text !== null) slot.text = text;
     slot.processing = false;
+    slot.usedAt = ++this.clock;
     this.waiters.shift()?.();
   }
 

@@ -51,7 +51,7 @@ describe('cost model', () => {
     const a = pool.pick('aaaa')!;
     pool.release(a.slot, 'aaaaaaaaaaaaaaaa');
     const b = pool.pick('bbbbbbbb');
-    expect(b!.slot.id).toBe(0); // ties go to the lowest id
+    expect(b!.slot.id).toBe(1); // no slot shares half the prompt: the least recently used
     const take = await pool.acquire('aaaaaaaaxxxx');
     expect(take.slot.id).toBe(0);
     expect(take.cachedTokens).toBe(2);
@@ -63,6 +63,19 @@ describe('cost model', () => {
     expect(third).toBe(false);
     pool.release(other.slot, 'zzzz');
     expect((await waiting).slot.id).toBe(1);
+  });
+
+  it('a new conversation takes the least recently used slot and leaves a running one cached', async () => {
+    const pool = new SlotPool(2);
+    const head = '<|im_start|>system\n'; // every rendered prompt starts alike
+    const a = await pool.acquire(`${head}agent A ${'a'.repeat(400)}`);
+    pool.release(a.slot, `${head}agent A ${'a'.repeat(400)} reply`);
+    const b = await pool.acquire(`${head}agent B ${'b'.repeat(400)}`);
+    expect(b.slot.id).not.toBe(a.slot.id);
+    pool.release(b.slot, `${head}agent B ${'b'.repeat(400)} reply`);
+    const again = await pool.acquire(`${head}agent A ${'a'.repeat(400)} reply, then more`);
+    expect(again.slot.id).toBe(a.slot.id);
+    expect(again.cachedTokens).toBeGreaterThan(100);
   });
 
   it('thinking adds the reasoning block to the predicted tokens and decode time', () => {
