@@ -148,7 +148,7 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       row.tool_names = calls.length > 0 ? calls.map((c) => c.name).join(',') : null;
       row.error_code = errorCode;
       trial.onTurn(row);
-      trial.transcript({ type: 'reply', turn: turnIndex, via: 'proxy', status, content: tap.acc.content, reasoning: tap.acc.reasoning, toolCalls: calls, telemetry: row, ...(errorCode && { errorCode }) });
+      trial.transcript({ type: 'reply', turn: turnIndex, via: 'proxy', status, content: tap.acc.content, reasoning: tap.acc.reasoning, toolCalls: calls, telemetry: row, serverTimings: tap.acc.serverTimings, ...(errorCode && { errorCode }) });
     };
 
     const up = (secure ? httpsRequest : httpRequest)(target, { method: 'POST', agent, headers });

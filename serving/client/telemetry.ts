@@ -33,6 +33,11 @@ export class CallAccumulator {
   private usage: WireUsage | null = null;
   private timings: WireTimings | null = null;
 
+  /** The server's own timings object (llama-server's), as it came; null when it sent none. */
+  get serverTimings(): WireTimings | null {
+    return this.timings;
+  }
+
   /** Folds one chunk in; returns true when it carried the call's first token. */
   add(chunk: StreamChunk, now: number): boolean {
     let produced = false;
