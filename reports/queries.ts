@@ -37,7 +37,11 @@ export interface TrialData {
   status: string;
   wallMs: number | null;
   setupMs: number | null;
+  /** The agent phase, for an installed agent the CLI's whole run. */
+  agentMs: number | null;
   verifyMs: number | null;
+  /** An installed agent (harness_base agent): pairbench sees its model calls, not its tools. */
+  installedAgent: boolean;
   simulated: boolean;
 }
 
@@ -187,7 +191,7 @@ function loadTrials(db: Db, sweepId: string): { trials: TrialData[]; ids: string
     return s;
   };
   const trialFn = `pb_trial_${++fnCounter}`;
-  db.function(trialFn, { deterministic: false, varargs: false }, (id, harness, task, trialIndex, attempt, status, wall, setup, verify, simulated) => {
+  db.function(trialFn, { deterministic: false, varargs: false }, (id, harness, task, trialIndex, attempt, status, wall, setup, agent, verify, base, simulated) => {
     ids.push(String(id));
     return (
       trials.push({
@@ -198,14 +202,16 @@ function loadTrials(db: Db, sweepId: string): { trials: TrialData[]; ids: string
         status: name(status),
         wallMs: numOrNull(wall),
         setupMs: numOrNull(setup),
+        agentMs: numOrNull(agent),
         verifyMs: numOrNull(verify),
+        installedAgent: base === 'agent',
         simulated: num(simulated) === 1,
       }) - 1
     );
   });
   const order = db
     .prepare(
-      `SELECT ${trialFn}(id, harness, task, trial_index, attempt, status, wall_ms, setup_ms, verify_ms, simulated)
+      `SELECT ${trialFn}(id, harness, task, trial_index, attempt, status, wall_ms, setup_ms, agent_ms, verify_ms, harness_base, simulated)
        FROM trials WHERE sweep_id = ? ORDER BY slot_index, rowid`,
     )
     .pluck()

@@ -29,6 +29,7 @@ const PART_LABEL: Record<WallPart, string> = {
   decode: 'model: decode',
   exec: 'commands',
   wait: 'harness waiting',
+  agent: "agent's own",
   setup: 'container set-up',
   verify: 'verification',
   other: 'other',
@@ -168,7 +169,10 @@ export function reportSections(r: Report): Section[] {
     { title: 'Prompt tokens served from cache', table: cacheRows(r) },
     {
       title: 'Where the wall goes',
-      lead: 'Seconds per clean trial and share of wall. Model time is the sum of turn model times (TTFT, then decode); "other" is the wall left over.',
+      lead:
+        'Seconds per clean trial and share of wall. Model time is the sum of turn model times (TTFT, then decode). ' +
+        "For an installed agent, \"agent's own\" is the rest of its run: its tools, its start-up, its overhead (pairbench sees its model calls, not its commands). " +
+        '"Other" is the wall left over.',
       table: breakdownRows(r),
     },
   ];

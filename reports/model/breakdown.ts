@@ -1,5 +1,6 @@
 // Where the wall goes: per harness, over clean trials, the wall split into model time to first
-// token, decode, commands, harness waiting, set-up, verification and the rest.
+// token, decode, commands, harness waiting, an installed agent's own time (its run less its
+// model calls), set-up, verification and the rest.
 
 import type { SweepData } from '../queries.js';
 import type { Prepared } from './prepare.js';
@@ -9,6 +10,7 @@ export function buildBreakdown(data: SweepData, p: Prepared): BreakdownRow[] {
   const { turns } = data;
   const H = p.harnesses.length;
   const ttft = new Float64Array(H), model = new Float64Array(H), exec = new Float64Array(H), wait = new Float64Array(H);
+  const trialModel = new Float64Array(data.trials.length);
   for (let i = 0; i < turns.length; i++) {
     const tr = turns.trial[i]!;
     if (!p.clean[tr]) continue;
@@ -17,9 +19,11 @@ export function buildBreakdown(data: SweepData, p: Prepared): BreakdownRow[] {
     const f = turns.ttftMs[i]!;
     if (m === m) {
       model[h]! += m;
+      trialModel[tr]! += m;
       if (f === f) ttft[h]! += Math.min(f, m);
     } else if (f === f) {
       model[h]! += f; // a turn with a first token but no total: count what is known
+      trialModel[tr]! += f;
       ttft[h]! += f;
     }
     const e = turns.execMs[i]!;
@@ -28,6 +32,7 @@ export function buildBreakdown(data: SweepData, p: Prepared): BreakdownRow[] {
     if (w === w) wait[h]! += w;
   }
   const n = new Int32Array(H), wallMs = new Float64Array(H), setup = new Float64Array(H), verify = new Float64Array(H);
+  const agent = new Float64Array(H), agents = new Int32Array(H);
   data.trials.forEach((t, i) => {
     if (!p.clean[i]) return;
     const h = p.trialH[i]!;
@@ -35,6 +40,11 @@ export function buildBreakdown(data: SweepData, p: Prepared): BreakdownRow[] {
     wallMs[h]! += t.wallMs!;
     setup[h]! += t.setupMs ?? 0;
     verify[h]! += t.verifyMs ?? 0;
+    // The agent's run less its model calls (its calls overlap nothing else it does).
+    if (t.installedAgent && t.agentMs !== null) {
+      agents[h]!++;
+      agent[h]! += Math.max(0, t.agentMs - trialModel[i]!);
+    }
   });
   return p.harnesses.map((harness, h) => {
     const partsMs: Record<WallPart, number> = {
@@ -42,16 +52,19 @@ export function buildBreakdown(data: SweepData, p: Prepared): BreakdownRow[] {
       decode: model[h]! - ttft[h]!,
       exec: exec[h]!,
       wait: wait[h]!,
+      agent: agent[h]!,
       setup: setup[h]!,
       verify: verify[h]!,
       other: 0,
     };
-    partsMs.other = wallMs[h]! - (partsMs.ttft + partsMs.decode + partsMs.exec + partsMs.wait + partsMs.setup + partsMs.verify);
+    partsMs.other = wallMs[h]! - (partsMs.ttft + partsMs.decode + partsMs.exec + partsMs.wait + partsMs.agent + partsMs.setup + partsMs.verify);
     const perTrialS = {} as Record<WallPart, number | null>;
     const shares = {} as Record<WallPart, number | null>;
     for (const part of WALL_PARTS) {
-      perTrialS[part] = n[h]! > 0 ? partsMs[part] / 1000 / n[h]! : null;
-      shares[part] = wallMs[h]! > 0 ? partsMs[part] / wallMs[h]! : null;
+      // A built-in harness has no agent's own time: its share is commands and waiting.
+      const none = n[h]! === 0 || (part === 'agent' && agents[h]! === 0);
+      perTrialS[part] = none ? null : partsMs[part] / 1000 / n[h]!;
+      shares[part] = none || wallMs[h]! <= 0 ? null : partsMs[part] / wallMs[h]!;
     }
     return { harness, cleanN: n[h]!, wallPerTrialS: n[h]! > 0 ? wallMs[h]! / 1000 / n[h]! : null, perTrialS, shares };
   });

@@ -93,7 +93,7 @@ export interface CacheRow {
   share: number | null;
 }
 
-export const WALL_PARTS = ['ttft', 'decode', 'exec', 'wait', 'setup', 'verify', 'other'] as const;
+export const WALL_PARTS = ['ttft', 'decode', 'exec', 'wait', 'agent', 'setup', 'verify', 'other'] as const;
 export type WallPart = (typeof WALL_PARTS)[number];
 
 export interface BreakdownRow {

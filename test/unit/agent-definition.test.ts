@@ -26,7 +26,7 @@ describe('agent definitions', () => {
     expect([...agents.keys()].sort()).toEqual(['opencode', 'pi', 'qwen']);
     expect(agents.get('pi')!.install).toMatchObject({ npm: '@mariozechner/pi-coding-agent', version: '0.73.1' });
     expect(agents.get('opencode')!.runtime).toBe('none');
-    expect(agents.get('qwen')!.install.version).toBe('0.15.10');
+    expect(agents.get('qwen')!.install.version).toBe('0.12.0');
   });
 
   it('lists every problem of a broken agent.toml at once', () => {
