@@ -50,4 +50,15 @@ export interface ProxyLevers {
   prefixCache: boolean;
 }
 
+/**
+ * What the recording proxy does to each request of an installed agent in a serving dialect:
+ * true, the lever went out; false, asked for but the dialect has no per-request field; null,
+ * not asked. maxTokens is the cap sent, or null.
+ */
+export interface LeversReached {
+  thinking: boolean | null;
+  maxTokens: number | null;
+  prefixCacheOff: boolean | null;
+}
+
 export const AGENT_DEFAULT_LEVERS: ProxyLevers = { thinking: null, maxOutputTokens: null, prefixCache: true };

@@ -4,7 +4,7 @@
 // store's recorder, which writes each event as rows. Nothing here carries a secret: the
 // executor never holds an API key.
 
-import type { HarnessLimits, Levers } from './harness.js';
+import type { HarnessLimits, Levers, LeversReached, ProxyLevers } from './harness.js';
 import type { TrialStatus } from './outcomes.js';
 import type { TrialPhase, TrialResult } from './trial.js';
 import type { TurnRecord } from './turn.js';
@@ -38,7 +38,7 @@ export interface TrialStartInfo extends TrialInfo {
   sweepId: string;
   harnessBase: string;
   /** `profile`: the serving profile the trial ran on (the serving file's start-up flags), or null. */
-  harnessConfig: { levers: Levers | null; limits: HarnessLimits; profile?: string | null };
+  harnessConfig: { levers: Levers | null; limits: HarnessLimits; profile?: string | null; proxyLevers?: ProxyLevers; leversReached?: LeversReached };
   simulated: boolean;
   containerName: string;
   trialDir: string;

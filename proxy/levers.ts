@@ -1,18 +1,11 @@
 // The levers the recording proxy applies to each request an installed agent sends, in the
 // upstream dialect's own fields, and a record of which of them reached the server.
 
-import type { ProxyLevers } from '../core/harness.js';
+import type { LeversReached, ProxyLevers } from '../core/harness.js';
 import type { Dialect } from '../core/serving.js';
 import { dialectModule } from '../serving/dialects/registry.js';
 
-export interface AppliedLevers {
-  /** true: the switch went out; false: asked for but the dialect has no field; null: not asked. */
-  thinking: boolean | null;
-  /** The output cap sent, or null when none was asked. */
-  maxTokens: number | null;
-  /** true: cache_prompt false went out; false: asked for but the dialect has no such field; null: not asked. */
-  prefixCacheOff: boolean | null;
-}
+export type AppliedLevers = LeversReached;
 
 const CAP_FIELDS = ['max_tokens', 'max_completion_tokens', 'n_predict'] as const;
 

@@ -5,6 +5,7 @@
 import type { Db } from '../store/db.js';
 import type { TrialRow } from '../store/records.js';
 import { ERROR_CODES, PairbenchError } from '../core/errors.js';
+import type { LeversReached } from '../core/harness.js';
 import { readTurnColumns, type TurnColumns } from './turn-columns.js';
 import { readFigureSettings, type FigureSettings } from './sweep-settings.js';
 
@@ -60,6 +61,13 @@ export interface SweepData {
   trials: TrialData[];
   turns: TurnColumns;
   servingEvents: ServingEventData[];
+  /** Per installed-agent variant, which of its levers the proxy put in the server's requests. */
+  agentLevers: AgentLeversData[];
+}
+
+export interface AgentLeversData {
+  harness: string;
+  reached: LeversReached;
 }
 
 interface SweepSqlRow {
@@ -169,7 +177,7 @@ export function loadSweepsData(db: Db, sweepIds: string[]): SweepData[] {
   const unique = [...new Set(sweepIds)];
   const loaded = unique.map((id) => ({ sweep: loadSweepInfo(db, id), ...loadTrials(db, id) }));
   const turns = readTurnColumns(db, unique, loaded.map((l) => l.ids));
-  const data = loaded.map((l, i): SweepData => ({ sweep: l.sweep, trials: l.trials, turns: turns[i]!, servingEvents: loadServingEvents(db, l.sweep.id) }));
+  const data = loaded.map((l, i): SweepData => ({ sweep: l.sweep, trials: l.trials, turns: turns[i]!, servingEvents: loadServingEvents(db, l.sweep.id), agentLevers: loadAgentLevers(db, l.sweep.id) }));
   return sweepIds.map((id) => data[unique.indexOf(id)]!);
 }
 
@@ -219,6 +227,16 @@ function loadTrials(db: Db, sweepId: string): { trials: TrialData[]; ids: string
   // Read through the slot index, the rows are usually called in slot order already.
   if (order.every((at, i) => at === i)) return { trials, ids };
   return { trials: order.map((i) => trials[i]!), ids: order.map((i) => ids[i]!) };
+}
+
+function loadAgentLevers(db: Db, sweepId: string): AgentLeversData[] {
+  const rows = db
+    .prepare("SELECT harness, harness_config_json AS config FROM trials WHERE sweep_id = ? AND harness_base = 'agent' GROUP BY harness ORDER BY harness")
+    .all(sweepId) as { harness: string; config: string | null }[];
+  return rows.flatMap((r) => {
+    const reached = (JSON.parse(r.config ?? '{}') as { leversReached?: LeversReached }).leversReached;
+    return reached ? [{ harness: r.harness, reached }] : [];
+  });
 }
 
 function loadServingEvents(db: Db, sweepId: string): ServingEventData[] {

@@ -1,12 +1,27 @@
 // The honest read: what the tables do not say (substrate errors by kind, restarts, crashes,
 // pending rows, small cells, intervals that cross 1x), as data and as sentences.
 
+import type { LeversReached } from '../../core/harness.js';
 import { isAgentOutcome, SUBSTRATE_OUTCOMES } from '../../core/outcomes.js';
 import type { SweepData } from '../queries.js';
 import { seconds } from '../format.js';
 import { concurrencyWarning } from '../settings-text.js';
 import type { Prepared } from './prepare.js';
 import { SIMULATED_NOTICE, type HonestRead, type OutcomeCell, type RunRow, type WallRow } from './types.js';
+
+/** Which of an installed agent's levers reached the server, as a sentence; null when none was asked. */
+export function leversLine(r: LeversReached): string | null {
+  const reached: string[] = [];
+  const not: string[] = [];
+  if (r.thinking !== null) (r.thinking ? reached : not).push('the thinking switch');
+  if (r.maxTokens !== null) reached.push(`an output cap of ${r.maxTokens} tokens`);
+  if (r.prefixCacheOff !== null) (r.prefixCacheOff ? reached : not).push('prefix cache off (cache_prompt: false)');
+  if (reached.length + not.length === 0) return null;
+  const parts: string[] = [];
+  if (reached.length > 0) parts.push(`${reached.join(', ')} reached the server in every request`);
+  if (not.length > 0) parts.push(`${not.join(', ')} did not: the serving dialect has no per-request field for ${not.length === 1 ? 'it' : 'them'}`);
+  return `${parts.join('; ')}.`;
+}
 
 export function buildHonest(data: SweepData, p: Prepared, simulated: boolean, outcomes: OutcomeCell[], walls: WallRow[], run: RunRow[]): HonestRead {
   const byKind = new Map<string, Record<string, number>>();
@@ -79,6 +94,10 @@ export function buildHonest(data: SweepData, p: Prepared, simulated: boolean, ou
     lines.push(
       `Left out of every table: ${pending.running + pending.interrupted} trial${pending.running + pending.interrupted === 1 ? '' : 's'} that did not reach an outcome (${pending.running} running, ${pending.interrupted} interrupted).`,
     );
+  }
+  for (const a of data.agentLevers) {
+    const said = leversLine(a.reached);
+    if (said !== null) lines.push(`${a.harness} (an installed agent): ${said}`);
   }
   if (p.superseded > 0) lines.push(`${p.superseded} clean trial${p.superseded === 1 ? ' was' : 's were'} superseded by a later attempt on the same slot; walls use the latest.`);
   return { substrateByKind, restarts, crashes, canaries, pending, superseded: p.superseded, cellsBelowThree, lines };

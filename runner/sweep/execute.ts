@@ -21,6 +21,7 @@ import type { SweepInterrupt } from './interrupt.js';
 import { entryStates, type AttemptRow, type EntryState } from './pending.js';
 import { createTrialPool, type TrialPool } from './pool.js';
 import { openAgentRoom, type AgentRoom } from './agent-room.js';
+import { applyLevers } from '../../proxy/levers.js';
 import { stallOf } from './stalls.js';
 import { createServingGuard, type ServingGuard } from './serving-guard.js';
 
@@ -308,7 +309,13 @@ function entryRunner(
         ...info,
         sweepId: x.sweepId,
         harnessBase: harness.spec.base,
-        harnessConfig: { levers: harness.spec.levers, limits: harness.spec.limits, profile: profileOf(entry.harness) },
+        harnessConfig: {
+          levers: harness.spec.levers,
+          limits: harness.spec.limits,
+          profile: profileOf(entry.harness),
+          // An installed agent's levers, and which of them the proxy can put in this dialect's requests.
+          ...(harness.spec.proxyLevers && x.serving && { proxyLevers: harness.spec.proxyLevers, leversReached: applyLevers({}, x.serving.endpoint.dialect, harness.spec.proxyLevers) }),
+        },
         simulated: spec.serving?.simulated ?? false,
         containerName: spec.containerName,
         trialDir: spec.trialDir,
