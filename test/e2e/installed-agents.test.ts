@@ -1,26 +1,26 @@
 // The three shipped agents (opencode, Qwen Code, pi), installed by the same code path a
-// user's sweep takes (once per machine, into the agent cache), each run through the real
-// CLI on the three seed tasks against the simulated server at time-scale 0: each passes,
-// and every one of its model calls is a turn row recorded by the proxy with time to first
-// token, prompt and cached tokens. The user's API key, given for the serving layer, never
-// reaches a container, the store or the report.
+// user's sweep takes (once per machine, into the agent cache), run through the real CLI on
+// the three seed tasks in one sweep against the simulated server at time-scale 0, with pi
+// a second time as pi-cache (prefix reuse off). Each passes, and every model call is a turn
+// row recorded by the proxy with time to first token, prompt and cached tokens. While the
+// trials run, their containers are inspected: the user's API key is in no container's
+// environment, processes or files, and a container reaches the proxy and nothing else that
+// listens. Nor does the key reach the store, the trial directories or the reports.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABELS } from '../../core/engine.js';
 import { startSimulatedServer, type SimulatedServer } from '../../simulator/server.js';
-import { ROOT, pairbench, trials, workspace, type Workspace } from './sweep-support.js';
+import { ROOT, pairbench, sweepIdOf, trials, workspace, type Workspace } from './sweep-support.js';
 
 const TASKS = path.join(ROOT, 'tasks');
-// pi runs all three seed tasks; opencode the two that it finishes within the seed tasks'
-// agent timeout here (on git-init it is still running at 300 s: an open problem).
-const RUNS: Array<{ agent: string; tasks: string[] }> = [
-  { agent: 'pi', tasks: ['fizzbuzz', 'word-count', 'git-init'] },
-  { agent: 'opencode', tasks: ['fizzbuzz', 'word-count'] },
-];
-const AGENTS = RUNS.map((r) => r.agent);
+const SEEDS = ['fizzbuzz', 'word-count', 'git-init'];
+const HARNESSES = ['pi', 'pi-cache', 'opencode', 'qwen'];
 const SECRET = `sk-user-${process.pid}-${Date.now().toString(36)}-never-in-a-container`;
+const AGENT_HOME = '/tmp/pairbench-agent-home';
 
 interface TurnRow {
   trial_id: string;
@@ -51,31 +51,123 @@ function filesUnder(dir: string): string[] {
   return out;
 }
 
+/** What was seen inside a trial's container while its agent ran. */
+interface Look {
+  container: string;
+  /** The container's configured environment, as the engine reports it. */
+  env: string;
+  /** Every process's environment and command line, and a tar of the writable places. */
+  inside: Buffer;
+  agentRunning: boolean;
+}
+
+const docker = (args: string[]) => execa('docker', args, { reject: false, encoding: 'buffer', timeout: 30_000 });
+
+/** One look into a running container; the key is searched for on this side, never sent in. */
+async function look(id: string): Promise<Look | null> {
+  const env = await docker(['inspect', '-f', '{{json .Config.Env}}', id]);
+  if (env.exitCode !== 0) return null;
+  const procs = await docker(['exec', id, 'sh', '-c', 'cat /proc/[0-9]*/environ /proc/[0-9]*/cmdline 2>/dev/null; true']);
+  const files = await docker(['exec', id, 'tar', '-c', '-f', '-', '--ignore-failed-read', '/tmp', '/app', '/root', '/etc', '/logs']);
+  if (procs.exitCode !== 0 || files.stdout.length === 0) return null;
+  const tar = Buffer.from(files.stdout);
+  const inside = Buffer.concat([Buffer.from(procs.stdout), tar]);
+  // The trial's own key (in the agent's config or environment) shows its agent was set up.
+  return { container: id, env: Buffer.from(env.stdout).toString(), inside, agentRunning: inside.includes('pbk-') && tar.includes(AGENT_HOME.slice(1)) };
+}
+
+/** TCP connects from inside the container: true where something answered. */
+async function reachable(id: string, targets: string[]): Promise<Record<string, boolean>> {
+  const script = 'for a in "$@"; do if timeout 3 bash -c "exec 3<>/dev/tcp/${a%:*}/${a##*:}" 2>/dev/null; then echo "$a open"; else echo "$a closed"; fi; done';
+  const r = await execa('docker', ['exec', id, 'bash', '-c', script, 'probe', ...targets], { reject: false, timeout: 60_000 });
+  const out: Record<string, boolean> = {};
+  for (const line of r.stdout.split('\n')) {
+    const [addr, state] = line.split(' ');
+    if (addr && state) out[addr] = state === 'open';
+  }
+  return out;
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: Array<[number, number]>): number {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const num = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const den = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return num / den;
+}
+
+/** The server's prompt_ms for each model call of a trial, from the proxy's transcript. */
+function serverPromptMs(trialDir: string): number[] {
+  return readFileSync(path.join(trialDir, 'transcript.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { type: string; serverTimings?: { prompt_ms?: number } })
+    .filter((e) => e.type === 'reply')
+    .map((e) => e.serverTimings!.prompt_ms!);
+}
+
 describe('installed agents on the seed tasks', () => {
   let ws: Workspace;
   let sim: SimulatedServer;
   beforeAll(async () => {
     ws = workspace();
     process.env.PB_E2E_USER_KEY = SECRET;
-    sim = await startSimulatedServer({ timeScale: 0, tasksDir: TASKS });
+    // A slot per concurrent trial, as a llama-server would be run for two agents at once.
+    sim = await startSimulatedServer({ timeScale: 0, tasksDir: TASKS, slots: 2 });
   });
   afterAll(async () => {
     await sim?.close();
     await ws?.cleanup();
   });
 
-  it('pi and opencode pass the seed tasks through the proxy, every model call a turn row', { timeout: 1_800_000 }, async () => {
+  it('each agent passes each seed task through the proxy, every model call a turn row; the key stays out', { timeout: 1_800_000 }, async () => {
     // A remote endpoint with a key, so the proxy has a user secret to keep out of reach.
-    for (const { agent, tasks } of RUNS) {
-      const child = await pairbench([
-        'run', '--db', ws.db, '--runs-dir', ws.runs, '--tasks-dir', TASKS,
-        '--harness', agent, '--task', ...tasks, '--trials', '1',
-        '--base-url', sim.url, '--model', 'pairbench-simulated', '--dialect', 'llama-server', '--api-key-env', 'PB_E2E_USER_KEY',
-      ]);
-      expect(child.exitCode, child.all).toBe(0);
-    }
-    const rows = trials(ws.db);
-    expect(rows).toHaveLength(RUNS.reduce((n, r) => n + r.tasks.length, 0));
+    const child = pairbench([
+      'run', '--db', ws.db, '--runs-dir', ws.runs, '--tasks-dir', TASKS, '--json',
+      '--harness', ...HARNESSES, '--task', ...SEEDS, '--trials', '1', '--concurrency', '2',
+      '--base-url', sim.url, '--model', 'pairbench-simulated', '--dialect', 'llama-server', '--api-key-env', 'PB_E2E_USER_KEY',
+    ]);
+    const sweepId = await sweepIdOf(child);
+
+    // While it runs: look into each trial container once its agent is running.
+    const looks: Look[] = [];
+    const envs = new Map<string, string>();
+    let probe: { from: string; result: Record<string, boolean>; proxy: string } | null = null;
+    let running = true;
+    const watching = (async () => {
+      const done = new Set<string>();
+      while (running) {
+        const ps = await execa('docker', ['ps', '-q', '--filter', `label=${LABELS.sweep}=${sweepId}`], { reject: false });
+        for (const id of ps.stdout.split('\n').filter((s) => s !== '' && !done.has(s))) {
+          const seen = await look(id);
+          if (seen === null) continue;
+          envs.set(id, seen.env);
+          if (!seen.agentRunning) continue;
+          done.add(id);
+          looks.push(seen);
+          if (probe === null) {
+            // The proxy's address as the agent was given it; the simulator listens on the host too.
+            const m = /http:\/\/(\d+\.\d+\.\d+\.\d+):(\d+)\/v1/.exec(seen.inside.toString('latin1'));
+            if (m) {
+              const [, gw, port] = m;
+              const simPort = new URL(sim.url).port;
+              const proxy = `${gw}:${port}`;
+              probe = { from: id, proxy, result: await reachable(id, [proxy, `${gw}:${simPort}`, `127.0.0.1:${simPort}`, '1.1.1.1:80', '8.8.8.8:53']) };
+            }
+          }
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
+    const result = await child;
+    running = false;
+    await watching;
+    expect(result.exitCode, result.all).toBe(0);
+
+    const rows = trials(ws.db, sweepId);
+    expect(rows).toHaveLength(HARNESSES.length * SEEDS.length);
     for (const t of rows) {
       expect(t.status, `${t.harness} on ${t.task}: ${t.error_message}`).toBe('pass');
       const turns = turnsOf(ws.db, t.id);
@@ -90,18 +182,58 @@ describe('installed agents on the seed tasks', () => {
       // The shell calls ran the solution; the last call ended it with a plain message.
       expect(turns.filter((r) => (r.tool_calls ?? 0) > 0).length).toBeGreaterThan(0);
       expect(turns.at(-1)!.tool_calls).toBe(0);
-      expect(readFileSync(path.join(t.trial_dir!, 'agent.log'), 'utf8')).toContain(`$ ${t.harness}`);
+      expect(readFileSync(path.join(t.trial_dir!, 'agent.log'), 'utf8')).toContain(`$ ${t.harness.replace(/-cache$/, '')}`);
     }
+
+    // pi against pi-cache: with prefix reuse off nothing is served from cache, and the
+    // server's prompt time (deterministic in the simulator) grows with depth far faster.
+    const share = (h: string) => {
+      const all = rows.filter((t) => t.harness === h).flatMap((t) => turnsOf(ws.db, t.id));
+      return all.reduce((s, r) => s + r.cached_tokens!, 0) / all.reduce((s, r) => s + r.prompt_tokens!, 0);
+    };
+    expect(share('pi')).toBeGreaterThan(0.5);
+    expect(share('pi-cache')).toBeLessThan(0.01);
+    const byDepth = (h: string): Array<[number, number]> => {
+      const t = rows.find((r) => r.harness === h && r.task === 'git-init')!;
+      const depth = turnsOf(ws.db, t.id).map((r) => r.prompt_tokens!);
+      // From the second call on: the first is a cold prompt either way.
+      return serverPromptMs(t.trial_dir!).map((ms, i): [number, number] => [depth[i]!, ms]).slice(1);
+    };
+    const [warm, cold] = [slope(byDepth('pi')), slope(byDepth('pi-cache'))];
+    // Cache off, every token of depth is prefilled again: the simulator's 1,150 tokens/s is
+    // 0.87 ms a token. Cache on, only what each turn adds.
+    expect(cold).toBeGreaterThan(0.5);
+    expect(cold).toBeGreaterThan(5 * warm);
+
+    // Every trial container was seen, and looked into once its agent was set up.
+    expect(envs.size).toBe(rows.length);
+    for (const [id, env] of envs) expect(env.includes(SECRET), `container ${id} environment`).toBe(false);
+    expect(looks.length).toBeGreaterThan(0);
+    for (const l of looks) expect(l.inside.includes(SECRET), `inside container ${l.container}`).toBe(false);
+    // From a trial container: the proxy answers; the simulator's port on the host, the
+    // container's own loopback and the internet do not.
+    expect(probe, 'no trial container was probed').not.toBeNull();
+    const { proxy, result: reach } = probe!;
+    expect(reach[proxy], JSON.stringify(reach)).toBe(true);
+    expect(Object.entries(reach).filter(([a, open]) => a !== proxy && open)).toEqual([]);
+    expect(Object.keys(reach)).toHaveLength(5);
 
     // The user's key reached the serving layer's side only.
     expect(readFileSync(ws.db).includes(SECRET)).toBe(false);
     for (const f of filesUnder(ws.runs)) expect(readFileSync(f).includes(SECRET), f).toBe(false);
-    // One sweep per agent: each report names its agent and never the key.
-    for (const sweepId of [...new Set(rows.map((r) => r.sweep_id))]) {
-      const report = await pairbench(['report', '--db', ws.db, '--sweep', sweepId]);
-      expect(report.exitCode, report.all).toBe(0);
-      expect(report.all).not.toContain(SECRET);
-      expect(AGENTS.some((a) => report.all.includes(`| ${a} |`))).toBe(true);
+    const report = await pairbench(['report', '--db', ws.db, '--sweep', sweepId]);
+    expect(report.exitCode, report.all).toBe(0);
+    expect(report.all).not.toContain(SECRET);
+    for (const h of HARNESSES) expect(report.all).toContain(`| ${h} |`);
+    expect(report.all).toContain('pi-cache (an installed agent): prefix cache off (cache_prompt: false) reached the server in every request.');
+    expect(report.all).not.toMatch(/^- pi \(an installed agent\)/m);
+    // Where the wall goes: each agent's run splits into its model calls and its own time.
+    const wall = report.all.slice(report.all.indexOf('## Where the wall goes')).split('\n').filter((l) => l.startsWith('|'));
+    const col = wall[0]!.split('|').map((c) => c.trim()).indexOf("agent's own");
+    expect(col).toBeGreaterThan(0);
+    for (const h of HARNESSES) {
+      const own = wall.find((l) => l.startsWith(`| ${h} |`))!.split('|')[col]!.trim();
+      expect(own, `${h}: ${own}`).toMatch(/^\d.* s \(\d+%\)$/);
     }
   });
 });
