@@ -136,15 +136,27 @@ describe('installed agents on the seed tasks', () => {
     const envs = new Map<string, string>();
     let probe: { from: string; result: Record<string, boolean>; proxy: string } | null = null;
     let running = true;
+    const listed = async (): Promise<string[]> =>
+      (await execa('docker', ['ps', '-q', '--no-trunc', '--filter', `label=${LABELS.sweep}=${sweepId}`], { reject: false })).stdout.split('\n').filter((s) => s !== '');
+    // Every container's configured environment, polled often so a short trial cannot slip by.
+    const envWatch = (async () => {
+      while (running) {
+        const fresh = (await listed()).filter((id) => !envs.has(id));
+        const r = fresh.length === 0 ? null : await execa('docker', ['inspect', '-f', '{{.Id}} {{json .Config.Env}}', ...fresh], { reject: false });
+        for (const line of r?.stdout.split('\n') ?? []) {
+          const sp = line.indexOf(' ');
+          if (sp > 0) envs.set(line.slice(0, sp), line.slice(sp + 1));
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    // A closer look (processes, files, the network) into each once its agent is set up.
     const watching = (async () => {
       const done = new Set<string>();
       while (running) {
-        const ps = await execa('docker', ['ps', '-q', '--filter', `label=${LABELS.sweep}=${sweepId}`], { reject: false });
-        for (const id of ps.stdout.split('\n').filter((s) => s !== '' && !done.has(s))) {
+        for (const id of (await listed()).filter((s) => !done.has(s))) {
           const seen = await look(id);
-          if (seen === null) continue;
-          envs.set(id, seen.env);
-          if (!seen.agentRunning) continue;
+          if (seen === null || !seen.agentRunning) continue;
           done.add(id);
           looks.push(seen);
           if (probe === null) {
@@ -163,7 +175,7 @@ describe('installed agents on the seed tasks', () => {
     })();
     const result = await child;
     running = false;
-    await watching;
+    await Promise.all([watching, envWatch]);
     expect(result.exitCode, result.all).toBe(0);
 
     const rows = trials(ws.db, sweepId);
