@@ -19,6 +19,7 @@ import type { StoredServing } from '../../core/sweep-serving.js';
 import type { SweepHarness } from './execute.js';
 import { sanitizeIdPart } from './ids.js';
 import { restartEveryFor, servingConfigFor } from './serving-setup.js';
+import { dialectModule } from '../../serving/dialects/registry.js';
 
 export interface PreparedSweep {
   settings: SweepSettings;
@@ -95,6 +96,22 @@ export async function tasksFor(
     else problems.push(`tasks: ${errorMessage(e)}`);
     return { tasks: new Map(), broken: [], unfinished: [] };
   }
+}
+
+/**
+ * Variants that ask per request for a lever the server only takes at start-up: said before the
+ * sweep, so nobody reads a difference into a lever the server never applied.
+ */
+export function serverLeverWarnings(harnesses: ReadonlyMap<string, SweepHarness>, config: ServingConfig | null): string[] {
+  if (!config || config.management.type === 'simulated') return [];
+  const { dialect } = config.endpoint;
+  if (dialectModule(dialect).levers.speculative !== 'server') return [];
+  const asking = [...harnesses.entries()].filter(([, h]) => h.needsModel && h.spec.levers?.speculative === true).map(([name]) => name);
+  if (asking.length === 0) return [];
+  return [
+    `${asking.join(', ')} ask${asking.length === 1 ? 's' : ''} for speculative decoding per request, which ${dialect} applies only with a draft model at start-up: ` +
+      'compare it with serving profiles (docs/serving.example.toml); each turn records whether drafting ran (turns.speculative_applied)',
+  ];
 }
 
 export function servingProblems(harnesses: ReadonlyMap<string, SweepHarness>, config: ServingConfig | null): string[] {

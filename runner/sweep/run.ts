@@ -17,7 +17,7 @@ import type { ServingController } from '../../serving/control/types.js';
 import { executeSweep, type PoolEngine, type SweepOutcome } from './execute.js';
 import { newSweepId, sweepDirFor } from './ids.js';
 import { SweepInterrupt, onInterruptSignals } from './interrupt.js';
-import { agentsFor, changedTasks, harnessesFor, servingProblems, tasksFor, type PreparedSweep, type StoredConfig } from './prepare.js';
+import { agentsFor, serverLeverWarnings, changedTasks, harnessesFor, servingProblems, tasksFor, type PreparedSweep, type StoredConfig } from './prepare.js';
 import { gitState, hostName, pairbenchVersion } from './provenance.js';
 import { servingConfigFor, storedServingFor } from './serving-setup.js';
 import { takeLease, type SweepLease } from './lease.js';
@@ -77,6 +77,7 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
     lease = takeLease(db, sweepId);
     for (const b of prepared.broken) options.reporter.onWarning(`task ${b.name} is broken and left out of this sweep:\n  - ${b.problems.join('\n  - ')}`);
     for (const w of prepared.taskWarnings ?? []) options.reporter.onWarning(w);
+    for (const w of serverLeverWarnings(prepared.harnesses, serving ? prepared.servingConfig : null)) options.reporter.onWarning(w);
     if (prepared.servingConfig && !serving) options.reporter.onWarning('no harness in this sweep needs a model: the serving layer is not started');
     if (serving?.kind === 'none' && settings.restartEvery !== 'never') {
       options.reporter.onWarning(
