@@ -16,20 +16,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   fi
 fi
 
-# tsc rewrites every output on each build, so one output's age stands for all of them.
-built=dist/cli/main.js
-stale() {
-  [ ! -f "$built" ] && return 0
-  [ -n "$(find core engines cli runner harnesses serving simulator verifier store reports scripts fixtures/db \
-    -name '*.ts' -newer "$built" -print -quit 2>/dev/null)" ] && return 0
-  [ package.json -nt "$built" ] || [ tsconfig.json -nt "$built" ] || [ tsconfig.build.json -nt "$built" ]
-}
-if stale; then
-  echo "pairbench: npm run build" >&2
-  # A clean build: a module that moved must not live on in dist/ and hide a stale import.
-  rm -rf dist
-  npm run --silent build </dev/null >&2
-fi
+bash scripts/build.sh
 
 bash scripts/ensure-docker.sh
 bash scripts/base-image.sh
