@@ -21,6 +21,33 @@ export const TRIAL_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 
 /** What an engine speaking Docker's API adds to every trial container's host config. */
 export type HostConfigExtras = Partial<Docker.HostConfig>;
 
+/** The hardening and limits every container of a trial gets, the main one and its sidecars alike. */
+export function hardenedHostConfig(limits: { cpus: number; memoryMb: number; pidsLimit: number }): Docker.HostConfig {
+  return {
+    NanoCpus: Math.round(limits.cpus * 1e9),
+    Memory: limits.memoryMb * 1024 * 1024,
+    MemorySwap: limits.memoryMb * 1024 * 1024, // no swap beyond the limit
+    PidsLimit: limits.pidsLimit,
+    Privileged: false,
+    CapDrop: ['ALL'],
+    CapAdd: [...TRIAL_CAPABILITIES],
+    SecurityOpt: ['no-new-privileges'],
+    Init: true,
+    AutoRemove: false,
+  };
+}
+
+/** The labels by which cleanup finds a trial's containers and the runner that made them. */
+export function trialLabels(labels: TrialContainerSpec['labels']): Record<string, string> {
+  return {
+    [LABELS.sweep]: labels.sweep,
+    [LABELS.trial]: labels.trial,
+    [LABELS.task]: labels.task,
+    [LABELS.managed]: 'true',
+    [LABELS.runner]: formatRunner(currentRunner()),
+  };
+}
+
 /** Creates and starts the trial's container; a failure leaves nothing behind. */
 export async function createTrialContainer(docker: Docker, opts: TrialContainerSpec, extras: HostConfigExtras = {}): Promise<TrialContainer> {
   const sockets = opts.binds.filter((b) => b.split(':').some((p) => p.endsWith('docker.sock') || p.endsWith('podman.sock')));
@@ -45,27 +72,12 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
       // starts at boot runs; only the command is replaced, so the container idles until exec.
       Cmd: ['sleep', 'infinity'], // Harbor writes sh -c "sleep infinity"; the same, minus a shell the verifier's stray sweep would count
       ...(env.workdir !== null ? { WorkingDir: env.workdir } : {}), // created by the engine when absent
-      Labels: {
-        [LABELS.sweep]: opts.labels.sweep,
-        [LABELS.trial]: opts.labels.trial,
-        [LABELS.task]: opts.labels.task,
-        [LABELS.managed]: 'true',
-        [LABELS.runner]: formatRunner(currentRunner()),
-      },
+      Labels: trialLabels(opts.labels),
       HostConfig: {
+        ...hardenedHostConfig(env),
         Binds: opts.binds,
-        NanoCpus: Math.round(env.cpus * 1e9),
-        Memory: env.memoryMb * 1024 * 1024,
-        MemorySwap: env.memoryMb * 1024 * 1024, // no swap beyond the limit
-        PidsLimit: env.pidsLimit,
-        Privileged: false,
-        CapDrop: ['ALL'],
-        CapAdd: [...TRIAL_CAPABILITIES],
-        SecurityOpt: ['no-new-privileges'],
         NetworkMode: home ?? (network === 'public' ? 'bridge' : 'none'),
         ...(opts.services && { ExtraHosts: Object.entries(opts.services.hosts).map(([n, ip]) => `${n}:${ip}`) }),
-        Init: true,
-        AutoRemove: false,
         ...extras,
       },
     });

@@ -6,8 +6,7 @@
 import type Docker from 'dockerode';
 import { LABELS, type ServiceContainerSpec, type StartedService } from '../../core/engine.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
-import { currentRunner, formatRunner } from '../../core/runner-identity.js';
-import { DockerContainer, TRIAL_CAPABILITIES, type HostConfigExtras } from './container.js';
+import { DockerContainer, hardenedHostConfig, trialLabels, type HostConfigExtras } from './container.js';
 
 export async function createServiceContainer(docker: Docker, spec: ServiceContainerSpec, extras: HostConfigExtras = {}): Promise<StartedService> {
   const limits = spec.task.config.environment;
@@ -22,29 +21,13 @@ export async function createServiceContainer(docker: Docker, spec: ServiceContai
       ...(s.workingDir !== null && { WorkingDir: s.workingDir }),
       ...(s.user !== null && { User: s.user }),
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-      Labels: {
-        [LABELS.sweep]: spec.labels.sweep,
-        [LABELS.trial]: spec.labels.trial,
-        [LABELS.task]: spec.labels.task,
-        [LABELS.managed]: 'true',
-        [LABELS.runner]: formatRunner(currentRunner()),
-        [LABELS.service]: s.name,
-      },
+      Labels: { ...trialLabels(spec.labels), [LABELS.service]: s.name },
       HostConfig: {
+        ...hardenedHostConfig(limits),
         Binds: [],
-        NanoCpus: Math.round(limits.cpus * 1e9),
-        Memory: limits.memoryMb * 1024 * 1024,
-        MemorySwap: limits.memoryMb * 1024 * 1024,
-        PidsLimit: limits.pidsLimit,
-        Privileged: false,
-        CapDrop: ['ALL'],
-        CapAdd: [...TRIAL_CAPABILITIES],
-        SecurityOpt: ['no-new-privileges'],
         NetworkMode: spec.network,
         // Names resolve through /etc/hosts: Podman's CNI networks have no DNS of their own.
         ExtraHosts: Object.entries(spec.hosts).map(([n, ip]) => `${n}:${ip}`),
-        Init: true,
-        AutoRemove: false,
         ...extras,
       },
       NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: [s.name] } } },
