@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { execa, type ResultPromise } from 'execa';
 import { connectEngine } from '../engines/registry.js';
+import { sweepIdOf } from './support/sweep-id.js';
 import { freeLoopbackPort } from '../serving/control/controller.js';
 import { identitiesIn, stillRunning, type OwnedServerIdentity } from '../serving/control/reap.js';
 import { HARNESS_THROW_ENV } from '../harnesses/agent/test-faults.js';
@@ -94,18 +95,6 @@ async function pollTrial(id: string, taken: Set<string>, sql: string): Promise<s
 async function waitFor(what: string, ready: () => boolean): Promise<void> {
   while (!ready()) await new Promise((r) => setTimeout(r, 100));
   say(what);
-}
-
-function sweepIdOf(child: ResultPromise): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"event":"sweep_start"[^\n]*"sweepId":"([^"]+)"/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    void Promise.resolve(child).then((r) => reject(new Error(`pairbench exited before starting the sweep (${r.exitCode}): ${String(r.all ?? '')}`)));
-  });
 }
 
 async function main(): Promise<number> {

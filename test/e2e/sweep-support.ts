@@ -11,6 +11,8 @@ import { findPairbenchContainers, removeContainers } from '../../engines/docker/
 import { isAgentOutcome } from '../../core/outcomes.js';
 import type { SweepRow, TrialRow } from '../../store/records.js';
 
+export { sweepIdOf } from '../../scripts/support/sweep-id.js';
+
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SWEEP_TASKS = path.join(ROOT, 'fixtures/tasks-sweep');
 const BIN = path.join(ROOT, 'bin/pairbench.js');
@@ -46,19 +48,6 @@ export function workspace(): Workspace {
 
 export function pairbench(args: string[]): ResultPromise<{ reject: false; cwd: string; all: true }> {
   return execa('node', [BIN, ...args], { reject: false, cwd: ROOT, all: true });
-}
-
-/** The sweep id from a `--json` run's sweep_start line, as soon as it is printed. */
-export function sweepIdOf(child: ResultPromise): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"event":"sweep_start"[^\n]*"sweepId":"([^"]+)"/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    void Promise.resolve(child).then((r) => reject(new Error(`pairbench exited before starting a sweep (${r.exitCode}): ${String(r.all ?? '')}`)));
-  });
 }
 
 export function trials(db: string, sweepId?: string): TrialRow[] {
