@@ -65,9 +65,11 @@ export async function execInContainer(target: ContainerRef, command: string | st
   try {
     const stream = await exec.start({ hijack: true, stdin: withStdin });
     await new Promise<void>((resolve, reject) => {
-      stream.on('error', reject);
-      stream.on('end', resolve);
-      stream.on('close', resolve);
+      // Once the backstop has abandoned the stream, destroying it must not resolve this: only
+      // the kill's end does, so what follows never sees the command still running.
+      stream.on('error', (e) => (abandoned ? undefined : reject(e)));
+      stream.on('end', () => (abandoned ? undefined : resolve()));
+      stream.on('close', () => (abandoned ? undefined : resolve()));
       stream.pipe(sink);
       if (timeoutMs !== undefined) {
         deadline = setTimeout(() => {
