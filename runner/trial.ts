@@ -9,14 +9,15 @@ import { TRIAL_MOUNTS, readMountFile, resolveSelinux, writeMountFile } from '../
 import type { TrialContainer } from '../core/container.js';
 import type { Engine } from '../core/engine.js';
 import { ERROR_CODES, PairbenchError, errorMessage, isPairbenchError } from '../core/errors.js';
-import { isAgentOutcome, type AgentOutcome, type Outcome } from '../core/outcomes.js';
+import { isAgentOutcome } from '../core/outcomes.js';
 import type { TrialEvents, TrialResult, TrialSpec } from '../core/trial.js';
 import { createHarness } from '../harnesses/registry.js';
 import type { Harness, HarnessContext, HarnessResult } from '../harnesses/types.js';
 import type { ModelClient } from '../serving/client/types.js';
 import { agentView, logDirUsers, phaseNetworks, startingNetwork, verifierView, waitHealthy } from './trial-environment.js';
-import { runVerifier, type VerifierResult } from '../verifier/verify.js';
+import { runVerifier } from '../verifier/verify.js';
 import { proveVerifierBind, type ProbedUsers } from '../verifier/bind-probe.js';
+import { classify, combine, containerGone, harnessErrorMessage, stopMessage, type AgentEnd, type Ended, type Phase } from './trial-verdict.js';
 import { giveHostDirTo, handBackFromInside, handBackScript, sanitizeTrialDir, trialDirOwner } from './trial-dir.js';
 import { ensureServiceImages, noServices, removeServices, startServices } from './trial-services.js';
 import { resolveEnv } from '../core/env-templates.js';
@@ -29,9 +30,6 @@ const BIND_DIRS = TRIAL_MOUNTS.map((m) => m.containerPath);
 
 /** How long a harness gets to return on its own after its signal fires, before the trial moves on. */
 const HARNESS_GRACE_MS = 5_000;
-
-/** 'prepare' is the harness and model client, before anything touches the engine. */
-type Phase = 'prepare' | 'build' | 'setup' | 'agent' | 'verify';
 
 /** Thrown inside runTrial when the outer signal fires; turned into PB_INTERRUPTED after teardown. */
 class Interrupted extends Error {}
@@ -50,14 +48,6 @@ function getEngine(ref: string): Promise<Engine> {
     engines.set(ref, engine);
   }
   return engine;
-}
-
-interface Ended {
-  status: Outcome;
-  reward: number | null;
-  rewards: Record<string, number> | null;
-  errorCode: string | null;
-  errorMessage: string | null;
 }
 
 export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: AbortSignal): Promise<TrialResult> {
@@ -223,23 +213,10 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
   };
 }
 
-interface AgentEnd {
-  status: 'done' | AgentOutcome;
-  turns: number;
-  message: string | null;
-}
-
 /** dockerode's errors carry the engine's HTTP status; socket errors carry a system code. */
 function isEngineError(e: unknown): boolean {
   const x = e as { statusCode?: unknown; code?: unknown } | null;
   return typeof x?.statusCode === 'number' || (typeof x?.code === 'string' && /^E[A-Z]+$/.test(x.code));
-}
-
-/** The error and where it was thrown: enough for the harness's author to find the bug. */
-function harnessErrorMessage(harness: string, e: unknown): string {
-  const name = e instanceof Error ? e.name : typeof e;
-  const at = e instanceof Error ? (e.stack ?? '').split('\n').find((l) => l.trimStart().startsWith('at '))?.trim() : undefined;
-  return `harness ${harness} threw ${name}: ${errorMessage(e)}${at ? ` (${at})` : ''}`;
 }
 
 /**
@@ -315,17 +292,6 @@ async function runAgent(
   }
 }
 
-function stopMessage(stop: 'turn_limit' | 'output_limit' | 'context_limit', spec: TrialSpec): string {
-  switch (stop) {
-    case 'turn_limit':
-      return `the harness reached its turn limit (${spec.harness.limits.maxTurns})`;
-    case 'output_limit':
-      return `a reply hit the output token limit (${spec.harness.limits.maxOutputTokens}) and could not be used`;
-    case 'context_limit':
-      return `a reply was cut short by the server's context filling up (fewer than ${spec.harness.limits.maxOutputTokens} output tokens) and could not be used`;
-  }
-}
-
 /** The harness's own result, or 'abandoned' when it outlives its signal by more than graceMs. */
 async function withGrace(run: Promise<HarnessResult>, signal: AbortSignal, graceMs: number): Promise<HarnessResult | 'abandoned'> {
   let onAbort: (() => void) | null = null;
@@ -344,53 +310,6 @@ async function withGrace(run: Promise<HarnessResult>, signal: AbortSignal, grace
     if (onAbort) signal.removeEventListener('abort', onAbort);
     run.catch(() => undefined); // an abandoned harness may still reject later
   }
-}
-
-/** The agent's end and the verifier's verdict, as one outcome. */
-function combine(agent: AgentEnd, verdict: VerifierResult): Ended {
-  if (agent.status === 'done') return verdict;
-  // The agent's limit is the outcome; the verifier still ran and its reward is kept. A
-  // verifier problem on top is kept in the error fields so it is not lost.
-  const verifierNote = verdict.errorMessage ? `; the verifier then reported ${verdict.status}: ${verdict.errorMessage}` : '';
-  return {
-    status: agent.status,
-    reward: verdict.reward,
-    rewards: verdict.rewards,
-    errorCode: agent.status === 'harness_error' ? ERROR_CODES.HARNESS_ERROR : verdict.errorCode,
-    errorMessage: `${agent.message ?? agent.status}${verifierNote}`,
-  };
-}
-
-function containerGone(when: string, agentStatus: AgentEnd['status']): Ended {
-  const after = agentStatus === 'done' ? '' : ` (the agent had ended with ${agentStatus})`;
-  return {
-    status: 'container_failed',
-    reward: null,
-    rewards: null,
-    errorCode: ERROR_CODES.CONTAINER_GONE,
-    errorMessage: `the trial container exited ${when}${after}; nothing was verified`,
-  };
-}
-
-function classify(e: unknown, phase: Phase): Ended {
-  const none = { reward: null, rewards: null };
-  if (isPairbenchError(e)) {
-    if (e.outcome) {
-      // The engine's "container X is not running" does not say when; the phase does.
-      const when = e.outcome === 'container_failed' && phase !== 'prepare' ? ` (during the ${phase} phase)` : '';
-      return { ...none, status: e.outcome, errorCode: e.code, errorMessage: `${e.message}${when}` };
-    }
-    // Without an outcome of its own (a harness that is not available, an engine that does
-    // not answer) it is still the machinery's failure, never the agent's.
-    const status: Outcome = phase === 'build' || e.code === ERROR_CODES.BUILD_FAILED ? 'build_failed' : 'container_failed';
-    return { ...none, status, errorCode: e.code, errorMessage: e.message };
-  }
-  // Anything else thrown here is the machinery's failure, not the agent's (a harness reports
-  // its own limits through its result), so it never counts against the agent.
-  if (phase === 'build') {
-    return { ...none, status: 'build_failed', errorCode: ERROR_CODES.BUILD_FAILED, errorMessage: `image build: ${errorMessage(e)}` };
-  }
-  return { ...none, status: 'container_failed', errorCode: ERROR_CODES.CONTAINER_FAILED, errorMessage: `${phase}: ${errorMessage(e)}` };
 }
 
 /** Settles with `work`, or rejects with Interrupted as soon as the outer signal fires. */
