@@ -30,15 +30,20 @@ if ! api_answers; then
     [ "$(id -u)" -eq 0 ] || explain "Installing Podman needs root."
     bash "$here/apt-install.sh" podman catatonit
   fi
-  # These machines need runc (crun fails on hybrid cgroups) and ulimits within the host's
-  # hard limits (Podman's defaults exceed them and runc cannot set them).
+  # These machines need runc (crun fails on hybrid cgroups) and ulimits runc can set: within
+  # the host's hard limits, and at most the 32768 processes conmon is held to here (a higher
+  # nproc fails every container with "error setting rlimit type 6"). Written at each start,
+  # so the limits always match the shell that starts the service.
   conf=/etc/containers/containers.conf.d/50-pairbench.conf
-  if [ "$(id -u)" -eq 0 ] && [ ! -f "$conf" ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    nofile=$(ulimit -Hn); nproc=$(ulimit -Hu)
+    [ "$nofile" = unlimited ] || [ "$nofile" -gt 20000 ] && nofile=20000
+    [ "$nproc" = unlimited ] || [ "$nproc" -gt 32768 ] && nproc=32768
     mkdir -p "$(dirname "$conf")"
     cat >"$conf" <<CONF
 # Written by pairbench's scripts/ensure-podman.sh.
 [containers]
-default_ulimits = ["nofile=$(ulimit -Hn):$(ulimit -Hn)", "nproc=$(ulimit -Hu):$(ulimit -Hu)"]
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
 
 [engine]
 runtime = "runc"
