@@ -6,6 +6,7 @@
 //
 //   npm run bench:client [-- --calls 300]
 
+import './support/clean-exit.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { createModelClient } from '../serving/client/create.js';

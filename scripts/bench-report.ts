@@ -6,6 +6,7 @@
 //
 //   npm run bench:report [-- <rounds>]   (default 7; at least 5)
 
+import './support/clean-exit.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -18,6 +18,7 @@
 //
 // Run: npm run bench:overhead [-- <rounds> [<engine>...]]   (default 15 rounds on docker and podman; at least 5)
 
+import './support/clean-exit.js';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';

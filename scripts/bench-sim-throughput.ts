@@ -6,6 +6,7 @@
 //
 //   npm run build && npm run bench:sim [-- --runs 5 --seconds 2]
 
+import './support/clean-exit.js';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';

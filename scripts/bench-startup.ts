@@ -4,6 +4,7 @@
 //
 //   npm run bench:startup [-- <rounds>]   (default 9; at least 5)
 
+import './support/clean-exit.js';
 import { interleave, nodeStartFloor, pairbenchProcess, printRatio, printRatioTable, roundsFrom, type RatioRow } from './support/floor.js';
 
 const rounds = roundsFrom(process.argv[2] ?? process.env.PB_BENCH_RUNS, 9);

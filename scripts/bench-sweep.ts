@@ -6,6 +6,7 @@
 //
 // Run: npm run build && npm run bench:sweep [-- <rounds>]   (default 3 rounds = 6 sweeps, medians)
 
+import './support/clean-exit.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
