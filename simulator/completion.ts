@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseChatRequest, type SimChatRequest } from './chat-request.js';
 import { costOf, type CostResult } from './cost-model.js';
-import { GARBAGE_CONTENT, type FaultKind } from './faults.js';
+import { GARBAGE_CONTENT, PARSER_REJECTED_ERROR, type FaultKind } from './faults.js';
 import { reasoningBlock } from './policy.js';
 import { sendJson } from './respond.js';
 import { sleep, type SimState } from './state.js';
@@ -92,7 +92,7 @@ export async function handleChat(state: SimState, req: IncomingMessage, res: Ser
     return;
   }
 
-  const prompt = renderPrompt(chat.messages, chat.tools);
+  const prompt = renderPrompt(chat.messages, chat.tools, chat.thinking);
   const promptTokens = tokenCount(prompt);
   // As llama-server refuses a prompt that leaves its slot no room (n_tokens >= n_ctx), with
   // the counts in the body (tools/server: ERROR_TYPE_EXCEED_CONTEXT_SIZE, HTTP 400).
@@ -188,6 +188,10 @@ async function whole({ state, res, head, reply, cost, usage, timings, fault, sig
   }
   if (fault === 'stall') return stall(signal);
   if (!(await sleep(total, signal))) return false;
+  if (fault === 'rejected') {
+    sendJson(res, 500, { error: PARSER_REJECTED_ERROR });
+    return false;
+  }
   const body = completion(head, reply, reply.finishReason, usage, timings);
   if (fault === 'malformed') {
     const text = JSON.stringify(body);
@@ -225,6 +229,10 @@ const MAX_TOKENS_PER_CHUNK = 16;
 
 async function stream({ state, res, head, reply, cost, usage, timings, fault, signal }: Outgoing, includeUsage: boolean): Promise<boolean> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  // llama-server announces keep-alive on a stream but closes the connection once the stream
+  // ends (measured on b10587), so a client's next request takes a new socket.
+  const socket = res.socket;
+  res.once('finish', () => socket?.end());
   res.write(chunk(head, { role: 'assistant', content: null }, null));
 
   const perToken = cost.predictedN > 0 ? scaled(state, cost.predictedMs) / cost.predictedN : 0;
@@ -243,6 +251,10 @@ async function stream({ state, res, head, reply, cost, usage, timings, fault, si
         return false;
       }
       if (fault === 'malformed') res.write('data: {"choices":[{"index":0,"delta":{"content":\n\n');
+      if (fault === 'rejected') {
+        res.end(`data: ${JSON.stringify({ error: PARSER_REJECTED_ERROR })}\n\n`);
+        return false;
+      }
     }
     const part = parts[i];
     if (part === undefined) break;

@@ -4,12 +4,12 @@
 
 import { seededRng } from '../core/prng.js';
 
-export const FAULT_KINDS = ['refuse', 'http503', 'crash', 'stall', 'malformed', 'garbage'] as const;
+export const FAULT_KINDS = ['refuse', 'http503', 'crash', 'stall', 'malformed', 'garbage', 'rejected'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export type FaultRates = Record<FaultKind, number>;
 
-export const NO_FAULTS: FaultRates = { refuse: 0, http503: 0, crash: 0, stall: 0, malformed: 0, garbage: 0 };
+export const NO_FAULTS: FaultRates = { refuse: 0, http503: 0, crash: 0, stall: 0, malformed: 0, garbage: 0, rejected: 0 };
 
 
 export class FaultPlan {
@@ -48,6 +48,18 @@ export function faultRateProblems(rates: FaultRates): string[] {
     (k) => `fault ${k}: rate must be in [0, 1] (got ${rates[k]})`,
   );
 }
+
+/**
+ * llama-server's answer when the model's output fails its chat parser (server-common.cpp,
+ * the parse of the partial/final message in server_task_result_cmpl_*): HTTP 500 for a whole
+ * reply; in a stream, one `data:` line with this object after the chunks sent so far, and no
+ * `[DONE]`. "peg-native" is the parser current builds use for Qwen3-style templates.
+ */
+export const PARSER_REJECTED_ERROR = {
+  code: 500,
+  message: 'The model produced output that does not match the expected peg-native format',
+  type: 'server_error',
+} as const;
 
 /** Content that breaks both reply contracts (no <think>, no JSON object). */
 export const GARBAGE_CONTENT = 'Sure! I would be happy to help with that. Let me think about what the best approach might be here...';

@@ -7,20 +7,43 @@ import { CHARS_PER_TOKEN } from './tokens.js';
 
 export const SIMULATED_BUILD = 'pairbench-simulated-1';
 
+// llama-server's /v1/models (server.cpp, the models handler): an Ollama-style `models` list
+// beside the OpenAI-style `data`, each with the model's `meta`. The simulated model has no
+// weights or vocabulary: those figures are 0.
 export function modelsBody(state: SimState): Record<string, unknown> {
+  const id = state.opts.model;
   return {
+    models: [
+      {
+        name: id, model: id, modified_at: '', size: '', digest: '', type: 'model', description: '', tags: [''],
+        capabilities: ['completion'], parameters: '',
+        details: { parent_model: '', format: 'gguf', family: '', families: [''], parameter_size: '', quantization_level: '' },
+      },
+    ],
     object: 'list',
     data: [
       {
-        id: state.opts.model,
+        id,
+        aliases: [id],
+        tags: [],
         object: 'model',
         created: Math.floor(state.startedAt / 1000),
         owned_by: 'llamacpp',
-        meta: { pairbench_simulated: true, n_ctx_train: state.opts.nCtx },
+        meta: {
+          pairbench_simulated: true, vocab_type: 0, n_vocab: 0, n_ctx: state.opts.nCtx, n_ctx_train: state.opts.nCtx,
+          n_embd: 0, n_params: 0, size: 0, ftype: 'simulated',
+        },
       },
     ],
   };
 }
+
+/** The template the simulator renders (simulator/tokens.ts), in the Jinja a real server shows. */
+export const SIMULATED_CHAT_TEMPLATE = [
+  "{%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}{%- endfor %}",
+  "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}",
+  "{%- if enable_thinking is defined and enable_thinking is false %}{{- '<think>\\n\\n</think>\\n\\n' }}{%- endif %}{%- endif %}",
+].join('\n');
 
 export function propsBody(state: SimState): Record<string, unknown> {
   const o = state.opts;
@@ -30,14 +53,34 @@ export function propsBody(state: SimState): Record<string, unknown> {
       n_ctx: o.nCtx,
       speculative: o.specDefault !== null,
       is_processing: false,
-      params: { n_predict: -1, temperature: 0.8, 'speculative.n_max': o.specDefault ?? 0, reasoning_budget: o.cost.reasoningTokens },
+      params: {
+        n_predict: -1, max_tokens: -1, seed: o.seed, temperature: 0.8, top_k: 40, top_p: 0.95, min_p: 0.05, stream: false,
+        chat_format: 'Content-only', reasoning_format: 'deepseek', 'speculative.types': o.specDefault !== null ? 'draft' : 'none',
+        'speculative.n_max': o.specDefault ?? 0, reasoning_budget: o.cost.reasoningTokens,
+      },
     },
     total_slots: o.slots,
-    model_path: `${o.model}.gguf`,
     model_alias: o.model,
-    chat_template: 'chatml',
-    modalities: { vision: false, audio: false },
+    model_ftype: 'simulated',
+    model_path: `${o.model}.gguf`,
+    modalities: { vision: false, video: false, audio: false },
+    media_marker: '<__media__>',
+    endpoint_slots: true,
+    endpoint_props: false,
+    endpoint_metrics: true,
+    ui: false,
+    ui_settings: {},
+    chat_template: SIMULATED_CHAT_TEMPLATE,
+    chat_template_caps: {
+      supports_object_arguments: true, supports_parallel_tool_calls: true, supports_preserve_reasoning: false,
+      supports_reasoning_effort: false, supports_string_content: true, supports_system_role: true,
+      supports_tool_calls: true, supports_tools: true, supports_typed_content: false,
+    },
+    bos_token: '',
+    eos_token: '<|im_end|>',
     build_info: SIMULATED_BUILD,
+    is_sleeping: false,
+    cors_proxy_enabled: false,
     pairbench_simulated: true,
     cost_model: o.cost,
     time_scale: o.timeScale,

@@ -21,12 +21,19 @@ export function tokenCount(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
 
+/**
+ * What Qwen3's template appends to the generation prompt when thinking is off: an empty think
+ * block the model writes after. History renders an earlier reply without it, so the next
+ * turn's prompt parts from the slot's cache there and the reply is processed again.
+ */
+export const EMPTY_THINK = '<think>\n\n</think>\n\n';
+
 /** A ChatML-style template (as Qwen-class models use); history keeps content only, not reasoning. */
-export function renderPrompt(messages: WireMessage[], tools: readonly unknown[] = []): string {
+export function renderPrompt(messages: WireMessage[], tools: readonly unknown[] = [], thinking = true): string {
   // Offered tools sit at the top of the prompt, as Qwen-class templates put them.
   let out = tools.length === 0 ? '' : `<|im_start|>system\n<tools>\n${tools.map((t) => JSON.stringify(t)).join('\n')}\n</tools><|im_end|>\n`;
   for (const m of messages) out += `<|im_start|>${m.role}\n${m.content}${renderToolCalls(m.toolCalls ?? [])}<|im_end|>\n`;
-  return `${out}<|im_start|>assistant\n`;
+  return `${out}<|im_start|>assistant\n${thinking ? '' : EMPTY_THINK}`;
 }
 
 /** Tool calls as Qwen-class templates write them, so a call costs tokens and its history caches. */

@@ -39,6 +39,7 @@ const SERVE_FLAGS: ServeFlag[] = [
   { option: '--fault-stall <rate>', help: 'rate of streams that stop mid-way and hold the connection', to: 'faults.stall' },
   { option: '--fault-malformed <rate>', help: 'rate of streams with a data line that is not JSON', to: 'faults.malformed' },
   { option: '--fault-garbage <rate>', help: 'rate of replies that break the reply contract', to: 'faults.garbage' },
+  { option: '--fault-rejected <rate>', help: "rate of replies the server's chat parser rejects (HTTP 500, or an error line mid-stream)", to: 'faults.rejected' },
   { option: '--fault-crash <rate>', help: 'rate of requests during which the process exits', to: 'faults.crash' },
 ];
 

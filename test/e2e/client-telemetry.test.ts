@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../core/errors.js';
 import type { ServingEndpoint } from '../../core/serving.js';
 import { createModelClient } from '../../serving/client/create.js';
-import { ServingError, ServingHttpError } from '../../serving/client/errors.js';
+import { OutputRejectedError, ServingError, ServingHttpError } from '../../serving/client/errors.js';
 import type { ChatMessage } from '../../serving/client/types.js';
 import type { Dialect } from '../../core/serving.js';
 import { startSimulatedServer, type SimOptions, type SimulatedServer } from '../../simulator/server.js';
@@ -155,6 +155,15 @@ describe('client errors against injected faults', () => {
     const client = createModelClient(endpoint(s.url), { idleMs: 200 });
     const e = await expectServingError(client.chat({ messages: messages('hi'), thinking: true }), ERROR_CODES.SERVING_STALLED);
     expect(e.message).toContain('200 ms');
+  });
+
+  it('output the server\'s parser rejects mid-stream is the agent\'s output_rejected, not a serving failure', async () => {
+    const s = await sim({ faults: { rejected: 1 } });
+    const e = await createModelClient(endpoint(s.url)).chat({ messages: messages('Run the tests.') }).then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(OutputRejectedError);
+    expect((e as OutputRejectedError).code).toBe(ERROR_CODES.OUTPUT_REJECTED);
+    expect((e as OutputRejectedError).outcome).toBe('output_rejected');
+    expect((e as OutputRejectedError).call.httpStatus).toBe(200);
   });
 
   it('a data line that is not JSON', async () => {

@@ -46,6 +46,26 @@ describe('cost model', () => {
     expect(full.cacheN).toBe(base.promptTokens - 1);
   });
 
+  it('thinking off: the empty think block of the generation prompt keeps the reply out of the next turn\'s cache', () => {
+    const system = { role: 'system', content: 'You are an agent. '.repeat(50) };
+    const task = { role: 'user', content: 'Do the task.' };
+    const reply = '<cmd>ls -la /app and then some more words</cmd>';
+    for (const thinking of [true, false]) {
+      const pool = new SlotPool(1);
+      const turn1 = renderPrompt([system, task], [], thinking);
+      const first = pool.pick(turn1)!;
+      pool.release(first.slot, turn1 + renderGenerated('', reply));
+      const turn2 = renderPrompt([system, task, { role: 'assistant', content: reply }, { role: 'user', content: 'a b c' }], [], thinking);
+      const hit = pool.pick(turn2)!.cachedTokens;
+      if (thinking) expect(hit).toBeGreaterThan(tokenCount(turn1) + tokenCount(reply) - 2);
+      else {
+        expect(turn1.endsWith('<|im_start|>assistant\n<think>\n\n</think>\n\n')).toBe(true);
+        expect(hit).toBeLessThan(tokenCount(turn1));
+        expect(hit).toBeGreaterThan(tokenCount(turn1) - 8);
+      }
+    }
+  });
+
   it('a request takes the idle slot with the longest shared prefix, and waits when all are busy', async () => {
     const pool = new SlotPool(2);
     const a = pool.pick('aaaa')!;
