@@ -9,7 +9,7 @@ import {
   DEFAULT_RESAMPLES,
   DEFAULT_SEED,
   DEPTH_BUCKETS,
-  isPending,
+  hasFinished,
   ratioValue,
   SIMULATED_NOTICE,
   type RatioValue,
@@ -79,7 +79,7 @@ export function buildComparison(dataA: SweepData, dataB: SweepData, options: Com
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
   // A baseline that only one sweep finished is still fine for that sweep's own tables.
   const baselineFor = (d: SweepData): string | undefined =>
-    options.baseline !== undefined && d.trials.some((t) => t.harness === options.baseline && !isPending(t.status)) ? options.baseline : undefined;
+    options.baseline !== undefined && hasFinished(d, options.baseline) ? options.baseline : undefined;
   const { report: a, prepared: pa } = buildPreparedReport(dataA, { baseline: baselineFor(dataA), seed, resamples });
   const { report: b, prepared: pb } = buildPreparedReport(dataB, { baseline: baselineFor(dataB), seed, resamples });
   const harnesses = union(a.harnesses, b.harnesses);

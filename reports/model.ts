@@ -20,7 +20,7 @@ import { SIMULATED_NOTICE, type Report, type ReportOptions } from './model/types
 // One module per table under model/; this one puts them together in the order they depend on.
 export { DEFAULT_RESAMPLES, DEFAULT_SEED };
 export * from './model/types.js';
-export { armGroup, cleanRowsOf, isPending, type Prepared } from './model/prepare.js';
+export { armGroup, cleanRowsOf, hasFinished, isPending, type Prepared } from './model/prepare.js';
 
 export function buildReport(data: SweepData, options: ReportOptions = {}): Report {
   return buildPreparedReport(data, options).report;
@@ -42,7 +42,7 @@ export function buildPreparedReport(data: SweepData, options: ReportOptions = {}
   const scratch = medianScratch(data.turns.length);
   const turns = { buckets: buildDepth(data, p, scratch), byTurn: buildByTurn(data, p, scratch), cache: buildCache(data, p) };
   const breakdown = buildBreakdown(data, p);
-  const simulated = data.sweep.simulated || data.trials.some((t) => t.simulated);
+  const simulated = data.sweep.simulated || data.trials.simulated.includes(1);
   const honest = buildHonest(data, p, simulated, outcomes, walls, run);
   const { plannedHarnesses: _h, plannedTasks: _t, ...sweep } = data.sweep;
 

@@ -1,12 +1,13 @@
-// SQL -> typed data for the report. Trials come back as one object each; turns (up to
-// millions of rows) are streamed through a SQL function straight into typed arrays
-// (turn-columns.ts), which costs a fraction of materialising a row object per turn.
+// SQL -> typed data for the report. Trials (trial-columns.ts) and turns (turn-columns.ts, up to
+// millions of rows) are streamed through a SQL function straight into typed arrays, which
+// costs a fraction of materialising a row object per trial or turn.
 
 import type { Db } from '../store/db.js';
 import type { TrialRow } from '../store/records.js';
 import { ERROR_CODES, PairbenchError } from '../core/errors.js';
 import type { LeversReached } from '../core/harness.js';
 import { readTurnColumns, type TurnColumns } from './turn-columns.js';
+import { readTrialColumns, type TrialColumns, type TrialData } from './trial-columns.js';
 import { readFigureSettings, type FigureSettings } from './sweep-settings.js';
 
 export interface SweepInfo {
@@ -30,23 +31,8 @@ export interface SweepInfo {
   plannedTasks: string[];
 }
 
-export interface TrialData {
-  harness: string;
-  task: string;
-  trialIndex: number;
-  attempt: number;
-  status: string;
-  wallMs: number | null;
-  setupMs: number | null;
-  /** The agent phase, for an installed agent the CLI's whole run. */
-  agentMs: number | null;
-  verifyMs: number | null;
-  /** An installed agent (harness_base agent): pairbench sees its model calls, not its tools. */
-  installedAgent: boolean;
-  simulated: boolean;
-}
+export type { TrialColumns, TrialData, TurnColumns };
 
-export type { TurnColumns };
 
 export interface ServingEventData {
   kind: string;
@@ -58,7 +44,7 @@ export interface ServingEventData {
 
 export interface SweepData {
   sweep: SweepInfo;
-  trials: TrialData[];
+  trials: TrialColumns;
   turns: TurnColumns;
   servingEvents: ServingEventData[];
   /** Per installed-agent variant, which of its levers the proxy put in the server's requests. */
@@ -163,11 +149,6 @@ function nameList(json: string | null): string[] | null {
   return names.length > 0 ? names : null;
 }
 
-const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN);
-const numOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
-
-let fnCounter = 0;
-
 export function loadSweepData(db: Db, sweepId: string): SweepData {
   return loadSweepsData(db, [sweepId])[0]!;
 }
@@ -175,58 +156,10 @@ export function loadSweepData(db: Db, sweepId: string): SweepData {
 /** Several sweeps at once: their turns are read in one pass (compare reads two). */
 export function loadSweepsData(db: Db, sweepIds: string[]): SweepData[] {
   const unique = [...new Set(sweepIds)];
-  const loaded = unique.map((id) => ({ sweep: loadSweepInfo(db, id), ...loadTrials(db, id) }));
+  const loaded = unique.map((id) => ({ sweep: loadSweepInfo(db, id), ...readTrialColumns(db, id) }));
   const turns = readTurnColumns(db, unique, loaded.map((l) => l.ids));
   const data = loaded.map((l, i): SweepData => ({ sweep: l.sweep, trials: l.trials, turns: turns[i]!, servingEvents: loadServingEvents(db, l.sweep.id), agentLevers: loadAgentLevers(db, l.sweep.id) }));
   return sweepIds.map((id) => data[unique.indexOf(id)]!);
-}
-
-/**
- * The sweep's trials in slot order (the order every table and sum is taken in), and their ids
- * for matching turns. Through a SQL function, so a row is one call rather than one object from
- * SQLite plus one of ours; it returns its row's position, and the query's order puts them in
- * slot order whatever order SQLite called it in.
- */
-function loadTrials(db: Db, sweepId: string): { trials: TrialData[]; ids: string[] } {
-  const trials: TrialData[] = [];
-  const ids: string[] = [];
-  // Harness, task and status take a handful of values: one string each, shared by every row,
-  // rather than three new strings a row that the heap then carries to the end of the report.
-  const names = new Map<unknown, string>();
-  const name = (v: unknown): string => {
-    let s = names.get(v);
-    if (s === undefined) names.set(v, (s = String(v)));
-    return s;
-  };
-  const trialFn = `pb_trial_${++fnCounter}`;
-  db.function(trialFn, { deterministic: false, varargs: false }, (id, harness, task, trialIndex, attempt, status, wall, setup, agent, verify, base, simulated) => {
-    ids.push(String(id));
-    return (
-      trials.push({
-        harness: name(harness),
-        task: name(task),
-        trialIndex: num(trialIndex),
-        attempt: num(attempt),
-        status: name(status),
-        wallMs: numOrNull(wall),
-        setupMs: numOrNull(setup),
-        agentMs: numOrNull(agent),
-        verifyMs: numOrNull(verify),
-        installedAgent: base === 'agent',
-        simulated: num(simulated) === 1,
-      }) - 1
-    );
-  });
-  const order = db
-    .prepare(
-      `SELECT ${trialFn}(id, harness, task, trial_index, attempt, status, wall_ms, setup_ms, agent_ms, verify_ms, harness_base, simulated)
-       FROM trials WHERE sweep_id = ? ORDER BY slot_index, rowid`,
-    )
-    .pluck()
-    .all(sweepId) as number[];
-  // Read through the slot index, the rows are usually called in slot order already.
-  if (order.every((at, i) => at === i)) return { trials, ids };
-  return { trials: order.map((i) => trials[i]!), ids: order.map((i) => ids[i]!) };
 }
 
 function loadAgentLevers(db: Db, sweepId: string): AgentLeversData[] {

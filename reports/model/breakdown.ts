@@ -33,19 +33,23 @@ export function buildBreakdown(data: SweepData, p: Prepared): BreakdownRow[] {
   }
   const n = new Int32Array(H), wallMs = new Float64Array(H), setup = new Float64Array(H), verify = new Float64Array(H);
   const agent = new Float64Array(H), agents = new Int32Array(H);
-  data.trials.forEach((t, i) => {
-    if (!p.clean[i]) return;
+  const c = data.trials;
+  for (let i = 0; i < c.length; i++) {
+    if (!p.clean[i]) continue;
     const h = p.trialH[i]!;
     n[h]!++;
-    wallMs[h]! += t.wallMs!;
-    setup[h]! += t.setupMs ?? 0;
-    verify[h]! += t.verifyMs ?? 0;
+    wallMs[h]! += c.wallMs[i]!;
+    const s = c.setupMs[i]!;
+    const v = c.verifyMs[i]!;
+    setup[h]! += s === s ? s : 0;
+    verify[h]! += v === v ? v : 0;
     // The agent's run less its model calls (its calls overlap nothing else it does).
-    if (t.installedAgent && t.agentMs !== null) {
+    const a = c.agentMs[i]!;
+    if (c.installedAgent[i] && a === a) {
       agents[h]!++;
-      agent[h]! += Math.max(0, t.agentMs - trialModel[i]!);
+      agent[h]! += Math.max(0, a - trialModel[i]!);
     }
-  });
+  }
   return p.harnesses.map((harness, h) => {
     const partsMs: Record<WallPart, number> = {
       ttft: ttft[h]!,

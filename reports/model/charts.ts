@@ -19,7 +19,7 @@ export function buildCharts(data: SweepData, p: Prepared): ChartData {
   const T = p.tasks.length;
   p.tasks.forEach((task, k) => {
     p.harnesses.forEach((harness, h) => {
-      const sorted = p.cleanRows[h * T + k]!.map((i) => data.trials[i]!.wallMs! / 1000).sort((a, b) => a - b);
+      const sorted = p.cleanRows[h * T + k]!.map((i) => data.trials.wallMs[i]! / 1000).sort((a, b) => a - b);
       const q = sorted.length === 0 ? null : ([0, 0.25, 0.5, 0.75, 1].map((x) => percentileSorted(sorted, x)!) as ChartData['walls'][number]['q']);
       walls.push({ task, harness, n: sorted.length, points: thin(sorted, 200), q });
     });

@@ -23,13 +23,24 @@ export function leversLine(r: LeversReached): string | null {
   return `${parts.join('; ')}.`;
 }
 
+function countStatus(c: SweepData['trials'], status: string): number {
+  const code = c.statusNames.indexOf(status);
+  let n = 0;
+  for (let i = 0; i < c.length; i++) if (c.status[i] === code) n++;
+  return n;
+}
+
 export function buildHonest(data: SweepData, p: Prepared, simulated: boolean, outcomes: OutcomeCell[], walls: WallRow[], run: RunRow[]): HonestRead {
   const byKind = new Map<string, Record<string, number>>();
-  for (const [i, t] of data.trials.entries()) {
-    if (p.trialH[i] === -1 || isAgentOutcome(t.status)) continue;
-    const rec = byKind.get(t.status) ?? {};
-    rec[t.harness] = (rec[t.harness] ?? 0) + 1;
-    byKind.set(t.status, rec);
+  const c = data.trials;
+  const agentCode = c.statusNames.map(isAgentOutcome);
+  for (let i = 0; i < c.length; i++) {
+    if (p.trialH[i] === -1 || agentCode[c.status[i]!]) continue;
+    const status = c.statusNames[c.status[i]!]!;
+    const harness = c.harnessNames[c.harness[i]!]!;
+    const rec = byKind.get(status) ?? {};
+    rec[harness] = (rec[harness] ?? 0) + 1;
+    byKind.set(status, rec);
   }
   const kindOrder = (k: string): number => {
     const i = (SUBSTRATE_OUTCOMES as readonly string[]).indexOf(k);
@@ -43,10 +54,7 @@ export function buildHonest(data: SweepData, p: Prepared, simulated: boolean, ou
     .map((e) => ({ at: e.at, reason: e.reason, durationS: e.durationMs === null ? null : e.durationMs / 1000, trialsDone: e.trialsDone }));
   const crashes = data.servingEvents.filter((e) => e.kind === 'crash').length;
   const canaries = data.servingEvents.filter((e) => e.kind === 'canary').length;
-  const pending = {
-    running: data.trials.filter((t) => t.status === 'running').length,
-    interrupted: data.trials.filter((t) => t.status === 'interrupted').length,
-  };
+  const pending = { running: countStatus(c, 'running'), interrupted: countStatus(c, 'interrupted') };
   const cellsBelowThree = walls.flatMap((w) => w.cells.filter((c) => c.n < 3).map((c) => ({ harness: c.harness, task: w.task, n: c.n })));
 
   const lines: string[] = [];

@@ -18,8 +18,24 @@ function orderNames(present: Set<string>, planned: string[], first?: string): st
   return out;
 }
 
+/** Per status code: running or interrupted (no outcome yet). */
+const pendingCodes = (c: SweepData['trials']): boolean[] => c.statusNames.map(isPending);
+
+/** The harnesses with a finished trial, by name. */
+function finishedNames(c: SweepData['trials'], column: Int32Array, names: string[]): Set<string> {
+  const pending = pendingCodes(c);
+  const seen = new Uint8Array(names.length);
+  for (let i = 0; i < c.length; i++) if (!pending[c.status[i]!]) seen[column[i]!] = 1;
+  return new Set(names.filter((_, code) => seen[code] === 1));
+}
+
+/** Whether `harness` finished any trial of the sweep. */
+export function hasFinished(data: SweepData, harness: string): boolean {
+  return finishedNames(data.trials, data.trials.harness, data.trials.harnessNames).has(harness);
+}
+
 export function chooseBaseline(data: SweepData, requested: string | undefined): string {
-  const present = new Set(data.trials.filter((t) => !isPending(t.status)).map((t) => t.harness));
+  const present = finishedNames(data.trials, data.trials.harness, data.trials.harnessNames);
   if (requested !== undefined) {
     if (present.has(requested)) return requested;
     throw new PairbenchError(
@@ -67,23 +83,22 @@ export interface Prepared {
 }
 
 export function prepare(data: SweepData, baseline: string): Prepared {
-  const rows = data.trials;
-  const finishedHarnesses = new Set<string>();
-  const finishedTasks = new Set<string>();
-  for (const t of rows) {
-    if (isPending(t.status)) continue;
-    finishedHarnesses.add(t.harness);
-    finishedTasks.add(t.task);
-  }
-  const harnesses = orderNames(finishedHarnesses, data.sweep.plannedHarnesses, baseline);
-  const tasks = orderNames(finishedTasks, data.sweep.plannedTasks);
-  const hIndex = new Map(harnesses.map((h, i) => [h, i]));
-  const tIndex = new Map(tasks.map((t, i) => [t, i]));
+  const c = data.trials;
+  const n = c.length;
+  const harnesses = orderNames(finishedNames(c, c.harness, c.harnessNames), data.sweep.plannedHarnesses, baseline);
+  const tasks = orderNames(finishedNames(c, c.task, c.taskNames), data.sweep.plannedTasks);
+  // Stored codes -> report indices (-1: a name only pending rows carry).
+  const hOfCode = Int32Array.from(c.harnessNames, (name) => harnesses.indexOf(name));
+  const tOfCode = Int32Array.from(c.taskNames, (name) => tasks.indexOf(name));
+  const pending = pendingCodes(c);
+  const agentCode = c.statusNames.map(isAgentOutcome);
+  const passCode = c.statusNames.indexOf('pass');
+  const harnessErrorCode = c.statusNames.indexOf('harness_error');
   const H = harnesses.length;
   const T = tasks.length;
-  const trialH = new Int32Array(rows.length).fill(-1);
-  const trialT = new Int32Array(rows.length).fill(-1);
-  const clean = new Uint8Array(rows.length);
+  const trialH = new Int32Array(n).fill(-1);
+  const trialT = new Int32Array(n).fill(-1);
+  const clean = new Uint8Array(n);
   const cellTrials = new Int32Array(H * T);
   const cellPasses = new Int32Array(H * T);
   const cellAgent = new Int32Array(H * T);
@@ -93,30 +108,29 @@ export function prepare(data: SweepData, baseline: string): Prepared {
   const slotSets: Set<number>[] = Array.from({ length: T }, () => new Set());
   let finished = 0;
   let superseded = 0;
-  const agentStatus = new Map<string, boolean>();
-  rows.forEach((t, i) => {
-    if (isPending(t.status)) return;
-    const h = hIndex.get(t.harness)!;
-    const k = tIndex.get(t.task)!;
+  for (let i = 0; i < n; i++) {
+    const status = c.status[i]!;
+    if (pending[status]) continue;
+    const h = hOfCode[c.harness[i]!]!;
+    const k = tOfCode[c.task[i]!]!;
     const cell = h * T + k;
+    const trialIndex = c.trialIndex[i]!;
     trialH[i] = h;
     trialT[i] = k;
     finished++;
     cellTrials[cell]!++;
-    ranBy[cell]!.add(t.trialIndex);
-    slotSets[k]!.add(t.trialIndex);
-    let agent = agentStatus.get(t.status);
-    if (agent === undefined) agentStatus.set(t.status, (agent = isAgentOutcome(t.status)));
-    if (!agent) return; // anything finished that is not an agent outcome is the machine's fault
+    ranBy[cell]!.add(trialIndex);
+    slotSets[k]!.add(trialIndex);
+    if (!agentCode[status]) continue; // anything finished that is not an agent outcome is the machine's fault
     cellAgent[cell]!++;
-    if (t.status === 'pass') cellPasses[cell]!++;
-    else if (t.status === 'harness_error') cellHarnessErrors[cell]!++;
-    if (t.wallMs === null) return;
+    if (status === passCode) cellPasses[cell]!++;
+    else if (status === harnessErrorCode) cellHarnessErrors[cell]!++;
+    if (c.wallMs[i] !== c.wallMs[i]) continue;
     // Clean: the agent, not the machine, ended it. A later attempt on the same slot wins.
-    const prev = chosen[cell]!.get(t.trialIndex);
+    const prev = chosen[cell]!.get(trialIndex);
     if (prev !== undefined) superseded++;
-    if (prev === undefined || t.attempt > rows[prev]!.attempt) chosen[cell]!.set(t.trialIndex, i);
-  });
+    if (prev === undefined || c.attempt[i]! > c.attempt[prev]!) chosen[cell]!.set(trialIndex, i);
+  }
   const cleanRows = chosen.map((m) => [...m.entries()].sort((a, b) => a[0] - b[0]).map(([, i]) => i));
   for (const list of cleanRows) for (const i of list) clean[i] = 1;
   const slots = slotSets.map((set) => [...set].sort((a, b) => a - b));
@@ -138,8 +152,8 @@ export function armGroup(data: SweepData, rows: number[], arm: number): Resample
   return {
     arms: [arm],
     units: rows.length,
-    wall: Float64Array.from(rows, (i) => data.trials[i]!.wallMs! / 1000),
-    pass: Float64Array.from(rows, (i) => (data.trials[i]!.status === 'pass' ? 1 : 0)),
+    wall: Float64Array.from(rows, (i) => data.trials.wallMs[i]! / 1000),
+    pass: Float64Array.from(rows, (i) => (data.trials.statusNames[data.trials.status[i]!] === 'pass' ? 1 : 0)),
   };
 }
 
@@ -147,6 +161,8 @@ export function armGroup(data: SweepData, rows: number[], arm: number): Resample
 export function buildStrata(data: SweepData, p: Prepared): ResampleGroup[][] {
   const H = p.harnesses.length;
   const T = p.tasks.length;
+  const c = data.trials;
+  const passCode = c.statusNames.indexOf('pass');
   return p.tasks.map((_, k) => {
     if (p.paired) {
       const units = p.slots[k]!;
@@ -155,10 +171,9 @@ export function buildStrata(data: SweepData, p: Prepared): ResampleGroup[][] {
       const pass = new Float64Array(units.length * H);
       for (let h = 0; h < H; h++) {
         for (const i of p.cleanRows[h * T + k]!) {
-          const t = data.trials[i]!;
-          const u = unitOf.get(t.trialIndex)!;
-          wall[u * H + h] = t.wallMs! / 1000;
-          pass[u * H + h] = t.status === 'pass' ? 1 : 0;
+          const u = unitOf.get(c.trialIndex[i]!)!;
+          wall[u * H + h] = c.wallMs[i]! / 1000;
+          pass[u * H + h] = c.status[i] === passCode ? 1 : 0;
         }
       }
       return [{ arms: p.harnesses.map((_, h) => h), units: units.length, wall, pass }];
@@ -169,12 +184,13 @@ export function buildStrata(data: SweepData, p: Prepared): ResampleGroup[][] {
 
 /** Clean trials in `rows`: how many, their summed wall in seconds, and their passes. */
 export function wallStats(data: SweepData, rows: number[]): { n: number; sumS: number; passes: number } {
+  const c = data.trials;
+  const passCode = c.statusNames.indexOf('pass');
   let sumS = 0;
   let passes = 0;
   for (const i of rows) {
-    const t = data.trials[i]!;
-    sumS += t.wallMs! / 1000;
-    if (t.status === 'pass') passes++;
+    sumS += c.wallMs[i]! / 1000;
+    if (c.status[i] === passCode) passes++;
   }
   return { n: rows.length, sumS, passes };
 }

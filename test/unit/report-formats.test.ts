@@ -8,6 +8,7 @@ import { CSV_COLUMNS } from '../../reports/csv.js';
 import type { Report } from '../../reports/model.js';
 import { buildComparison, type Comparison } from '../../reports/compare.js';
 import { loadSweepData } from '../../reports/queries.js';
+import { codeOf } from '../../reports/trial-columns.js';
 import { openStore } from '../../store/db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pb-report-formats-'));
@@ -98,7 +99,9 @@ describe('report formats', () => {
     const [a, b] = ['sweep-1', 'sweep-2'].map((id) => loadSweepData(store, id));
     store.close();
     // In sweep b, tmux never reached an outcome: every row of it still running.
-    for (const t of b!.trials) if (t.harness === 'tmux') t.status = 'running';
+    const { trials } = b!;
+    const tmux = trials.harnessNames.indexOf('tmux');
+    for (let i = 0; i < trials.length; i++) if (trials.harness[i] === tmux) trials.status[i] = codeOf(trials.statusNames, 'running');
     const c = buildComparison(a!, b!, { baseline: 'tmux', resamples: 100 });
     expect(c.a.baseline).toBe('tmux');
     expect(c.b.baseline).toBe('terse');

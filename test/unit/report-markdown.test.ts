@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateFixtureDb, type FixtureOptions } from '../../fixtures/db/generate.js';
 import { openStore } from '../../store/db.js';
 import { loadSweepData, type SweepData } from '../../reports/queries.js';
+import { codeOf, trialAt, trialRows } from '../../reports/trial-columns.js';
 import { buildReport, DEPTH_BUCKETS, SIMULATED_NOTICE, type ReportOptions } from '../../reports/model.js';
 import { renderMarkdown } from '../../reports/markdown.js';
 import { medianInPlace } from '../../reports/stats.js';
@@ -49,10 +50,11 @@ describe('markdown report snapshots', () => {
 describe('report figures', () => {
   it('counts a harness_error against its harness: in the denominator, and shown in the outcomes table', () => {
     const data = fixture(PAIRED);
-    const victim = data.trials.find((t) => t.status === 'pass' && t.harness === 'tmux')!;
+    const at = trialRows(data.trials).findIndex((t) => t.status === 'pass' && t.harness === 'tmux');
+    const victim = trialAt(data.trials, at);
     const cell = (r: ReturnType<typeof buildReport>) => r.outcomes.find((o) => o.harness === victim.harness && o.task === victim.task)!;
     const before = cell(buildReport(data));
-    victim.status = 'harness_error';
+    data.trials.status[at] = codeOf(data.trials.statusNames, 'harness_error');
     const report = buildReport(data);
     const after = cell(report);
     expect(after.harnessErrors).toBe(before.harnessErrors + 1);
@@ -64,10 +66,11 @@ describe('report figures', () => {
 
   const paired = fixture(PAIRED);
   const report = buildReport(paired);
+  const pairedRows = trialRows(paired.trials);
 
   it('keeps substrate errors out of pass-rate denominators and shows them beside', () => {
     for (const o of report.outcomes) {
-      const trials = paired.trials.filter((t) => t.harness === o.harness && t.task === o.task && t.status !== 'running' && t.status !== 'interrupted');
+      const trials = pairedRows.filter((t) => t.harness === o.harness && t.task === o.task && t.status !== 'running' && t.status !== 'interrupted');
       const substrate = trials.filter((t) => !['pass', 'fail', 'agent_timeout', 'turn_limit', 'output_limit', 'harness_error'].includes(t.status)).length;
       const passes = trials.filter((t) => t.status === 'pass').length;
       expect(o.trials).toBe(trials.length);
@@ -81,7 +84,7 @@ describe('report figures', () => {
 
   it('computes wall ratios from clean trials only, harness over baseline', () => {
     const clean = (h: string, task: string): number[] =>
-      paired.trials.filter((t) => t.harness === h && t.task === task && ['pass', 'fail', 'agent_timeout'].includes(t.status)).map((t) => t.wallMs! / 1000);
+      pairedRows.filter((t) => t.harness === h && t.task === task && ['pass', 'fail', 'agent_timeout'].includes(t.status)).map((t) => t.wallMs! / 1000);
     const m = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(report.baseline).toBe('terse');
     for (const row of report.walls) {
@@ -93,7 +96,7 @@ describe('report figures', () => {
       expect(hi).toBeGreaterThanOrEqual(row.ratios[0]!.value.ratio!);
     }
     const pps = (h: string): number => {
-      const rows = paired.trials.filter((t) => t.harness === h && ['pass', 'fail', 'agent_timeout'].includes(t.status));
+      const rows = pairedRows.filter((t) => t.harness === h && ['pass', 'fail', 'agent_timeout'].includes(t.status));
       return rows.filter((t) => t.status === 'pass').length / rows.reduce((s, t) => s + t.wallMs! / 1000, 0);
     };
     expect(report.run[1]!.ppsRatio!.ratio).toBeCloseTo(pps('tmux') / pps('terse'), 10);
@@ -143,20 +146,20 @@ describe('report figures', () => {
     expect(DEPTH_BUCKETS.map((b) => b.label)).toEqual(['0-10k', '10-30k', '30-60k', '60-120k', '120k+']);
     // Clean attempts only: an agent outcome with a wall, the latest attempt of its slot.
     const latest = new Map<string, number>();
-    paired.trials.forEach((t, i) => {
+    pairedRows.forEach((t, i) => {
       if (!isAgentOutcome(t.status) || t.wallMs === null) return;
       const key = `${t.harness}/${t.task}/${t.trialIndex}`;
       const prev = latest.get(key);
-      if (prev === undefined || t.attempt > paired.trials[prev]!.attempt) latest.set(key, i);
+      if (prev === undefined || t.attempt > pairedRows[prev]!.attempt) latest.set(key, i);
     });
     const finished = new Set(latest.values());
-    expect(paired.trials.some((t, i) => !finished.has(i) && t.status !== 'running' && t.status !== 'interrupted')).toBe(true);
+    expect(pairedRows.some((t, i) => !finished.has(i) && t.status !== 'running' && t.status !== 'interrupted')).toBe(true);
     const tmuxIdx = report.harnesses.indexOf('tmux');
     const values: number[] = [];
     for (let i = 0; i < paired.turns.length; i++) {
       const t = paired.turns.trial[i]!;
       const p = paired.turns.promptTokens[i]!;
-      if (finished.has(t) && paired.trials[t]!.harness === 'tmux' && p >= 10_000 && p < 30_000) values.push(paired.turns.ttftMs[i]!);
+      if (finished.has(t) && pairedRows[t]!.harness === 'tmux' && p >= 10_000 && p < 30_000) values.push(paired.turns.ttftMs[i]!);
     }
     const cell = report.turns.buckets.find((b) => b.bucket === '10-30k')!.cells[tmuxIdx]!;
     expect(cell.ttftN).toBe(values.length);

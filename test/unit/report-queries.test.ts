@@ -50,7 +50,7 @@ it('puts each trial turns in turn order and the trials in slot order, however th
   const db = openStore(path, { readonly: true });
   try {
     const d = loadSweepData(db, 'sweep-1'); // the only sweep: a scan
-    const rows = d.trials.map((t) => t.trialIndex);
+    const rows = Array.from(d.trials.trialIndex);
     expect(rows.slice(-2)).toEqual([5, 9]);
     const tail = Array.from(d.turns.ttftMs.subarray(d.turns.length - 5));
     expect(tail).toEqual([200, 201, 100, 101, 102]);
