@@ -12,7 +12,7 @@ export function seconds(s: number | null): string {
   if (a < 1) return `${s.toFixed(2)} s`;
   if (a < 10) return `${s.toFixed(1)} s`;
   if (a < 10_000) return `${Math.round(s)} s`;
-  return `${Math.round(s).toLocaleString('en-US')} s`;
+  return `${count(Math.round(s))} s`;
 }
 
 export function millis(ms: number | null): string {
@@ -53,6 +53,14 @@ export function tokensPerSecond(x: number | null): string {
   return x === null || !Number.isFinite(x) ? DASH : `${x.toFixed(1)} tok/s`;
 }
 
+/**
+ * An integer with thousands separators, as toLocaleString('en-US') writes it, without loading
+ * Intl's number formatting (its first use costs more than the rest of a report's formatting).
+ */
 export function count(n: number): string {
-  return n.toLocaleString('en-US');
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return n < 0 || Object.is(n, -0) ? `-${out}` : out;
 }
