@@ -107,6 +107,20 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE trials ADD COLUMN engine TEXT;
   `,
+  // v5: what \`pairbench serving check\` found a server does with each lever; a sweep on the same
+  // server warns before it starts when a variant asks for one found ignored.
+  `
+  CREATE TABLE serving_checks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    base_url TEXT NOT NULL,             -- the server's root, without /v1 or a trailing slash
+    model TEXT NOT NULL,
+    dialect TEXT NOT NULL,
+    simulated INTEGER NOT NULL DEFAULT 0,
+    checked_at TEXT NOT NULL,
+    findings_json TEXT NOT NULL         -- question -> { verdict, field, value, detail }
+  );
+  CREATE INDEX serving_checks_server ON serving_checks(base_url, model, checked_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

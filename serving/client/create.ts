@@ -154,6 +154,7 @@ async function chat(endpoint: ServingEndpoint, url: string, request: ChatRequest
         speculativeSent: built.speculativeSent,
         thinkingSent: built.thinkingSent,
       }),
+      wire: { usage: wireObject(acc.serverUsage), timings: wireObject(acc.serverTimings) },
     };
   } catch (e) {
     if (request.signal?.aborted && !cut) throw request.signal.reason;
@@ -275,6 +276,8 @@ function causeCode(e: unknown): string | null {
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+const wireObject = (o: object | null): Record<string, unknown> | null => (o === null ? null : { ...o });
 
 function jsonOrNull(text: string): unknown {
   try {

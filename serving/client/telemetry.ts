@@ -38,6 +38,11 @@ export class CallAccumulator {
     return this.timings;
   }
 
+  /** The server's last usage object, as it came; null when it sent none. */
+  get serverUsage(): WireUsage | null {
+    return this.usage;
+  }
+
   /** Folds one chunk in; returns true when it carried the call's first token. */
   add(chunk: StreamChunk, now: number): boolean {
     let produced = false;

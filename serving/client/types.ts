@@ -64,6 +64,8 @@ export interface ChatResult {
   reasoning: string;
   toolCalls: ToolCall[];
   telemetry: CallTelemetry;
+  /** The last usage and timings objects as the server sent them (null: none), for evidence. */
+  wire?: { usage: Record<string, unknown> | null; timings: Record<string, unknown> | null };
 }
 
 export interface ModelClient {

@@ -40,6 +40,15 @@ export const llamaServer: DialectModule = {
   // 503 {"error":{"code":503,"message":"Loading model"}} while loading, then 200 {"status":"ok"}.
   health: { under: 'root', route: '/health' },
   provenanceRoutes: ['/props', '/v1/models', '/slots'],
+  contextSize(answers) {
+    // /props: default_generation_settings.n_ctx (per slot); /slots (unless --no-slots): each slot's n_ctx.
+    const props = answers['/props'] as { default_generation_settings?: { n_ctx?: unknown } } | undefined;
+    const fromProps = num(props?.default_generation_settings?.n_ctx);
+    if (fromProps !== null) return { tokens: fromProps, field: '/props default_generation_settings.n_ctx' };
+    const slots = answers['/slots'];
+    const fromSlots = Array.isArray(slots) ? num((slots[0] as { n_ctx?: unknown } | undefined)?.n_ctx) : null;
+    return fromSlots === null ? null : { tokens: fromSlots, field: '/slots [0].n_ctx' };
+  },
   contextExceeded(status, body) {
     const e = errorObject(body);
     // ERROR_TYPE_EXCEED_CONTEXT_SIZE -> HTTP 400, type "exceed_context_size_error", with the counts.

@@ -62,6 +62,11 @@ export interface DialectModule {
   readonly provenanceRoutes: readonly string[];
   /** Reads an error body: is it the server saying the prompt is over its context? */
   contextExceeded(status: number, body: unknown): ContextExceeded | null;
+  /**
+   * The context size in tokens from the provenance routes' answers (route -> parsed body), with
+   * the field it came from; null when none of them says. Absent: the dialect has no such route.
+   */
+  contextSize?(answers: Readonly<Record<string, unknown>>): { tokens: number; field: string } | null;
   /** Reads a mid-stream `error` object: is it the server's parser refusing the model's output? */
   outputRejected(error: Record<string, unknown>): boolean;
 }

@@ -1,7 +1,7 @@
 // vLLM's OpenAI-compatible server (vllm/entrypoints/openai/).
 
 import type { DialectModule } from './types.js';
-import { errorObject, usageFigures } from './types.js';
+import { errorObject, num, usageFigures } from './types.js';
 
 export const vllm: DialectModule = {
   dialect: 'vllm',
@@ -22,6 +22,12 @@ export const vllm: DialectModule = {
   // Nothing answers until the engine is ready; then 200, or 503 once the engine died.
   health: { under: 'root', route: '/health' },
   provenanceRoutes: ['/v1/models', '/version'],
+  contextSize(answers) {
+    // /v1/models lists each served model with its max_model_len.
+    const models = answers['/v1/models'] as { data?: Array<{ max_model_len?: unknown }> } | undefined;
+    const tokens = num(models?.data?.[0]?.max_model_len);
+    return tokens === null ? null : { tokens, field: '/v1/models data[0].max_model_len' };
+  },
   contextExceeded(status, body) {
     const message = errorObject(body)?.message;
     // "This model's maximum context length is N tokens. However, you requested M tokens ..."
