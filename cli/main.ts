@@ -7,11 +7,12 @@ import { registerReport } from './commands/report.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerServe } from './commands/serve.js';
 import { registerAgents } from './commands/agents.js';
+import { registerServing } from './commands/serving.js';
 
 // Every command is declared on every start-up: its options and help cost next to nothing.
 // What a command runs (the container engine, SQLite, the HTTP server) it imports inside its
 // action, so help and the other commands never load it. A new command is one entry here.
-const COMMANDS: ((program: Command) => void)[] = [registerTasks, registerRun, registerReport, registerCleanup, registerServe, registerAgents];
+const COMMANDS: ((program: Command) => void)[] = [registerTasks, registerRun, registerReport, registerCleanup, registerServe, registerServing, registerAgents];
 
 const program = new Command()
   .name('pairbench')

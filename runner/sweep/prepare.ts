@@ -20,6 +20,7 @@ import type { SweepHarness } from './execute.js';
 import { sanitizeIdPart } from './ids.js';
 import { restartEveryFor, servingConfigFor } from './serving-setup.js';
 import { dialectModule } from '../../serving/dialects/registry.js';
+import type { CheckQuestion, ServingCheck } from '../../serving/check/findings.js';
 
 export interface PreparedSweep {
   settings: SweepSettings;
@@ -99,19 +100,44 @@ export async function tasksFor(
 }
 
 /**
- * Variants that ask per request for a lever the server only takes at start-up: said before the
- * sweep, so nobody reads a difference into a lever the server never applied.
+ * Variants that ask per request for a lever the server does not apply: one the dialect takes
+ * only at start-up, or one the last `pairbench serving check` of this server found ignored.
+ * Said before the sweep, so nobody reads a difference into a lever the server never applied.
  */
-export function serverLeverWarnings(harnesses: ReadonlyMap<string, SweepHarness>, config: ServingConfig | null): string[] {
+export function serverLeverWarnings(harnesses: ReadonlyMap<string, SweepHarness>, config: ServingConfig | null, check: ServingCheck | null = null): string[] {
   if (!config || config.management.type === 'simulated') return [];
   const { dialect } = config.endpoint;
-  if (dialectModule(dialect).levers.speculative !== 'server') return [];
-  const asking = [...harnesses.entries()].filter(([, h]) => h.needsModel && h.spec.levers?.speculative === true).map(([name]) => name);
-  if (asking.length === 0) return [];
-  return [
-    `${asking.join(', ')} ask${asking.length === 1 ? 's' : ''} for speculative decoding per request, which ${dialect} applies only with a draft model at start-up: ` +
-      'compare it with serving profiles (docs/serving.example.toml); each turn records whether drafting ran (turns.speculative_applied)',
+  const needy = [...harnesses.entries()].filter(([, h]) => h.needsModel);
+  const asking = (pick: (h: SweepHarness) => boolean): string[] => needy.filter(([, h]) => pick(h)).map(([name]) => name);
+  const ask = (names: string[]): string => `${names.join(', ')} ask${names.length === 1 ? 's' : ''}`;
+  // What the check saw, as a clause: "the serving check of URL (at T) found ...: evidence".
+  const found = (q: CheckQuestion): string | null => {
+    const f = check?.findings[q];
+    if (!check || f?.verdict !== 'no') return null;
+    return `the serving check of ${check.target.baseUrl} (${check.checkedAt}) found it not honoured (${f.field ?? 'no field'}: ${f.detail})`;
+  };
+  const out: string[] = [];
+
+  const spec = asking((h) => h.spec.levers?.speculative === true);
+  const specFound = found('speculative');
+  if (spec.length > 0 && dialectModule(dialect).levers.speculative === 'server') {
+    out.push(
+      `${ask(spec)} for speculative decoding per request, which ${dialect} applies only with a draft model at start-up: ` +
+        'compare it with serving profiles (docs/serving.example.toml); each turn records whether drafting ran (turns.speculative_applied)' +
+        (specFound ? `; ${specFound}` : ''),
+    );
+  } else if (spec.length > 0 && specFound) out.push(`${ask(spec)} for speculative decoding per request; ${specFound}`);
+
+  const more: [CheckQuestion, string[], string][] = [
+    ['thinking', asking((h) => h.spec.levers !== null || (h.spec.proxyLevers?.thinking ?? null) !== null), 'the thinking switch on every request'],
+    ['cacheOff', asking((h) => h.spec.proxyLevers?.prefixCache === false), 'the prefix cache off per request (cache_prompt: false)'],
+    ['outputCap', asking((h) => h.spec.levers !== null || (h.spec.proxyLevers?.maxOutputTokens ?? null) !== null), 'an output-token cap per request'],
   ];
+  for (const [q, names, lever] of more) {
+    const clause = found(q);
+    if (names.length > 0 && clause) out.push(`${ask(names)} for ${lever}; ${clause}`);
+  }
+  return out;
 }
 
 export function servingProblems(harnesses: ReadonlyMap<string, SweepHarness>, config: ServingConfig | null): string[] {

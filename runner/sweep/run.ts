@@ -11,6 +11,7 @@ import type { SweepReporter } from '../progress/types.js';
 import { openStore, type Db } from '../../store/db.js';
 import { attemptRows, getSweep, insertSweep, markLeftoversInterrupted, restartsStored, sweepIds, updateSweep } from '../../store/records.js';
 import { sweepRecorder } from '../../store/recorder.js';
+import { latestServingCheck } from '../../store/serving-checks.js';
 import { createServingController } from '../../serving/control/controller.js';
 import type { ServingConfig } from '../../serving/control/config.js';
 import type { ServingController } from '../../serving/control/types.js';
@@ -77,7 +78,9 @@ export async function runNewSweep(prepared: PreparedSweep, options: RunOptions):
     lease = takeLease(db, sweepId);
     for (const b of prepared.broken) options.reporter.onWarning(`task ${b.name} is broken and left out of this sweep:\n  - ${b.problems.join('\n  - ')}`);
     for (const w of prepared.taskWarnings ?? []) options.reporter.onWarning(w);
-    for (const w of serverLeverWarnings(prepared.harnesses, serving ? prepared.servingConfig : null)) options.reporter.onWarning(w);
+    const endpoint = serving ? prepared.servingConfig?.endpoint : undefined;
+    const check = endpoint?.baseUrl ? latestServingCheck(db, endpoint.baseUrl, endpoint.model) : null;
+    for (const w of serverLeverWarnings(prepared.harnesses, serving ? prepared.servingConfig : null, check)) options.reporter.onWarning(w);
     if (prepared.servingConfig && !serving) options.reporter.onWarning('no harness in this sweep needs a model: the serving layer is not started');
     if (serving?.kind === 'none' && settings.restartEvery !== 'never') {
       options.reporter.onWarning(

@@ -1,21 +1,15 @@
 // --base-url, for a server pairbench does not own: where nothing listens the sweep fails
 // within seconds naming the URL (the test's timeout is the bound, far below the ten-minute
-// health wait); credentials in the URL are refused before anything is stored or printed;
-// and pairbench's own simulated server, reached by URL, is still recorded as simulated.
+// health wait); credentials in the URL are refused before anything is stored or printed.
+// (A sweep on pairbench's simulated server reached by URL: serving-check.test.ts.)
 
 import { createServer } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSimulatedServer, type SimulatedServer } from '../../simulator/server.js';
-import { SWEEP_TASKS, pairbench, sweep, trials, workspace } from './sweep-support.js';
+import { afterAll, expect, it } from 'vitest';
+import { pairbench, workspace } from './sweep-support.js';
 
 const ws = workspace();
-let sim: SimulatedServer;
-beforeAll(async () => {
-  sim = await startSimulatedServer({ tasksDir: SWEEP_TASKS, timeScale: 0 });
-});
 afterAll(async () => {
-  await sim.close();
   await ws.cleanup();
 });
 
@@ -44,15 +38,4 @@ it('refuses credentials in the URL, naming --api-key-env, and never prints or st
   expect(r.stderr).toContain('credentials');
   expect(r.all).not.toContain('s3cr3t-pw');
   if (existsSync(ws.db)) expect(readFileSync(ws.db).includes('s3cr3t-pw')).toBe(false);
-});
-
-it('records a sweep against the simulated server reached by --base-url as simulated, and says so', { timeout: 120_000 }, async () => {
-  const r = await pairbench(['run', ...ws.base, '--harness', 'terse', '--task', 'quick', '--trials', '1', '--base-url', sim.url, ...model]);
-  expect(r.exitCode, r.all).toBe(0);
-  const id = /sweep (sw-\S+) completed/.exec(r.stdout)![1]!;
-  expect(r.stderr).toContain("pairbench's simulated server");
-  expect(sweep(ws.db, id)!.simulated).toBe(1);
-  const rows = trials(ws.db, id);
-  expect(rows.length).toBeGreaterThan(0);
-  for (const t of rows) expect(t.simulated).toBe(1);
 });

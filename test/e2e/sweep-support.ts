@@ -46,8 +46,9 @@ export function workspace(): Workspace {
   };
 }
 
-export function pairbench(args: string[]): ResultPromise<{ reject: false; cwd: string; all: true }> {
-  return execa('node', [BIN, ...args], { reject: false, cwd: ROOT, all: true });
+/** The CLI, with `env` added to this process's environment. */
+export function pairbench(args: string[], env: Record<string, string> = {}): ResultPromise<{ reject: false; cwd: string; all: true; env: Record<string, string> }> {
+  return execa('node', [BIN, ...args], { reject: false, cwd: ROOT, all: true, env });
 }
 
 export function trials(db: string, sweepId?: string): TrialRow[] {
