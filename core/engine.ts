@@ -110,6 +110,20 @@ export interface InternalNetwork {
   name: string;
   /** The host's address on the network: what a container can reach. */
   gateway: string;
+  /** Its IPv4 subnet (CIDR), '' when the engine did not say. */
+  subnet: string;
+  /** Its bridge interface on the engine's host, when pairbench named it. */
+  bridge: string | null;
+}
+
+/** How a sweep network's containers are kept from the host's services. */
+export interface NetworkGuard {
+  /** Firewall rules stand: the containers reach the allowed port on the gateway and nothing else of the host. */
+  enforced: boolean;
+  /** What stands, or why nothing does. */
+  detail: string;
+  /** Takes the rules down; quiet when they are gone. */
+  release(): Promise<void>;
 }
 
 /** A container pairbench made, found by its labels. */
@@ -147,6 +161,11 @@ export interface Engine {
   restartNamed(name: string): Promise<void>;
   /** Creates a per-sweep network marked internal (installed agents reach the proxy on its gateway). */
   createInternalNetwork(name: string, sweepId: string): Promise<InternalNetwork>;
+  /**
+   * Lets the network's containers reach `port` on its gateway and nothing else of the host
+   * (firewall rules on its bridge). Never throws: what could not be set says why.
+   */
+  guardNetwork(network: InternalNetwork, port: number, sweepId: string): Promise<NetworkGuard>;
   /** Removes a network made by createInternalNetwork or createTrialNetwork; quiet when it is gone. */
   removeNetwork(id: string): Promise<void>;
   /** Builds (or finds, or pulls) a compose sidecar's image; a failure is BUILD_FAILED with the log at logPath. */

@@ -94,11 +94,20 @@ export interface SweepEndInfo {
   resumeCommand: string | null;
 }
 
+export interface AgentIsolation {
+  /** Firewall rules left the recording proxy the only thing of the host the containers reach. */
+  enforced: boolean;
+  /** What stood, or why nothing did. */
+  detail: string;
+}
+
 export interface SweepObserver {
   /** `counts` already holds what a resumed sweep finished before this run. */
   onSweepStart?(info: SweepStartInfo, counts: SweepCounts): void;
   /** What the serving layer says of itself, once it is up. */
   onServingProvenance?(sweepId: string, provenance: Record<string, unknown>): void;
+  /** Whether installed agents' containers are kept from the host's services, once their network is up. */
+  onAgentIsolation?(sweepId: string, isolation: AgentIsolation): void;
   onTrialStart?(trial: TrialStartInfo, counts: SweepCounts): void;
   onTrialPhase?(trial: TrialInfo, phase: TrialPhase): void;
   onTurn?(trial: TrialInfo, turn: TurnRecord): void;
@@ -112,6 +121,7 @@ export interface SweepObserver {
 const HOOKS: { [K in keyof SweepObserver]-?: true } = {
   onSweepStart: true,
   onServingProvenance: true,
+  onAgentIsolation: true,
   onTrialStart: true,
   onTrialPhase: true,
   onTurn: true,

@@ -29,6 +29,8 @@ export interface SweepInfo {
   /** Harness order as the sweep named them (plan, else config); empty when neither says. */
   plannedHarnesses: string[];
   plannedTasks: string[];
+  /** Whether installed agents' containers were kept from the host's services; null: no installed agent (or an older store). */
+  agentIsolation: { enforced: boolean; detail: string } | null;
 }
 
 export type { TrialColumns, TrialData, TurnColumns };
@@ -71,6 +73,7 @@ interface SweepSqlRow {
   network: string | null;
   config_json: string | null;
   serving_provenance_json: string | null;
+  agent_isolation_json: string | null;
   plan_harnesses: string | null;
   config_harnesses: string | null;
   plan_tasks: string | null;
@@ -108,7 +111,7 @@ function loadSweepInfo(db: Db, sweepId: string): SweepInfo {
   const row = db
     .prepare(
       `SELECT id, created_at, finished_at, status, serving_kind, simulated, git_commit, git_dirty, host, engine_version,
-         pairbench_version, ${jsonList('config_json', '$.settings.network')} AS network, config_json, serving_provenance_json,
+         pairbench_version, ${jsonList('config_json', '$.settings.network')} AS network, config_json, serving_provenance_json, agent_isolation_json,
          ${jsonList('plan_json', '$.harnesses')} AS plan_harnesses, ${jsonList('config_json', '$.harnesses')} AS config_harnesses,
          ${jsonList('plan_json', '$.tasks')} AS plan_tasks, ${jsonList('config_json', '$.tasks')} AS config_tasks
        FROM sweeps WHERE id = ?`,
@@ -130,7 +133,18 @@ function loadSweepInfo(db: Db, sweepId: string): SweepInfo {
     settings: readFigureSettings(row.config_json, row.serving_provenance_json, row.simulated === 1),
     plannedHarnesses: nameList(row.plan_harnesses) ?? nameList(row.config_harnesses) ?? [],
     plannedTasks: nameList(row.plan_tasks) ?? nameList(row.config_tasks) ?? [],
+    agentIsolation: isolationOf(row.agent_isolation_json),
   };
+}
+
+function isolationOf(json: string | null): SweepInfo['agentIsolation'] {
+  if (json === null) return null;
+  try {
+    const v = JSON.parse(json) as { enforced?: unknown; detail?: unknown };
+    return { enforced: v.enforced === true, detail: typeof v.detail === 'string' ? v.detail : '' };
+  } catch {
+    return null;
+  }
 }
 
 /** A JSON list of names, or of objects with a `name`; null when it is neither. */

@@ -7,12 +7,15 @@ import type { SweepObserver } from '../core/sweep-events.js';
 import type { Db } from './db.js';
 import { finishTrial, insertServingEvent, insertTrialStart, insertTurn, updateSweep } from './records.js';
 
-export type SweepRecorder = Required<Pick<SweepObserver, 'onServingProvenance' | 'onTrialStart' | 'onTurn' | 'onTrialEnd' | 'onServingEvent' | 'onSweepEnd'>>;
+export type SweepRecorder = Required<Pick<SweepObserver, 'onServingProvenance' | 'onAgentIsolation' | 'onTrialStart' | 'onTurn' | 'onTrialEnd' | 'onServingEvent' | 'onSweepEnd'>>;
 
 export function sweepRecorder(db: Db): SweepRecorder {
   return {
     onServingProvenance(sweepId, provenance) {
       updateSweep(db, sweepId, { serving_provenance_json: JSON.stringify(provenance), ...(provenance.simulated === true && { simulated: 1 }) });
+    },
+    onAgentIsolation(sweepId, isolation) {
+      updateSweep(db, sweepId, { agent_isolation_json: JSON.stringify(isolation) });
     },
     onTrialStart(t) {
       insertTrialStart(db, {

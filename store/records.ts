@@ -21,6 +21,8 @@ export interface SweepRow {
   simulated: number;
   serving_provenance_json: string | null;
   pairbench_version: string | null;
+  /** Whether installed agents' containers were kept from the host's services (null: no installed agent). */
+  agent_isolation_json?: string | null;
 }
 
 export interface TrialStart {

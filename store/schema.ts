@@ -121,6 +121,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX serving_checks_server ON serving_checks(base_url, model, checked_at);
   `,
+  // v6: whether installed agents' containers were kept from the host's other services.
+  `
+  ALTER TABLE sweeps ADD COLUMN agent_isolation_json TEXT;  -- {"enforced": bool, "detail": text}; NULL: no installed agent
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import type { Leftover } from '../../core/engine.js';
+import type { GuardRule } from '../../engines/host-guard.js';
 import type { OwnedServerIdentity, ReapResult } from '../../serving/control/reap.js';
 import { DEFAULT_DB } from './run.js';
 import { describeRunner, parseRunner, runnerLiveness, type Liveness } from '../../core/runner-identity.js';
@@ -51,6 +52,7 @@ export function registerCleanup(program: Command): void {
         }
       }
       const servers = await leftServers(flags);
+      const rules = await leftRules(flags);
       const targets = flags.all ? found : found.filter((c) => c.runnerState === 'gone');
       const kept = flags.all ? [] : found.filter((c) => c.runnerState !== 'gone');
       const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -64,6 +66,7 @@ export function registerCleanup(program: Command): void {
             for (const c of targets) out(`  ${describe(c)}`);
           }
           explainKept(kept, out);
+          for (const r of rules) out(`would remove ${r.rules.length} firewall rule(s) of sweep ${r.sweep}`);
           for (const s of servers.targets) out(`would stop ${describeServer(s)}`);
           explainKeptServers(servers.kept, out);
         }
@@ -97,18 +100,29 @@ export function registerCleanup(program: Command): void {
           }
         }
       }
+      // Then the firewall rules that kept a sweep network's containers from the host.
+      const { removeRules } = await import('../../engines/host-guard.js');
+      const rulesRemoved: { sweep: string; rules: number }[] = [];
+      const rulesFailed: { sweep: string; error: string }[] = [];
+      for (const r of rules) {
+        const problems = await removeRules(r.rules);
+        if (problems.length === 0) rulesRemoved.push({ sweep: r.sweep, rules: r.rules.length });
+        else rulesFailed.push({ sweep: r.sweep, error: problems.join('; ') });
+      }
       const { reapServers } = await import('../../serving/control/reap.js');
       const reaped: ReapResult = await reapServers(servers.targets);
       const sweepOf = (s: OwnedServerIdentity): SweepServer => servers.targets.find((t) => t.pid === s.pid && t.procStart === s.procStart)!;
       if (flags.json) {
         print({
-          dryRun: false, found, removed, failed: failed.map((f) => ({ ...f.container, error: f.error })), kept, networksRemoved, networksFailed,
+          dryRun: false, found, removed, failed: failed.map((f) => ({ ...f.container, error: f.error })), kept, networksRemoved, networksFailed, rulesRemoved, rulesFailed,
           servers: { found: servers.targets, stopped: reaped.reaped.map(sweepOf), failed: reaped.failed.map((f) => ({ ...sweepOf(f.server), error: f.error })), kept: servers.kept },
         });
       } else {
         if (found.length === 0) out(`no pairbench containers${scope(flags)}`);
         for (const c of removed) out(`removed ${describe(c)}`);
         for (const n of networksRemoved) out(`removed network ${n}`);
+        for (const r of rulesRemoved) out(`removed ${r.rules} firewall rule(s) of sweep ${r.sweep}`);
+        for (const f of rulesFailed) process.stderr.write(`could not remove the firewall rules of sweep ${f.sweep}: ${f.error}\n`);
         for (const f of failed) process.stderr.write(`could not remove ${describe(f.container)}: ${f.error}\n`);
         for (const f of networksFailed) process.stderr.write(`could not remove network ${f.name}: ${f.error}\n`);
         explainKept(kept, out);
@@ -116,8 +130,20 @@ export function registerCleanup(program: Command): void {
         for (const f of reaped.failed) process.stderr.write(`could not stop ${describeServer(sweepOf(f.server))}: ${f.error}\n`);
         explainKeptServers(servers.kept, out);
       }
-      if (failed.length > 0 || reaped.failed.length > 0 || networksFailed.length > 0) process.exitCode = 1;
+      if (failed.length > 0 || reaped.failed.length > 0 || networksFailed.length > 0 || rulesFailed.length > 0) process.exitCode = 1;
     });
+}
+
+/** pairbench's firewall rules on this host, by sweep: those whose runner is gone (all with --all). */
+async function leftRules(flags: CleanupFlags): Promise<{ sweep: string; rules: GuardRule[] }[]> {
+  const { findGuardRules } = await import('../../engines/host-guard.js');
+  const bySweep = new Map<string, GuardRule[]>();
+  for (const r of await findGuardRules(flags.sweep === undefined ? {} : { sweep: flags.sweep })) {
+    const runner = parseRunner(r.runner);
+    if (!flags.all && (!runner || runnerLiveness(runner) !== 'gone')) continue;
+    bySweep.set(r.sweep, [...(bySweep.get(r.sweep) ?? []), r]);
+  }
+  return [...bySweep].map(([sweep, rules]) => ({ sweep, rules }));
 }
 
 interface SweepServer extends OwnedServerIdentity {

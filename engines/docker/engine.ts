@@ -5,8 +5,8 @@
 import Docker from 'dockerode';
 import type { TrialContainer } from '../../core/container.js';
 import type {
-  Engine, EngineCapabilities, EngineDescription, EnsureImageOptions, EnsuredImage, InternalNetwork, Leftover, LeftoverNetwork, RemovalResult,
-  ServiceContainerSpec, StartedService, TrialContainerSpec,
+  Engine, EngineCapabilities, EngineDescription, EnsureImageOptions, EnsuredImage, InternalNetwork, Leftover, LeftoverNetwork, NetworkGuard,
+  RemovalResult, ServiceContainerSpec, StartedService, TrialContainerSpec,
 } from '../../core/engine.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
 import type { ComposeService, LoadedTask } from '../../core/task.js';
@@ -15,6 +15,8 @@ import { createInternalNetwork, createTrialNetwork, findPairbenchNetworks, remov
 import { ensureServiceImage, ensureTaskImage } from './images.js';
 import { createServiceContainer } from './services.js';
 import { findPairbenchContainers, removeContainers } from './leftovers.js';
+import { currentRunner, formatRunner } from '../../core/runner-identity.js';
+import { giveBridgeAddress, guardUnavailable, installGuard } from '../host-guard.js';
 
 export interface DockerApiProfile {
   kind: string;
@@ -125,8 +127,43 @@ export class DockerApiEngine implements Engine {
     await this.api.getContainer(name).restart({ t: 10 });
   }
 
-  createInternalNetwork(name: string, sweepId: string): Promise<InternalNetwork> {
-    return createInternalNetwork(this.api, name, sweepId);
+  async createInternalNetwork(name: string, sweepId: string): Promise<InternalNetwork> {
+    const net = await createInternalNetwork(this.api, name, sweepId);
+    if (net.gateway !== '') return net;
+    // Podman under CNI leaves the host no address on an internal network: pairbench gives it
+    // the subnet's first address (the one host-local never hands a container).
+    const why = guardUnavailable({ localEngine: this.isLocal, uid: process.getuid?.() ?? null });
+    try {
+      if (why !== null) throw new Error(why);
+      const [base, prefix] = net.subnet.split('/');
+      const gateway = firstHost(base!);
+      await giveBridgeAddress(net.bridge!, `${gateway}/${prefix}`);
+      return { ...net, gateway };
+    } catch (e) {
+      await removeNetwork(this.api, net.id).catch(() => undefined);
+      throw new PairbenchError(
+        ERROR_CODES.CONTAINER_FAILED,
+        `cannot make the sweep's network ${name} reachable from this host: ${this.kind}'s internal networks give the host no address, and pairbench cannot give it one: ${errorMessage(e)}. Run pairbench as root on the engine's host, or run installed agents on Docker`,
+        { cause: e, outcome: 'container_failed' },
+      );
+    }
+  }
+
+  async guardNetwork(network: InternalNetwork, port: number, sweepId: string): Promise<NetworkGuard> {
+    const off = (why: string): NetworkGuard => ({ enforced: false, detail: why, release: () => Promise.resolve() });
+    const why = guardUnavailable({ localEngine: this.isLocal, uid: process.getuid?.() ?? null });
+    if (why !== null) return off(why);
+    if (network.bridge === null) return off('the network\'s bridge has no name pairbench knows');
+    try {
+      const g = await installGuard({ bridge: network.bridge, gateway: network.gateway, port, sweepId, runner: formatRunner(currentRunner()) });
+      return { enforced: true, detail: `firewall rules on ${network.bridge}: TCP to ${network.gateway}:${port} only`, release: g.release };
+    } catch (e) {
+      return off(errorMessage(e));
+    }
+  }
+
+  private get isLocal(): boolean {
+    return this.address.startsWith('unix://');
   }
 
   removeNetwork(id: string): Promise<void> {
@@ -148,6 +185,12 @@ export class DockerApiEngine implements Engine {
   findLeftoverNetworks(filter: { sweep?: string } = {}): Promise<LeftoverNetwork[]> {
     return findPairbenchNetworks(this.api, filter);
   }
+}
+
+function firstHost(network: string): string {
+  const parts = network.split('.').map(Number);
+  parts[3] = parts[3]! + 1;
+  return parts.join('.');
 }
 
 const DOCKER_SETUP_HINT = 'run `bash scripts/setup.sh` (Debian, root) or install Docker and start it';

@@ -1,14 +1,23 @@
-// A per-sweep Docker network marked internal: its containers reach the network's gateway
-// address on the host (where the recording proxy listens) and nothing else, not even the
-// internet. Created before the first agent trial, removed when the sweep ends.
+// A per-sweep Docker network marked internal: no internet, and the host's address on it (the
+// gateway, where the recording proxy listens) the only other place its containers reach once
+// the host guard's firewall rules stand (engines/host-guard.ts). Created before the first
+// agent trial, removed when the sweep ends.
 
+import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { LABELS, type InternalNetwork, type LeftoverNetwork } from '../../core/engine.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
 import { currentRunner, formatRunner } from '../../core/runner-identity.js';
 
+/** The host interface of a sweep network: named by pairbench, so its firewall rules can name it. */
+export function sweepBridgeName(networkName: string): string {
+  // Interface names hold at most 15 characters.
+  return `pb${createHash('sha256').update(networkName).digest('hex').slice(0, 12)}`;
+}
+
 export function createInternalNetwork(docker: Docker, name: string, sweepId: string): Promise<InternalNetwork> {
-  return createInternal(docker, name, { [LABELS.sweep]: sweepId, [LABELS.managed]: 'true' }, "the sweep's internal network", true);
+  const labels = { [LABELS.sweep]: sweepId, [LABELS.managed]: 'true', [LABELS.runner]: formatRunner(currentRunner()) };
+  return createInternal(docker, name, labels, "the sweep's internal network", true, sweepBridgeName(name));
 }
 
 /**
@@ -29,6 +38,7 @@ export function createTrialNetwork(docker: Docker, name: string, labels: { sweep
     },
     "the trial's network",
     false,
+    null,
   );
 }
 
@@ -42,20 +52,35 @@ export async function findPairbenchNetworks(docker: Docker, filter: { sweep?: st
     .sort((a, b) => a.sweep.localeCompare(b.sweep) || a.name.localeCompare(b.name));
 }
 
-/** `needGateway`: the host side must be reachable (the proxy listens there). */
-async function createInternal(docker: Docker, name: string, labels: Record<string, string>, what: string, needGateway: boolean): Promise<InternalNetwork> {
+/**
+ * `needGateway`: the host side must be reachable (the proxy listens there). Podman's internal
+ * networks under CNI give the host no address (it says `<nil>`): the network then comes back
+ * with gateway '' and its subnet, for the caller to give the host one.
+ */
+async function createInternal(
+  docker: Docker, name: string, labels: Record<string, string>, what: string, needGateway: boolean, bridge: string | null,
+): Promise<InternalNetwork> {
   try {
-    const net = await docker.createNetwork({ Name: name, Driver: 'bridge', Internal: true, CheckDuplicate: true, Labels: labels });
-    const info = (await net.inspect()) as { Id: string; IPAM?: { Config?: Array<{ Gateway?: string }> } };
-    const gateway = info.IPAM?.Config?.find((c) => c.Gateway)?.Gateway;
-    if (!gateway && needGateway) {
+    const net = await docker.createNetwork({
+      Name: name, Driver: 'bridge', Internal: true, CheckDuplicate: true, Labels: labels,
+      ...(bridge !== null && { Options: { 'com.docker.network.bridge.name': bridge } }),
+    });
+    const info = (await net.inspect()) as { Id: string; IPAM?: { Config?: Array<{ Gateway?: string; Subnet?: string }> } };
+    const configs = info.IPAM?.Config ?? [];
+    const gateway = configs.map((c) => c.Gateway).find((g) => g !== undefined && isIpv4(g)) ?? '';
+    const subnet = configs.map((c) => c.Subnet).find((s) => s !== undefined && isIpv4(s.split('/')[0]!)) ?? '';
+    if (needGateway && !gateway && !subnet) {
       await net.remove().catch(() => undefined);
-      throw new Error('the engine gave the network no gateway address');
+      throw new Error('the engine gave the network neither a gateway address nor an IPv4 subnet');
     }
-    return { id: info.Id, name, gateway: gateway ?? '' };
+    return { id: info.Id, name, gateway, subnet, bridge };
   } catch (e) {
     throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `cannot create ${what} ${name}: ${errorMessage(e)}`, { cause: e, outcome: 'container_failed' });
   }
+}
+
+function isIpv4(s: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(s);
 }
 
 /** Removes the network; quiet when it is already gone. */

@@ -103,6 +103,9 @@ export function buildHonest(data: SweepData, p: Prepared, simulated: boolean, ou
       `Left out of every table: ${pending.running + pending.interrupted} trial${pending.running + pending.interrupted === 1 ? '' : 's'} that did not reach an outcome (${pending.running} running, ${pending.interrupted} interrupted).`,
     );
   }
+  if (data.sweep.agentIsolation?.enforced === false) {
+    lines.push(`Installed agents' containers were not kept from this host's services (${data.sweep.agentIsolation.detail}): anything listening there on all addresses was within their reach.`);
+  }
   for (const a of data.agentLevers) {
     const said = leversLine(a.reached);
     if (said !== null) lines.push(`${a.harness} (an installed agent): ${said}`);

@@ -1,6 +1,7 @@
 // What a sweep with installed agents sets up once, before its first trial: each agent
-// installed into the machine's cache, an internal network, and the recording proxy on that
-// network's gateway. Per trial it opens a proxy key whose calls become that trial's turns.
+// installed into the machine's cache, an internal network, the recording proxy on that
+// network's gateway, and the firewall rules that leave the proxy the only thing of the host
+// the network reaches. Per trial it opens a proxy key whose calls become that trial's turns.
 
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,12 +12,14 @@ import type { AgentRun } from '../../core/trial.js';
 import type { TurnRecord } from '../../core/turn.js';
 import { ensureAgentInstalled, type Installed } from '../../harnesses/installed/install.js';
 import { startRecordingProxy, type ProxyTrial, type RecordingProxy } from '../../proxy/server.js';
-import type { Engine, InternalNetwork } from '../../core/engine.js';
+import type { Engine, InternalNetwork, NetworkGuard } from '../../core/engine.js';
 import { TRANSCRIPT_FILE } from '../trial.js';
 
 export interface AgentRoom {
   readonly proxy: RecordingProxy;
   readonly network: InternalNetwork;
+  /** Whether the host's other services are out of the containers' reach, and why not. */
+  readonly isolation: Pick<NetworkGuard, 'enforced' | 'detail'>;
   /** Opens the trial on the proxy; close the handle when the trial ends. */
   openTrial(o: { spec: HarnessSpec; trialId: string; task: string; trialDir: string; onTurn(turn: TurnRecord): void }): { run: AgentRun; handle: ProxyTrial };
   close(): Promise<void>;
@@ -48,9 +51,11 @@ export async function openAgentRoom(
     await engine.removeNetwork(network.id).catch(() => undefined);
     throw e;
   }
+  const guard = await engine.guardNetwork(network, proxy.port, sweepId);
   return {
     proxy,
     network,
+    isolation: { enforced: guard.enforced, detail: guard.detail },
     openTrial({ spec, trialId, task, trialDir, onTurn }) {
       const def = spec.agent!;
       const installed = installs.get(def.name)!;
@@ -72,6 +77,8 @@ export async function openAgentRoom(
     },
     async close() {
       await proxy.close();
+      // The rules go before the network: its bridge name may come back with another sweep.
+      await guard.release();
       await engine.removeNetwork(network.id);
     },
   };

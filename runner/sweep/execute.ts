@@ -150,6 +150,14 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
       agentRoom = await openAgentRoom(x.engines[0]!.engine, x.sweepId, [...x.harnesses.values()].map((h) => h.spec), x.serving.endpoint, (agent, installed) => {
         if (installed.fresh) emit.onWarning(`agent ${agent}: installed once into ${installed.dir}`);
       });
+      if (agentRoom) {
+        emit.onAgentIsolation(x.sweepId, agentRoom.isolation);
+        if (!agentRoom.isolation.enforced) {
+          emit.onWarning(
+            `installed agents' containers are NOT kept from this host's services: ${agentRoom.isolation.detail}. Anything listening on all addresses here (0.0.0.0 or ::, a serving layer, sshd) answers them; bind such servers to 127.0.0.1, or run pairbench as root on the engine's host. The sweep records this`,
+          );
+        }
+      }
     }
     const buildFailures = await buildImages(x, emit, new Set(todo.map((s) => s.entry.task)));
     pool = createTrialPool(x.concurrency);

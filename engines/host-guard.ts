@@ -1,0 +1,153 @@
+// The host side of a sweep network's isolation. An internal network keeps its containers off
+// the internet, but the host holds an address on the network's bridge (its gateway), and
+// every host service listening on all addresses (0.0.0.0 or ::: a llama-server, sshd) answers
+// there and at the host's other addresses. pairbench's firewall rules on that bridge let
+// through TCP to the recording proxy's port and drop the rest, IPv4 and IPv6, in and through
+// the host. Each rule carries a comment naming its sweep and runner, so `pairbench cleanup`
+// finds what a killed runner left.
+
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { errorMessage } from '../core/errors.js';
+
+const run = promisify(execFile);
+
+const TAG = 'pairbench:sweep=';
+
+export type FirewallTool = 'iptables' | 'ip6tables';
+
+export interface GuardRule {
+  tool: FirewallTool;
+  /** Without the action: `-A`/`-I` or `-D` goes in front. */
+  chain: 'INPUT' | 'FORWARD';
+  spec: string[];
+}
+
+export interface GuardTarget {
+  /** The network's bridge on this host. */
+  bridge: string;
+  /** The host's address on it, where the proxy listens. */
+  gateway: string;
+  port: number;
+  sweepId: string;
+  /** host/pid/start of the runner, as the containers' runner label says. */
+  runner: string;
+}
+
+export function guardComment(sweepId: string, runner: string): string {
+  return `${TAG}${sweepId}:runner=${runner}`;
+}
+
+/**
+ * The rules, in the order to insert each at the top of its chain: the proxy's accept is
+ * inserted last, so it stands above the drops.
+ */
+export function guardRules(t: GuardTarget): GuardRule[] {
+  const c = ['-m', 'comment', '--comment', guardComment(t.sweepId, t.runner)];
+  const rules: GuardRule[] = [];
+  for (const tool of ['iptables', 'ip6tables'] as const) {
+    // Nothing from the bridge is routed on (other networks, the internet), nor to it.
+    rules.push({ tool, chain: 'FORWARD', spec: ['-i', t.bridge, ...c, '-j', 'DROP'] });
+    rules.push({ tool, chain: 'FORWARD', spec: ['-o', t.bridge, ...c, '-j', 'DROP'] });
+    // Nothing from the bridge reaches the host itself, on any of its addresses.
+    rules.push({ tool, chain: 'INPUT', spec: ['-i', t.bridge, ...c, '-j', 'DROP'] });
+  }
+  rules.push({ tool: 'iptables', chain: 'INPUT', spec: ['-i', t.bridge, '-p', 'tcp', '-d', t.gateway, '--dport', String(t.port), ...c, '-j', 'ACCEPT'] });
+  return rules;
+}
+
+/** Why pairbench cannot set firewall rules here, or null when it can try. */
+export function guardUnavailable(o: { localEngine: boolean; uid: number | null }): string | null {
+  if (!o.localEngine) return 'the engine is not on this host (its firewall is not pairbench\'s to set)';
+  if (o.uid !== 0) return 'pairbench is not running as root (setting firewall rules needs it)';
+  return null;
+}
+
+export interface InstalledGuard {
+  release(): Promise<void>;
+}
+
+/** Inserts the rules; on a failure takes back those it set and throws. */
+export async function installGuard(t: GuardTarget): Promise<InstalledGuard> {
+  const set: GuardRule[] = [];
+  try {
+    for (const r of guardRules(t)) {
+      await run(r.tool, ['-w', '5', '-I', r.chain, '1', ...r.spec]);
+      set.push(r);
+    }
+  } catch (e) {
+    await removeRules(set);
+    throw new Error(`cannot set firewall rules on ${t.bridge}: ${commandError(e)}`);
+  }
+  return { release: () => removeRules(set).then(() => undefined) };
+}
+
+export interface LeftoverGuardRule extends GuardRule {
+  sweep: string;
+  runner: string;
+}
+
+/** pairbench's rules on this host (all, or one sweep's); none where iptables cannot be read. */
+export async function findGuardRules(filter: { sweep?: string } = {}): Promise<LeftoverGuardRule[]> {
+  const out: LeftoverGuardRule[] = [];
+  for (const tool of ['iptables', 'ip6tables'] as const) {
+    let text: string;
+    try {
+      text = (await run(tool, ['-w', '5', '-S'])).stdout;
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      const rule = parseRuleLine(tool, line);
+      if (rule && (filter.sweep === undefined || rule.sweep === filter.sweep)) out.push(rule);
+    }
+  }
+  return out;
+}
+
+/** One line of `iptables -S`, when it is a rule of pairbench's. */
+export function parseRuleLine(tool: FirewallTool, line: string): LeftoverGuardRule | null {
+  const m = /^-A (INPUT|FORWARD) (.*)$/.exec(line.trim());
+  if (!m || !m[2]!.includes(TAG)) return null;
+  // The comment has no spaces; iptables prints it quoted.
+  const spec = m[2]!.split(' ').map((w) => w.replace(/^"(.*)"$/, '$1'));
+  const comment = spec.find((w) => w.startsWith(TAG))!;
+  const tag = /^pairbench:sweep=([^:]+):runner=(.*)$/.exec(comment);
+  if (!tag) return null;
+  return { tool, chain: m[1] as 'INPUT' | 'FORWARD', spec, sweep: tag[1]!, runner: tag[2]! };
+}
+
+/** Deletes each rule; returns the problems (a rule already gone is not one). */
+export async function removeRules(rules: readonly GuardRule[]): Promise<string[]> {
+  const failed: string[] = [];
+  for (const r of rules) {
+    try {
+      await run(r.tool, ['-w', '5', '-D', r.chain, ...r.spec]);
+    } catch (e) {
+      const msg = commandError(e);
+      if (!/does a matching rule exist|Bad rule|No chain\/target\/match/i.test(msg)) failed.push(`${r.tool} ${r.chain} ${r.spec.join(' ')}: ${msg}`);
+    }
+  }
+  return failed;
+}
+
+/**
+ * Gives the host an address on a bridge that the engine left without one (Podman's internal
+ * networks under CNI): the bridge is made here first, and the engine's plugin adopts it.
+ */
+export async function giveBridgeAddress(bridge: string, cidr: string): Promise<void> {
+  try {
+    await run('ip', ['link', 'add', 'name', bridge, 'type', 'bridge']);
+    await run('ip', ['addr', 'add', cidr, 'dev', bridge]);
+    await run('ip', ['link', 'set', bridge, 'up']);
+  } catch (e) {
+    await run('ip', ['link', 'del', bridge]).catch(() => undefined);
+    throw new Error(`cannot give the host ${cidr} on bridge ${bridge}: ${commandError(e)}`);
+  }
+}
+
+function commandError(e: unknown): string {
+  const err = e as { stderr?: string; code?: string | number };
+  if (err.code === 'ENOENT') return 'the command is not installed';
+  return (err.stderr ?? '').trim() || errorMessage(e);
+}
