@@ -9,6 +9,7 @@ import type { LeversReached } from '../core/harness.js';
 import { readTurnColumns, type TurnColumns } from './turn-columns.js';
 import { readTrialColumns, type TrialColumns, type TrialData } from './trial-columns.js';
 import { readFigureSettings, type FigureSettings } from './sweep-settings.js';
+import { loadVariantLevers, type VariantLevers } from './levers.js';
 
 export interface SweepInfo {
   id: string;
@@ -51,6 +52,8 @@ export interface SweepData {
   servingEvents: ServingEventData[];
   /** Per installed-agent variant, which of its levers the proxy put in the server's requests. */
   agentLevers: AgentLeversData[];
+  /** Per variant, the levers it asked for and what its stored turns show the server did. */
+  variantLevers?: VariantLevers[];
 }
 
 export interface AgentLeversData {
@@ -172,7 +175,7 @@ export function loadSweepsData(db: Db, sweepIds: string[]): SweepData[] {
   const unique = [...new Set(sweepIds)];
   const loaded = unique.map((id) => ({ sweep: loadSweepInfo(db, id), ...readTrialColumns(db, id) }));
   const turns = readTurnColumns(db, unique, loaded.map((l) => l.ids));
-  const data = loaded.map((l, i): SweepData => ({ sweep: l.sweep, trials: l.trials, turns: turns[i]!, servingEvents: loadServingEvents(db, l.sweep.id), agentLevers: loadAgentLevers(db, l.sweep.id) }));
+  const data = loaded.map((l, i): SweepData => ({ sweep: l.sweep, trials: l.trials, turns: turns[i]!, servingEvents: loadServingEvents(db, l.sweep.id), agentLevers: loadAgentLevers(db, l.sweep.id), variantLevers: loadVariantLevers(db, l.sweep.id, l.trials, l.ids) }));
   return sweepIds.map((id) => data[unique.indexOf(id)]!);
 }
 

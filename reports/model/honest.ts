@@ -4,6 +4,7 @@
 import type { LeversReached } from '../../core/harness.js';
 import { isAgentOutcome, SUBSTRATE_OUTCOMES } from '../../core/outcomes.js';
 import type { SweepData } from '../queries.js';
+import { leversAskedApplied } from '../levers.js';
 import { seconds } from '../format.js';
 import { concurrencyWarning } from '../settings-text.js';
 import type { Prepared } from './prepare.js';
@@ -109,6 +110,10 @@ export function buildHonest(data: SweepData, p: Prepared, simulated: boolean, ou
   for (const a of data.agentLevers) {
     const said = leversLine(a.reached);
     if (said !== null) lines.push(`${a.harness} (an installed agent): ${said}`);
+  }
+  for (const v of data.variantLevers ?? []) {
+    const said = leversAskedApplied(v);
+    if (said !== null) lines.push(said);
   }
   if (p.superseded > 0) lines.push(`${p.superseded} clean trial${p.superseded === 1 ? ' was' : 's were'} superseded by a later attempt on the same slot; walls use the latest.`);
   return { substrateByKind, restarts, crashes, canaries, pending, superseded: p.superseded, cellsBelowThree, lines };

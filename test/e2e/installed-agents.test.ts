@@ -245,6 +245,9 @@ describe('installed agents on the seed tasks', () => {
     for (const h of HARNESSES) expect(report.all).toContain(`| ${h} |`);
     expect(report.all).toContain('pi-cache (an installed agent): prefix cache off (cache_prompt: false) reached the server in every request.');
     expect(report.all).not.toMatch(/^- pi \(an installed agent\)/m);
+    // What the stored turns show the server did with the lever: nothing cached.
+    expect(report.all).toMatch(/^- pi-cache levers, asked \/ applied: prefix cache off \/ applied \(cached tokens in 0 of \d+ answers\)\.$/m);
+    expect(report.all).not.toMatch(/^- pi levers/m);
     // Where the wall goes: each agent's run splits into its model calls and its own time.
     const wall = report.all.slice(report.all.indexOf('## Where the wall goes')).split('\n').filter((l) => l.startsWith('|'));
     const col = wall[0]!.split('|').map((c) => c.trim()).indexOf("agent's own");

@@ -1,0 +1,119 @@
+// Per variant, the levers it asked for (its stored configuration) beside what the server's
+// answers show (its stored turns): reasoning seen for the thinking switch, draft figures for
+// speculative decoding, cached tokens for prefix cache off, the largest reply for the output
+// cap. A lever a server ignores is then visible in the report instead of assumed.
+
+import type { Db } from '../store/db.js';
+import type { HarnessLimits, Levers, ProxyLevers } from '../core/harness.js';
+import type { TrialColumns } from './trial-columns.js';
+
+export interface VariantLevers {
+  harness: string;
+  /** What the variant asked for; null where it left the choice alone. */
+  asked: { thinking: boolean | null; speculative: boolean | null; prefixCacheOff: boolean; maxOutputTokens: number | null };
+  /** Over the variant's answered model calls (those with a completion count). */
+  seen: { answers: number; reasoning: number; drafted: number; cached: number; largestReply: number | null };
+}
+
+interface Aggregate {
+  harness: string;
+  answers: number;
+  reasoning: number | null;
+  drafted: number | null;
+  cached: number | null;
+  largest: number | null;
+}
+
+interface StoredConfig {
+  levers?: Levers | null;
+  limits?: HarnessLimits;
+  proxyLevers?: ProxyLevers;
+}
+
+/**
+ * One entry per variant whose trials stored a configuration with levers, in harness name
+ * order. `trials` and `ids` are the sweep's trials as already loaded, side by side.
+ */
+export function loadVariantLevers(db: Db, sweepId: string, trials: Pick<TrialColumns, 'length' | 'harness' | 'harnessNames'>, ids: readonly string[]): VariantLevers[] {
+  // What each variant asked: its first trial's stored configuration (all its trials share
+  // it), read by primary key, so a sweep of any size costs one lookup per variant.
+  const first = new Map<string, string>();
+  for (let i = 0; i < trials.length && first.size < trials.harnessNames.length; i++) {
+    const h = trials.harnessNames[trials.harness[i]!]!;
+    if (!first.has(h)) first.set(h, ids[i]!);
+  }
+  const configOf = db.prepare('SELECT harness_config_json FROM trials WHERE id = ?').pluck();
+  const asked = new Map<string, VariantLevers['asked']>();
+  for (const h of [...first.keys()].sort()) {
+    const a = askedOf((configOf.get(first.get(h)) as string | null | undefined) ?? null);
+    if (a !== null) asked.set(h, a);
+  }
+  // Only then the turns, and only when some variant asked a lever: the aggregate reads every
+  // turn of the sweep, in SQL, so no row reaches JavaScript.
+  if (asked.size === 0) return [];
+  const names = [...asked.keys()];
+  const rows = db
+    .prepare(
+      `SELECT t.harness AS harness, COUNT(u.completion_tokens) AS answers,
+         SUM(u.completion_tokens IS NOT NULL AND (COALESCE(u.reasoning_tokens, 0) > 0 OR COALESCE(u.reasoning_chars, 0) > 0)) AS reasoning,
+         SUM(u.completion_tokens IS NOT NULL AND COALESCE(u.draft_n, 0) > 0) AS drafted,
+         SUM(u.completion_tokens IS NOT NULL AND COALESCE(u.cached_tokens, 0) > 0) AS cached,
+         MAX(u.completion_tokens) AS largest
+       FROM trials t JOIN turns u ON u.trial_id = t.id
+       WHERE t.sweep_id = ? AND t.harness IN (${names.map(() => '?').join(', ')}) GROUP BY t.harness`,
+    )
+    .all(sweepId, ...names) as Aggregate[];
+  const byHarness = new Map(rows.map((r) => [r.harness, r]));
+  return names.map((harness) => {
+    const r = byHarness.get(harness);
+    const seen = { answers: r?.answers ?? 0, reasoning: r?.reasoning ?? 0, drafted: r?.drafted ?? 0, cached: r?.cached ?? 0, largestReply: r?.largest ?? null };
+    return { harness, asked: asked.get(harness)!, seen };
+  });
+}
+
+function askedOf(config: string | null): VariantLevers['asked'] | null {
+  if (config === null) return null;
+  let c: StoredConfig;
+  try {
+    c = JSON.parse(config) as StoredConfig;
+  } catch {
+    return null;
+  }
+  if (c.proxyLevers) {
+    // An installed agent: the proxy's levers; speculation is not a per-request lever there.
+    return { thinking: c.proxyLevers.thinking, speculative: null, prefixCacheOff: c.proxyLevers.prefixCache === false, maxOutputTokens: c.proxyLevers.maxOutputTokens };
+  }
+  if (c.levers) {
+    return { thinking: c.levers.thinking, speculative: c.levers.speculative, prefixCacheOff: false, maxOutputTokens: c.limits?.maxOutputTokens ?? null };
+  }
+  return null; // oracle, nop: no model calls
+}
+
+const of = (n: number, total: number): string => `${n} of ${total}`;
+
+/** The variant's levers as "asked / applied" phrases, one sentence; null when it asked none. */
+export function leversAskedApplied(v: VariantLevers): string | null {
+  const { asked, seen } = v;
+  const y = seen.answers;
+  const parts: string[] = [];
+  if (asked.thinking !== null) {
+    const verdict = asked.thinking ? (seen.reasoning > 0 ? 'applied' : 'not applied') : seen.reasoning === 0 ? 'applied' : 'not applied';
+    parts.push(`thinking ${asked.thinking ? 'on' : 'off'} / ${verdict} (reasoning in ${of(seen.reasoning, y)} answers)`);
+  }
+  if (asked.speculative === true || seen.drafted > 0) {
+    const on = asked.speculative === true;
+    const verdict = on ? (seen.drafted > 0 ? 'applied' : 'not applied') : 'drafted anyway';
+    parts.push(`speculative decoding ${on ? 'on' : 'not asked'} / ${verdict} (draft_n in ${of(seen.drafted, y)} answers)`);
+  }
+  if (asked.prefixCacheOff) {
+    parts.push(`prefix cache off / ${seen.cached === 0 ? 'applied' : 'not applied'} (cached tokens in ${of(seen.cached, y)} answers)`);
+  }
+  if (asked.maxOutputTokens !== null) {
+    const largest = seen.largestReply;
+    const verdict = largest === null ? 'no answers' : largest <= asked.maxOutputTokens ? 'held' : 'not applied';
+    parts.push(`output cap ${asked.maxOutputTokens} / ${verdict}${largest === null ? '' : ` (largest reply ${largest} tokens)`}`);
+  }
+  if (parts.length === 0) return null;
+  if (y === 0) return `${v.harness} levers, asked / applied: ${parts.map((p) => p.replace(/ \/ .*$/, '')).join('; ')} / no answered model call to tell.`;
+  return `${v.harness} levers, asked / applied: ${parts.join('; ')}.`;
+}
