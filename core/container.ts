@@ -28,6 +28,11 @@ export const DEFAULT_READ_MAX_BYTES = 1024 * 1024;
 export interface TrialContainer {
   readonly id: string;
   readonly name: string;
+  /**
+   * What the spec's boot script printed and its exit status (exitCode null when the container
+   * ended first, timedOut when it did not finish in time); null when none was asked for.
+   */
+  readonly boot: ExecResult | null;
   /** Runs `bash -lc <command>` when given a string, the argv as-is when given an array. */
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>;
   /**

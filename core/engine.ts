@@ -70,6 +70,12 @@ export interface TrialContainerSpec {
   services?: { network: string; hosts: Record<string, string> };
   /** Container environment (a compose task's main `environment`), resolved. */
   env?: Record<string, string>;
+  /**
+   * A POSIX shell script the container runs as it starts, as its image's user, before the
+   * image's ENTRYPOINT and the idle command: what it prints, and its exit status, are the
+   * container's `boot` once createTrialContainer returns (waited for up to `timeoutMs`).
+   */
+  boot?: { script: string; timeoutMs: number };
 }
 
 /** One compose sidecar of a trial: the same hardening and limits as the trial's own container. */

@@ -16,7 +16,7 @@ import type { Harness, HarnessContext, HarnessResult } from '../harnesses/types.
 import type { ModelClient } from '../serving/client/types.js';
 import { agentView, logDirUsers, phaseNetworks, startingNetwork, verifierView, waitHealthy } from './trial-environment.js';
 import { runVerifier } from '../verifier/verify.js';
-import { proveVerifierBind, type ProbedUsers } from '../verifier/bind-probe.js';
+import { planBindProbe, proveVerifierBind, type ProbedUsers } from '../verifier/bind-probe.js';
 import { classify, combine, containerGone, harnessErrorMessage, stopMessage, type AgentEnd, type Ended, type Phase } from './trial-verdict.js';
 import { giveHostDirTo, handBackFromInside, handBackScript, sanitizeTrialDir, trialDirOwner } from './trial-dir.js';
 import { ensureServiceImages, noServices, removeServices, startServices } from './trial-services.js';
@@ -122,6 +122,11 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     await startServices(engine, { task: spec.task, images: serviceImages, labels, containerName: spec.containerName, online: networks.setup === 'public' }, services, signal);
     checkOuter();
     const mainEnv = resolveEnv(spec.task.compose?.mainEnvironment ?? {});
+    // The bind directories are 0755: a non-root image user, or the phase's named user, is
+    // given them, between the probe's look-up of the users and its write.
+    const dirUsers = logDirUsers(spec.task);
+    const names = [...new Set(Object.values(dirUsers).filter((u): u is string => u !== null))];
+    const probe = planBindProbe(names);
     container = await engine.createTrialContainer({
       image: ensured.image,
       name: spec.containerName,
@@ -132,19 +137,16 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
       ...(services.network !== null && { services: { network: services.network, hosts: services.hosts } }),
       ...(Object.keys(mainEnv).length > 0 && { env: mainEnv }),
       startNetwork: startingNetwork(networks),
+      boot: probe.boot,
     });
     await container.setNetwork(networks.setup);
-    // The bind directories are 0755: a non-root image user, or the phase's named user, is
-    // given them, between the probe's look-up of the users and its write.
-    const dirUsers = logDirUsers(spec.task);
-    const names = [...new Set(Object.values(dirUsers).filter((u): u is string => u !== null))];
     const giveDirs = async ({ execUser, named }: ProbedUsers): Promise<void> => {
       for (const m of TRIAL_MOUNTS) {
         const name = dirUsers[m.hostSubdir];
         await giveHostDirTo(path.join(spec.trialDir, m.hostSubdir), name === null ? execUser : named[names.indexOf(name)]!);
       }
     };
-    await untilAborted(proveVerifierBind(container, spec.trialDir, { users: names, beforeWrite: giveDirs }), signal);
+    await untilAborted(proveVerifierBind(container, spec.trialDir, probe, { beforeWrite: giveDirs }), signal);
     await untilAborted(waitHealthy(container, spec.task, signal), signal);
     finish('setup');
     checkOuter();

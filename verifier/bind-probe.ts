@@ -3,8 +3,10 @@
 // verifier that leaves no reward has been heard, and its exit code decides (see verify.ts).
 // A bind the container cannot write (an SELinux-enforcing host without the relabel, a
 // read-only or foreign mount) is caught here, before an agent run is wasted on it.
-// The same exec first says who the container's execs run as and who the task's named users
+// The same script first says who the container's execs run as and who the task's named users
 // are, since the host must give the bind directories to them before a non-root user writes.
+// It runs as the container boots (TrialContainerSpec.boot), as the image's user, who is the
+// user its execs run as: no exec is spent on it unless that user is not root.
 
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
@@ -30,15 +32,20 @@ export interface ProbedUsers {
 }
 
 export interface ProbeOptions {
-  /** User names to look up in the container (the task's [agent] and [verifier] users). */
-  users?: string[];
   /** Called with the users before the nonce is written by a non-root user (the host gives it the bind directories). */
   beforeWrite?: (users: ProbedUsers) => Promise<void>;
 }
 
-// $1 nonce, $2 the file, then the names. Root writes the nonce in the same exec (it writes
+/** One trial's probe: its nonce, the users it asks about, and the script the container boots with. */
+export interface BindProbe {
+  nonce: string;
+  users: string[];
+  boot: { script: string; timeoutMs: number };
+}
+
+// $1 nonce, $2 the file, then the names. Root writes the nonce in the same script (it writes
 // through its capabilities whoever owns the directory); any other user says `later`, and
-// writes in a second exec once the host has given it the directory.
+// writes in an exec once the host has given it the directory.
 const LOOKUP_AND_WRITE = [
   'nonce=$1; file=$2; shift 2',
   SHELL_IDS,
@@ -49,14 +56,28 @@ const LOOKUP_AND_WRITE = [
 ].join('\n');
 const WRITE = 'printf %s "$1" > "$2"';
 
-/** Resolves with the users when the round trip works; throws a substrate error naming the fix otherwise. */
-export async function proveVerifierBind(container: TrialContainer, trialDir: string, options: ProbeOptions = {}): Promise<ProbedUsers> {
-  const names = options.users ?? [];
+const INSIDE = `${VERIFIER_DIR}/${BIND_PROBE_FILE}`;
+
+/** A fresh probe asking about `users` (the task's [agent] and [verifier] users); its boot goes into the container's spec. */
+export function planBindProbe(users: string[] = []): BindProbe {
   const nonce = randomBytes(8).toString('hex');
-  const inside = `${VERIFIER_DIR}/${BIND_PROBE_FILE}`;
+  const args = [nonce, INSIDE, ...users].map(shellQuote).join(' ');
+  return { nonce, users, boot: { script: `set -- ${args}\n${LOOKUP_AND_WRITE}`, timeoutMs: PROBE_TIMEOUT_MS } };
+}
+
+/**
+ * Resolves with the users when the round trip works; throws a substrate error naming the fix
+ * otherwise. `container` was created with `probe.boot`, which did the look-up (and, as root, the write).
+ */
+export async function proveVerifierBind(container: TrialContainer, trialDir: string, probe: BindProbe, options: ProbeOptions = {}): Promise<ProbedUsers> {
+  const { nonce, users: names } = probe;
+  const inside = INSIDE;
   const host = path.join(verifierHostDir(trialDir), BIND_PROBE_FILE);
   // As the task's own user, with no shell profile: the verifier writes as that user too.
-  let wrote = await container.exec(['sh', '-c', LOOKUP_AND_WRITE, 'probe', nonce, inside, ...names], { timeoutMs: PROBE_TIMEOUT_MS });
+  let wrote = container.boot;
+  if (wrote === null) {
+    throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `container ${container.name} was started without the bind probe's boot script`, { outcome: 'container_failed' });
+  }
   const users = usersFrom(wrote, names);
   await options.beforeWrite?.(users);
   if (wrote.exitCode === 0 && wrote.stdout.endsWith('later\n')) {
@@ -108,4 +129,8 @@ function usersFrom(r: ExecResult, names: string[]): ProbedUsers {
     throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `asking the container for the task's users failed: ${r.stdout.trim().slice(0, 200)}`, { outcome: 'container_failed' });
   }
   return { execUser: self, named: found };
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }

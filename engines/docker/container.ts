@@ -11,6 +11,8 @@ import type { NetworkMode } from '../../core/task.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
 import { execInContainer } from './exec.js';
 import { execWithDirectory } from './exec-with-directory.js';
+import { attachBoot, bootCommand, type BootReader } from './boot.js';
+import { imageEntrypoint } from './images.js';
 import { containerRunning, gone, type ContainerRef } from './liveness.js';
 import { packDirectoryAt, readFirstEntry } from '../tar.js';
 import { currentRunner, formatRunner } from '../../core/runner-identity.js';
@@ -48,7 +50,10 @@ export function trialLabels(labels: TrialContainerSpec['labels']): Record<string
   };
 }
 
-/** Creates and starts the trial's container; a failure leaves nothing behind. */
+/** What the container idles on until the trial's execs come. */
+const IDLE = ['sleep', 'infinity']; // Harbor writes sh -c "sleep infinity"; the same, minus a shell the verifier's stray sweep would count
+
+/** Creates and starts the trial's container, and waits for its boot script; a failure leaves nothing behind. */
 export async function createTrialContainer(docker: Docker, opts: TrialContainerSpec, extras: HostConfigExtras = {}): Promise<TrialContainer> {
   const sockets = opts.binds.filter((b) => b.split(':').some((p) => p.endsWith('docker.sock') || p.endsWith('podman.sock')));
   if (sockets.length > 0) {
@@ -62,7 +67,12 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
   // the default network only in the phases that may use the internet.
   const home = opts.network ?? opts.services?.network;
   let created: Docker.Container | undefined;
+  let reader: BootReader | null = null;
+  let booted: ExecResult | null = null;
   try {
+    // The boot script runs first, then the image's ENTRYPOINT with the idle command, as the
+    // engine would have joined them.
+    const boot = opts.boot ? bootCommand(opts.boot.script, await imageEntrypoint(docker, opts.image), IDLE) : null;
     created = await docker.createContainer({
       name: opts.name,
       Image: opts.image,
@@ -70,7 +80,7 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
       ...(opts.services && !opts.network && { NetworkingConfig: { EndpointsConfig: { [opts.services.network]: { Aliases: ['main'] } } } }),
       // As Harbor does (docker-compose-build.yaml): the image's ENTRYPOINT stays, so a service it
       // starts at boot runs; only the command is replaced, so the container idles until exec.
-      Cmd: ['sleep', 'infinity'], // Harbor writes sh -c "sleep infinity"; the same, minus a shell the verifier's stray sweep would count
+      ...(boot ? { Entrypoint: boot.entrypoint, Cmd: boot.cmd } : { Cmd: IDLE }),
       ...(env.workdir !== null ? { WorkingDir: env.workdir } : {}), // created by the engine when absent
       Labels: trialLabels(opts.labels),
       HostConfig: {
@@ -83,8 +93,11 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
     });
     // An installed agent's container is on the proxy's network; its sidecars' network is added.
     if (opts.services && opts.network) await docker.getNetwork(opts.services.network).connect({ Container: created.id, EndpointConfig: { Aliases: ['main'] } });
+    if (boot) reader = await attachBoot(created, boot.marker);
     await created.start();
+    if (reader && opts.boot) booted = await reader.result(opts.boot.timeoutMs);
   } catch (e) {
+    reader?.close();
     if (created) await created.remove({ force: true, v: true }).catch(() => undefined);
     throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `cannot start container ${opts.name} from ${opts.image}: ${errorMessage(e)}`, {
       cause: e,
@@ -93,9 +106,9 @@ export async function createTrialContainer(docker: Docker, opts: TrialContainerS
   }
   // On a network of its own (an installed agent's, to the proxy) the phases do not switch it;
   // on the trial's network it starts offline and may join the default network per phase.
-  if (opts.network !== undefined) return new DockerContainer(docker, created.id, opts.name, null);
-  if (opts.services) return new DockerContainer(docker, created.id, opts.name, { online: false, canJoin: true });
-  return new DockerContainer(docker, created.id, opts.name, { online: network === 'public', canJoin: network === 'public' });
+  if (opts.network !== undefined) return new DockerContainer(docker, created.id, opts.name, null, booted);
+  if (opts.services) return new DockerContainer(docker, created.id, opts.name, { online: false, canJoin: true }, booted);
+  return new DockerContainer(docker, created.id, opts.name, { online: network === 'public', canJoin: network === 'public' }, booted);
 }
 
 /** A container's network state: null when the phases never switch it. */
@@ -116,6 +129,7 @@ export class DockerContainer implements TrialContainer {
     readonly id: string,
     readonly name: string,
     network: NetworkState,
+    readonly boot: ExecResult | null = null,
   ) {
     this.fixed = network === null;
     this.canJoin = network?.canJoin ?? false;

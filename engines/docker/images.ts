@@ -51,14 +51,35 @@ export async function ensureServiceImage(docker: Docker, task: LoadedTask, servi
   return job;
 }
 
+// Each image's ENTRYPOINT, as the last look at it found it: a trial container runs its boot
+// script before it (container.ts), and the look ensureImage takes anyway saves asking again.
+const entrypoints = new WeakMap<Docker, Map<string, string[]>>();
+
 async function imageExists(docker: Docker, ref: string): Promise<boolean> {
   try {
-    await docker.getImage(ref).inspect();
+    const info = await docker.getImage(ref).inspect();
+    remember(docker, ref, info.Config?.Entrypoint);
     return true;
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode === 404) return false;
     throw e;
   }
+}
+
+function remember(docker: Docker, ref: string, entrypoint: string | string[] | null | undefined): string[] {
+  const list = entrypoint == null ? [] : Array.isArray(entrypoint) ? entrypoint : [entrypoint];
+  const known = entrypoints.get(docker) ?? new Map<string, string[]>();
+  entrypoints.set(docker, known);
+  known.set(ref, list);
+  return list;
+}
+
+/** The image's ENTRYPOINT ([] for none), from ensureImage's look when it took one, else asked now. */
+export async function imageEntrypoint(docker: Docker, ref: string): Promise<string[]> {
+  const known = entrypoints.get(docker)?.get(ref);
+  if (known) return known;
+  const info = await docker.getImage(ref).inspect();
+  return remember(docker, ref, info.Config?.Entrypoint);
 }
 
 async function ensureBuilt(

@@ -16,7 +16,7 @@ import { ensureTaskImage } from '../../engines/docker/images.js';
 import { writeMountFile } from '../../engines/mounts.js';
 import { loadTask } from '../../runner/task/load.js';
 import { runTrial } from '../../runner/trial.js';
-import { proveVerifierBind } from '../../verifier/bind-probe.js';
+import { planBindProbe, proveVerifierBind } from '../../verifier/bind-probe.js';
 import type { HarnessBase } from '../../core/harness.js';
 import type { TrialResult } from '../../core/trial.js';
 import { isAgentOutcome } from '../../core/outcomes.js';
@@ -98,15 +98,17 @@ describe('the reward-evidence rule', () => {
     const { image } = await ensureTaskImage(docker, task, { logPath: path.join(root, 'build-steady.log') });
     const dir = path.join(root, `ro-${++seq}`);
     const { binds } = await writeMountFile(dir, false);
+    const probe = planBindProbe();
     const container = await createTrialContainer(docker, {
       image,
       name: `pb-${SWEEP}-ro-${seq}`,
       labels: { sweep: SWEEP, trial: `${SWEEP}-ro`, task: task.name },
       task,
       binds: binds.map((b) => `${b}:ro`),
+      boot: probe.boot,
     });
     try {
-      const err = await proveVerifierBind(container, dir).then(
+      const err = await proveVerifierBind(container, dir, probe).then(
         () => null,
         (e: unknown) => e,
       );

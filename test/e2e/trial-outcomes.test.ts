@@ -112,7 +112,7 @@ describe.each(TEST_ENGINES)('on %s', (kind) => {
   const hostFile = (r: Ran, rel: string): Promise<string> => readFile(path.join(r.spec.trialDir, rel), 'utf8');
 
   describe('runTrial outcomes, for real', () => {
-    it('pass: the oracle solves the task, with the verifier env applied, in three execs', async () => {
+    it('pass: the oracle solves the task, with the verifier env applied, in two execs', async () => {
       const calls = recordEngineCalls(engine);
       let r: Ran;
       try {
@@ -120,9 +120,12 @@ describe.each(TEST_ENGINES)('on %s', (kind) => {
       } finally {
         calls.stop();
       }
-      // The bind probe (with the user look-up), the solution, and the verification (seal,
-      // tests/test.sh, reward read, hand-back of the binds): each exec is three round trips.
-      expect(calls.take().filter((c) => c.endsWith('/exec'))).toHaveLength(3);
+      // The solution, and the verification (seal, tests/test.sh, reward read, hand-back of the
+      // binds): each exec is three round trips. The bind probe (with the user look-up) runs as
+      // the container boots, read on its attached stream: no exec.
+      const all = calls.take();
+      expect(all.filter((c) => c.endsWith('/exec'))).toHaveLength(2);
+      expect(all.filter((c) => c.endsWith('/attach'))).toHaveLength(1);
       expect(r.result).toMatchObject({ status: 'pass', reward: 1, rewards: null, errorCode: null, errorMessage: null, turns: 0 });
       expect(r.result.image).toMatch(/^pairbench-task\/answer:[0-9a-f]{12}$/);
       expectAllPhasesTimed(r);
