@@ -15,7 +15,7 @@ import { createHarness } from '../harnesses/registry.js';
 import type { Harness, HarnessContext, HarnessResult } from '../harnesses/types.js';
 import type { ModelClient } from '../serving/client/types.js';
 import { agentView, logDirUsers, phaseNetworks, startingNetwork, verifierView, waitHealthy } from './trial-environment.js';
-import { runVerifier } from '../verifier/verify.js';
+import { runVerifier, type VerifierRun } from '../verifier/verify.js';
 import { planBindProbe, proveVerifierBind, type ProbedUsers } from '../verifier/bind-probe.js';
 import { classify, combine, containerGone, harnessErrorMessage, stopMessage, type AgentEnd, type Ended, type Phase } from './trial-verdict.js';
 import { giveHostDirTo, handBackFromInside, handBackScript, sanitizeTrialDir, trialDirOwner } from './trial-dir.js';
@@ -158,16 +158,20 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     finish('agent');
     turns = agent.turns;
 
-    if (!(await container.isRunning())) {
-      ended = containerGone('during the agent phase', agent.status);
-    } else {
-      enter('verify');
-      await container.setNetwork(networks.verify);
+    enter('verify');
+    // A container that exited after the agent's last command is told by the verifier's first
+    // request to the engine (CONTAINER_GONE), not by an inspect of its own before it.
+    const run = await verifyUnlessGone(async () => {
+      await container!.setNetwork(networks.verify);
       // The hand-back of the binds rides on the verifier's exec when it can (one exec fewer).
-      const run = await untilAborted(runVerifier(container, spec.task, spec.trialDir, verifierView(container, spec.task), handBackScript(BIND_DIRS, owner)), signal);
+      return untilAborted(runVerifier(container!, spec.task, spec.trialDir, verifierView(container!, spec.task), handBackScript(BIND_DIRS, owner)), signal);
+    });
+    finish('verify');
+    if (run === null) {
+      ended = containerGone('before the verifier finished', agent.status);
+    } else {
       handedBack = run.afterRan;
       const verdict = run.verdict;
-      finish('verify');
       // A reward that never arrived because the container died is the container's failure.
       const lost = verdict.status.startsWith('reward_') && !(await container.isRunning());
       ended = lost ? containerGone('while the verifier ran', agent.status) : combine(agent, verdict);
@@ -213,6 +217,16 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     turns,
     image,
   };
+}
+
+/** The verifier's run, or null when the container was gone under it (or before it). */
+async function verifyUnlessGone(verify: () => Promise<VerifierRun>): Promise<VerifierRun | null> {
+  try {
+    return await verify();
+  } catch (e) {
+    if (isPairbenchError(e) && e.code === ERROR_CODES.CONTAINER_GONE) return null;
+    throw e;
+  }
 }
 
 /** dockerode's errors carry the engine's HTTP status; socket errors carry a system code. */

@@ -126,6 +126,8 @@ describe.each(TEST_ENGINES)('on %s', (kind) => {
       const all = calls.take();
       expect(all.filter((c) => c.endsWith('/exec'))).toHaveLength(2);
       expect(all.filter((c) => c.endsWith('/attach'))).toHaveLength(1);
+      // Whether the container outlived the agent is told by the verifier's exec, not an inspect.
+      expect(all).not.toContain('GET /containers/{id}/json');
       expect(r.result).toMatchObject({ status: 'pass', reward: 1, rewards: null, errorCode: null, errorMessage: null, turns: 0 });
       expect(r.result.image).toMatch(/^pairbench-task\/answer:[0-9a-f]{12}$/);
       expectAllPhasesTimed(r);
