@@ -35,14 +35,20 @@ let fnCounter = 0;
  * the order its trials are held; each result's `trial` column indexes that list.
  */
 export function readTurnColumns(db: Db, sweepIds: string[], trialIds: string[][]): TurnColumns[] {
-  // Trial id -> its position over all sweeps, sweep after sweep.
-  const position = new Map<string, number>();
+  // Trial ids over all sweeps, sweep after sweep: a turn's trial is its id's position here.
+  const all = trialIds.flat();
   const starts: number[] = [];
   let total = 0;
   for (const ids of trialIds) {
     starts.push(total);
-    for (const id of ids) position.set(id, total++);
+    total += ids.length;
   }
+  // Id -> position, built only when a turn's trial is not the one expected next.
+  let position: Map<string, number> | null = null;
+  const lookUp = (id: string): number => {
+    position ??= new Map(all.map((x, i) => [x, i]));
+    return position.get(id) ?? -1;
+  };
   const storeTrials = (db.prepare('SELECT max(rowid) AS n FROM trials').get() as { n: number | null }).n ?? 0;
   const scan = storeTrials > 0 && total / storeTrials >= SCAN_SHARE;
 
@@ -51,32 +57,47 @@ export function readTurnColumns(db: Db, sweepIds: string[], trialIds: string[][]
   const storeTurns = (db.prepare('SELECT max(rowid) AS n FROM turns').get() as { n: number | null }).n ?? 0;
   let capacity = Math.max(1024, Math.ceil(total * (storeTurns / Math.max(1, storeTrials)) * 1.05));
   let arrived = alloc(capacity);
+  // The columns as locals: the callback runs once a turn, and a property load a column adds up.
+  let trial = arrived.trial, turnIdx = arrived.turnIndex, promptTokens = arrived.promptTokens, cachedTokens = arrived.cachedTokens;
+  let ttftMs = arrived.ttftMs, decodeTps = arrived.decodeTps, modelMs = arrived.modelMs, execMs = arrived.execMs, waitMs = arrived.waitMs;
   let n = 0;
   let lastId: unknown = null;
   let current = -1;
+  let next = 0;
   const fn = `pb_turn_${++fnCounter}`;
   db.function(fn, { deterministic: false, varargs: false }, (id, turnIndex, prompt, cached, ttft, decode, model, exec, wait) => {
-    // A trial's turns arrive together: the map is asked once per trial, not once per turn.
+    // A trial's turns arrive together, and a sweep written one trial after another writes them
+    // in the trials' order: the next trial (or one a few on, past trials without turns) is
+    // tried before the map.
     if (id !== lastId) {
       lastId = id;
-      current = position.get(id as string) ?? -1;
+      current = -1;
+      for (let k = next; k < next + 4 && k < total; k++) {
+        if (all[k] === id) {
+          current = k;
+          break;
+        }
+      }
+      if (current < 0) current = lookUp(id as string);
+      if (current >= 0) next = current + 1;
     }
     if (current < 0) return 0; // another sweep's turn (scan only)
     if (n === capacity) {
       capacity *= 2;
       arrived = grow(arrived, capacity);
+      ({ trial, turnIndex: turnIdx, promptTokens, cachedTokens, ttftMs, decodeTps, modelMs, execMs, waitMs } = arrived);
     }
     const ti = turnIndex as number;
-    arrived.trial[n] = current;
-    arrived.turnIndex[n] = ti < 0 ? 0 : ti > MAX_TURN_INDEX ? MAX_TURN_INDEX : ti;
+    trial[n] = current;
+    turnIdx[n] = ti < 0 ? 0 : ti > MAX_TURN_INDEX ? MAX_TURN_INDEX : ti;
     // Integers arrive as numbers (safeIntegers is off); NULL becomes NaN.
-    arrived.promptTokens[n] = (prompt as number | null) ?? NaN;
-    arrived.cachedTokens[n] = (cached as number | null) ?? NaN;
-    arrived.ttftMs[n] = (ttft as number | null) ?? NaN;
-    arrived.decodeTps[n] = (decode as number | null) ?? NaN;
-    arrived.modelMs[n] = (model as number | null) ?? NaN;
-    arrived.execMs[n] = (exec as number | null) ?? NaN;
-    arrived.waitMs[n] = (wait as number | null) ?? NaN;
+    promptTokens[n] = (prompt as number | null) ?? NaN;
+    cachedTokens[n] = (cached as number | null) ?? NaN;
+    ttftMs[n] = (ttft as number | null) ?? NaN;
+    decodeTps[n] = (decode as number | null) ?? NaN;
+    modelMs[n] = (model as number | null) ?? NaN;
+    execMs[n] = (exec as number | null) ?? NaN;
+    waitMs[n] = (wait as number | null) ?? NaN;
     n++;
     return 0;
   });
