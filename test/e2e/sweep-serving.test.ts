@@ -46,6 +46,20 @@ it('starts, restarts at planned boundaries and stops the simulated server', { ti
     expect(t.status).toBe('pass');
     expect(t.simulated).toBe(t.harness === 'terse' ? 1 : 0);
   }
+
+  // As in the demo: terse asks for speculation per request, which the server (started without
+  // a draft model, as a real one would need) ignores; every turn says so, and so does the report.
+  const db = new Database(ws.db, { readonly: true });
+  const spec = db
+    .prepare("SELECT COUNT(*) AS n, SUM(speculative_applied = 0) AS notApplied, SUM(draft_n IS NOT NULL) AS drafted FROM turns u JOIN trials t ON t.id = u.trial_id WHERE t.sweep_id = ? AND t.harness = 'terse'")
+    .get(id) as { n: number; notApplied: number; drafted: number };
+  db.close();
+  expect(spec.n).toBeGreaterThan(0);
+  expect(spec).toEqual({ n: spec.n, notApplied: spec.n, drafted: 0 });
+  const report = await pairbench(['report', '--db', ws.db, '--sweep', id]);
+  expect(report.exitCode, report.all).toBe(0);
+  expect(report.stdout).toMatch(/^- terse levers, asked \/ applied: thinking off \/ applied \(reasoning in 0 of \d+ answers\); speculative decoding on \/ not applied \(draft_n in 0 of \d+ answers\); output cap 2048 \/ held/m);
+  expect(report.stdout).not.toMatch(/^- oracle levers/m);
 });
 
 it('--restart-every N restarts the server every N trials, and says so', { timeout: 180_000 }, async () => {
