@@ -5,7 +5,7 @@
 // response straight through (each chunk is written on before it is read) and turns the
 // call into a turn row with the same telemetry code the built-in harnesses use.
 
-import { createServer, request as httpRequest, Agent, type IncomingMessage, type ServerResponse, type OutgoingHttpHeaders } from 'node:http';
+import { createServer, request as httpRequest, Agent, type ClientRequest, type IncomingMessage, type ServerResponse, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../core/errors.js';
@@ -151,17 +151,7 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       trial.transcript({ type: 'reply', turn: turnIndex, via: 'proxy', status, content: tap.acc.content, reasoning: tap.acc.reasoning, toolCalls: calls, telemetry: row, serverTimings: tap.acc.serverTimings, ...(errorCode && { errorCode }) });
     };
 
-    const up = (secure ? httpsRequest : httpRequest)(target, { method: 'POST', agent, headers });
-    // The agent went away before the reply began: stop the upstream call. Once it has begun
-    // it is read to its end (clients often hang up right after the finish reason, before the
-    // usage chunk), so the turn keeps its figures.
-    res.on('close', () => {
-      if (!res.writableFinished && status === null) {
-        up.destroy();
-        record(ERROR_CODES.SERVING_MALFORMED);
-      }
-    });
-    up.on('response', (ur) => {
+    const onResponse = (ur: IncomingMessage): void => {
       status = ur.statusCode ?? 0;
       const out: OutgoingHttpHeaders = {};
       for (const h of PASSED_HEADERS) if (ur.headers[h] !== undefined) out[h] = ur.headers[h];
@@ -184,13 +174,35 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
         res.destroy();
         record(ERROR_CODES.SERVING_MALFORMED);
       });
+    };
+    const send = (again: boolean): ClientRequest => {
+      // The second try takes a socket of its own: another kept-alive one may be closing too.
+      const req = (secure ? httpsRequest : httpRequest)(target, { method: 'POST', agent: again ? false : agent, headers });
+      req.on('response', onResponse);
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        if (status !== null) return; // after the response began, its own handlers record it
+        // A kept-alive socket the server closed just as it was reused (llama-server closes a
+        // stream's connection once it ends): the call never reached the server; once more, on a new one.
+        if (!again && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
+          up = send(true);
+          return;
+        }
+        sendError(res, 502, `the serving layer did not answer the proxy (${e.code ?? e.message})`);
+        record(ERROR_CODES.SERVING_REFUSED);
+      });
+      req.end(payload);
+      return req;
+    };
+    // The agent went away before the reply began: stop the upstream call. Once it has begun
+    // it is read to its end (clients often hang up right after the finish reason, before the
+    // usage chunk), so the turn keeps its figures.
+    res.on('close', () => {
+      if (!res.writableFinished && status === null) {
+        up.destroy();
+        record(ERROR_CODES.SERVING_MALFORMED);
+      }
     });
-    up.on('error', (e) => {
-      if (status !== null) return; // after the response began, its own handlers record it
-      sendError(res, 502, `the serving layer did not answer the proxy (${(e as NodeJS.ErrnoException).code ?? e.message})`);
-      record(ERROR_CODES.SERVING_REFUSED);
-    });
-    up.end(payload);
+    let up = send(false);
     // Written once the request is on its way, so the transcript costs the agent no latency.
     trial.transcript({ type: 'request', turn: turnIndex, via: 'proxy', levers, body });
   }

@@ -26,21 +26,30 @@ interface Arm {
   agent: Agent;
 }
 
-/** Milliseconds from sending a streamed call to its first body byte; the rest is read to the end. */
-function ttfb(arm: Arm, body: Buffer): Promise<number> {
+/**
+ * Milliseconds from sending a streamed call to its first body byte; the rest is read to the end.
+ * The server closes a stream's connection once it ends (as llama-server does), so a kept-alive
+ * socket can close just as it is reused: that call goes again on a new socket, as agents'
+ * clients retry it, and is timed from its second start.
+ */
+function ttfb(arm: Arm, body: Buffer, again = false): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let first: number | null = null;
     const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': body.length };
     if (arm.key !== null) headers.authorization = `Bearer ${arm.key}`;
-    const req = request(arm.url, { method: 'POST', agent: arm.agent, headers }, (res) => {
+    const req = request(arm.url, { method: 'POST', agent: again ? false : arm.agent, headers }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`${arm.name}: HTTP ${res.statusCode}`));
       res.on('data', () => {
         first ??= performance.now() - t0;
       });
       res.on('end', () => (first === null ? reject(new Error(`${arm.name}: empty response (${res.statusCode})`)) : resolve(first)));
       res.on('error', reject);
     });
-    req.on('error', reject);
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      if (!again && req.reusedSocket && e.code === 'ECONNRESET') resolve(ttfb(arm, body, true));
+      else reject(new Error(`${arm.name}: ${e.message}`));
+    });
     req.end(body);
   });
 }

@@ -212,3 +212,47 @@ describe('recording proxy streaming', () => {
     }
   });
 });
+
+describe('recording proxy upstream connections', () => {
+  it('a kept-alive upstream socket closed just as a call is sent on it costs the agent nothing', async () => {
+    // The keep-alive race: a server (llama-server closes a stream's connection once it ends)
+    // drops an idle socket as the proxy reuses it. Here every second request on a socket meets it.
+    let served = 0;
+    const perSocket = new WeakMap<object, number>();
+    const up = createServer((req, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      if (n > 1) return void req.socket.destroy();
+      req.resume();
+      req.on('end', () => {
+        served += 1;
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1 } })}\n\n`);
+        res.end('data: [DONE]\n\n');
+      });
+    });
+    await new Promise<void>((r) => up.listen(0, '127.0.0.1', () => r()));
+    const proxy = await startRecordingProxy({ upstream: { baseUrl: `http://127.0.0.1:${(up.address() as AddressInfo).port}`, model: 'm', dialect: 'openai', apiKeyEnv: null, simulated: false } });
+    try {
+      const turns: TurnRecord[] = [];
+      const t = proxy.openTrial({ trialId: 'race', task: 'git-init', levers: AGENT_DEFAULT_LEVERS, onTurn: (r) => turns.push(r), transcript: () => undefined });
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` },
+          body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        await res.text();
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 200]);
+      expect(served).toBe(4);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(turns.map((r) => r.error_code)).toEqual([null, null, null, null]);
+    } finally {
+      await proxy.close();
+      await new Promise((r) => up.close(r));
+    }
+  });
+});
