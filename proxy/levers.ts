@@ -9,6 +9,11 @@ export type AppliedLevers = LeversReached;
 
 const CAP_FIELDS = ['max_tokens', 'max_completion_tokens', 'n_predict'] as const;
 
+/** Whether applyLevers may change a body under these levers. */
+export function leversEdit(levers: ProxyLevers): boolean {
+  return levers.thinking !== null || levers.maxOutputTokens !== null || !levers.prefixCache;
+}
+
 /** Edits the parsed body in place; it is about to be re-serialised for the upstream server. */
 export function applyLevers(body: Record<string, unknown>, dialect: Dialect, levers: ProxyLevers): AppliedLevers {
   const d = dialectModule(dialect);

@@ -16,7 +16,7 @@ import { openAiUrl, readApiKey } from '../serving/client/create.js';
 import { turnFromTelemetry } from '../serving/client/turn-row.js';
 import { CallTap } from './call-tap.js';
 import { KeyRing, keyOf } from './keys.js';
-import { applyLevers } from './levers.js';
+import { applyLevers, leversEdit } from './levers.js';
 import { readBody } from '../core/http-body.js';
 
 export interface ProxyTrialOptions {
@@ -104,17 +104,22 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
     } catch (e) {
       return sendError(res, 400, `request body: ${errorMessage(e)}`);
     }
-    forward(trial, body, res);
+    forward(trial, body, raw, res);
   }
 
-  function forward(trial: TrialState, body: Record<string, unknown>, res: ServerResponse): void {
+  function forward(trial: TrialState, body: Record<string, unknown>, raw: Buffer, res: ServerResponse): void {
     const turnIndex = trial.next++;
+    const streamed = body.stream === true;
+    const options = body.stream_options;
+    const usageAsked = typeof options === 'object' && options !== null && (options as { include_usage?: unknown }).include_usage === true;
+    // The body goes on as the agent sent it unless something in it must change: serialising
+    // an agent's whole history again is the proxy's largest cost per call.
+    const same = !leversEdit(trial.levers) && body.model === upstream.model && (!streamed || usageAsked);
     const levers = applyLevers(body, upstream.dialect, trial.levers);
     body.model = upstream.model;
-    const streamed = body.stream === true;
     // The usage chunk carries the prompt and cached tokens on servers without timings.
-    if (streamed) body.stream_options = { ...(typeof body.stream_options === 'object' ? body.stream_options : {}), include_usage: true };
-    const payload = Buffer.from(JSON.stringify(body));
+    if (streamed && !usageAsked) body.stream_options = { ...(typeof options === 'object' ? options : {}), include_usage: true };
+    const payload = same ? raw : Buffer.from(JSON.stringify(body));
 
     const headers: OutgoingHttpHeaders = {
       'content-type': 'application/json',
@@ -203,8 +208,9 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       }
     });
     let up = send(false);
-    // Written once the request is on its way, so the transcript costs the agent no latency.
-    trial.transcript({ type: 'request', turn: turnIndex, via: 'proxy', levers, body });
+    // Written after the request is on its way and whatever I/O is waiting has run, so the
+    // transcript (a file append of the whole body) never holds up a reply's first byte.
+    setImmediate(() => trial.transcript({ type: 'request', turn: turnIndex, via: 'proxy', levers, body }));
   }
 
   await new Promise<void>((resolve, reject) => {

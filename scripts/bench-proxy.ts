@@ -138,16 +138,24 @@ async function main(): Promise<void> {
     console.log('');
     console.log('| concurrency | direct median ms | proxy median ms | added at median ms | direct p90 ms | proxy p90 ms | added at p90 ms |');
     console.log('|---|---|---|---|---|---|---|');
-    for (const concurrency of [1, 4]) {
+    // A deep turn as well: an agent 40 tool calls into a task sends its whole history each call.
+    const history = Array.from({ length: 40 }, (_, i) => [
+      { role: 'assistant', content: null, tool_calls: [{ id: `c${i}`, type: 'function', function: { name: 'bash', arguments: JSON.stringify({ command: `ls -la /app/project/src/module${i}` }) } }] },
+      { role: 'tool', tool_call_id: `c${i}`, content: `total ${i}\n${'-rw-r--r-- 1 root root 4096 Nov 30 12:00 file.ts\n'.repeat(40)}` },
+    ]).flat();
+    const deep = JSON.parse(body.toString()) as { messages: unknown[] };
+    deep.messages.push(...history);
+    const deepBody = Buffer.from(JSON.stringify(deep));
+    for (const [label, concurrency, sent] of [['1', 1, body], ['4', 4, body], [`1, a ${Math.round(deepBody.length / 1024)} KB history`, 1, deepBody]] as const) {
       const arms: [Arm, Arm] = [
         { name: 'direct', url: new URL('/v1/chat/completions', sim.url), key: null, agent: new Agent({ keepAlive: true, maxSockets: concurrency }) },
         { name: 'proxy', url: new URL('/v1/chat/completions', proxy.url), key: trial.key, agent: new Agent({ keepAlive: true, maxSockets: concurrency }) },
       ];
-      const got = await measure(arms, body, concurrency);
+      const got = await measure(arms, sent, concurrency);
       const d = stats(got.direct!);
       const p = stats(got.proxy!);
       const f = (x: number): string => x.toFixed(3);
-      console.log(`| ${concurrency} | ${f(d.median)} | ${f(p.median)} | ${f(p.median - d.median)} | ${f(d.p90)} | ${f(p.p90)} | ${f(p.p90 - d.p90)} |`);
+      console.log(`| ${label} | ${f(d.median)} | ${f(p.median)} | ${f(p.median - d.median)} | ${f(d.p90)} | ${f(p.p90)} | ${f(p.p90 - d.p90)} |`);
       for (const a of arms) a.agent.destroy();
     }
     const recorded = (await stop(proxyThread.worker)) as { turns?: number } | undefined;

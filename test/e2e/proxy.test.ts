@@ -256,3 +256,41 @@ describe('recording proxy upstream connections', () => {
     }
   });
 });
+
+describe('recording proxy request bodies', () => {
+  it('sends a body no lever or field needs changed as the agent wrote it, and rewrites one that does', async () => {
+    const got: string[] = [];
+    const up = createServer((req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (b: Buffer) => parts.push(b));
+      req.on('end', () => {
+        got.push(Buffer.concat(parts).toString('utf8'));
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'ok' }, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+      });
+    });
+    await new Promise<void>((r) => up.listen(0, '127.0.0.1', () => r()));
+    const proxy = await startRecordingProxy({ upstream: { baseUrl: `http://127.0.0.1:${(up.address() as AddressInfo).port}`, model: 'm', dialect: 'llama-server', apiKeyEnv: null, simulated: false } });
+    try {
+      const send = async (levers: Partial<ProxyLevers>, body: string): Promise<void> => {
+        const t = proxy.openTrial({ trialId: `b-${got.length}`, task: 'git-init', levers: { ...AGENT_DEFAULT_LEVERS, ...levers }, onTurn: () => undefined, transcript: () => undefined });
+        const res = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` }, body });
+        await res.text();
+      };
+      // Spacing JSON.stringify would not write: only the agent's own bytes keep it.
+      const asSent = '{ "model": "m", "stream": true, "stream_options": { "include_usage": true }, "messages": [ { "role": "user", "content": "hi" } ] }';
+      await send({}, asSent);
+      await send({}, asSent.replace('"m"', '"other"'));
+      await send({}, asSent.replace('"include_usage": true', '"include_usage": false'));
+      await send({ prefixCache: false }, asSent);
+      expect(got[0]).toBe(asSent);
+      expect(JSON.parse(got[1]!)).toMatchObject({ model: 'm' });
+      expect(JSON.parse(got[2]!)).toMatchObject({ stream_options: { include_usage: true } });
+      expect(JSON.parse(got[3]!)).toMatchObject({ model: 'm', cache_prompt: false });
+      expect(got.slice(1).every((b) => b !== asSent && !b.includes(' '))).toBe(true);
+    } finally {
+      await proxy.close();
+      await new Promise((r) => up.close(r));
+    }
+  });
+});
