@@ -12,6 +12,8 @@ import { registerServing } from './commands/serving.js';
 // Every command is declared on every start-up: its options and help cost next to nothing.
 // What a command runs (the container engine, SQLite, the HTTP server) it imports inside its
 // action, so help and the other commands never load it. A new command is one entry here.
+// The build bundles this file with what it imports statically (scripts/bundle-cli.ts); a
+// command's work goes in a dynamic import, or a *-run.ts module, and stays out of it.
 const COMMANDS: ((program: Command) => void)[] = [registerTasks, registerRun, registerReport, registerCleanup, registerServe, registerServing, registerAgents];
 
 const program = new Command()
