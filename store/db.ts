@@ -42,6 +42,7 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): D
       // Readers (report, compare) visit each trial's turns through an index, all over the file:
       // mapped pages are read without a system call and a copy each. Address space only.
       db.pragma(`mmap_size = ${READ_MMAP_BYTES}`);
+      if (version < SCHEMA_VERSION) readAsCurrent(db);
     }
   } catch (error) {
     // A refused or unmigratable file is never handed out, so nobody else would close it.
@@ -57,6 +58,37 @@ function migrate(db: Db, version: number): void {
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
     }).immediate();
+  }
+}
+
+/**
+ * A reader of a store from an older pairbench sees today's schema without writing a byte:
+ * each table the file lacks becomes an empty TEMP table, and each table missing columns a
+ * TEMP view adding them with their defaults. SQLite resolves unqualified names in the
+ * connection's own temp schema first, and a read-only connection may still write that.
+ */
+function readAsCurrent(db: Db): void {
+  const current = new Database(':memory:');
+  try {
+    for (const m of MIGRATIONS) current.exec(m);
+    const tables = current.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string; sql: string }[];
+    const columns = (d: Db, table: string): { name: string; dflt_value: string | null }[] =>
+      d.prepare('SELECT name, dflt_value FROM pragma_table_info(?)').all(table) as { name: string; dflt_value: string | null }[];
+    for (const t of tables) {
+      const have = new Set(columns(db, t.name).map((c) => c.name));
+      if (have.size === 0) {
+        db.exec(t.sql.replace(/^CREATE TABLE/i, 'CREATE TEMP TABLE'));
+        continue;
+      }
+      const want = columns(current, t.name);
+      if (want.every((c) => have.has(c.name))) continue;
+      const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+      // rowid rides along: readers order by it and take its maximum.
+      const select = ['rowid AS rowid', ...want.map((c) => (have.has(c.name) ? q(c.name) : `${c.dflt_value ?? 'NULL'} AS ${q(c.name)}`))];
+      db.exec(`CREATE TEMP VIEW ${q(t.name)} AS SELECT ${select.join(', ')} FROM main.${q(t.name)}`);
+    }
+  } finally {
+    current.close();
   }
 }
 

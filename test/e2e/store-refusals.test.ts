@@ -78,3 +78,24 @@ it('a store this user may only read: PB_STORE_READ_ONLY, its sweeps intact', asy
   expect(hash(file)).toBe(before);
   expect(readFileSync(file).equals(readFileSync(copy))).toBe(true);
 });
+
+it('a store from an older pairbench: report and compare read it as it is, and leave it untouched', async () => {
+  const file = pairbenchStore('current.db');
+  const older = path.join(dir, 'older.db');
+  copyFileSync(file, older);
+  // What a v3 store lacked: the engine per trial (v4), serving checks (v5), agent isolation (v6).
+  const db = new Database(older);
+  db.exec('ALTER TABLE trials DROP COLUMN engine; DROP TABLE serving_checks; ALTER TABLE sweeps DROP COLUMN agent_isolation_json; VACUUM;');
+  db.pragma('user_version = 3');
+  db.close();
+  const before = hash(older);
+  for (const args of [['report', '--format', 'json'], ['compare', 'sweep-1', 'sweep-1', '--format', 'json']]) {
+    const want = await execa('node', [BIN, ...args, '--db', file], { reject: false, cwd: ROOT });
+    expect(want.exitCode, want.stderr).toBe(0);
+    const got = await execa('node', [BIN, ...args, '--db', older], { reject: false, cwd: ROOT });
+    expect(got.stderr).not.toMatch(/^\s+at /m);
+    expect(got.exitCode, got.stderr).toBe(0);
+    expect(got.stdout.replaceAll(older, file)).toBe(want.stdout);
+  }
+  expect(hash(older)).toBe(before);
+});
