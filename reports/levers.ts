@@ -6,6 +6,8 @@
 import type { Db } from '../store/db.js';
 import type { HarnessLimits, Levers, ProxyLevers } from '../core/harness.js';
 import type { TrialColumns } from './trial-columns.js';
+import { count } from './format.js';
+import { readTurnColumns, type LeverEvidence } from './turn-columns.js';
 
 export interface VariantLevers {
   harness: string;
@@ -15,28 +17,20 @@ export interface VariantLevers {
   seen: { answers: number; reasoning: number; drafted: number; cached: number; largestReply: number | null };
 }
 
-interface Aggregate {
-  harness: string;
-  answers: number;
-  reasoning: number | null;
-  drafted: number | null;
-  cached: number | null;
-  largest: number | null;
-}
-
 interface StoredConfig {
   levers?: Levers | null;
   limits?: HarnessLimits;
   proxyLevers?: ProxyLevers;
 }
 
+type Trials = Pick<TrialColumns, 'length' | 'harness' | 'harnessNames'>;
+
 /**
- * One entry per variant whose trials stored a configuration with levers, in harness name
- * order. `trials` and `ids` are the sweep's trials as already loaded, side by side.
+ * What each variant asked for, in harness name order: its first trial's stored configuration
+ * (all its trials share it), read by primary key, so a sweep of any size costs one lookup per
+ * variant. Variants that asked for no lever (oracle, nop, no stored configuration) are absent.
  */
-export function loadVariantLevers(db: Db, sweepId: string, trials: Pick<TrialColumns, 'length' | 'harness' | 'harnessNames'>, ids: readonly string[]): VariantLevers[] {
-  // What each variant asked: its first trial's stored configuration (all its trials share
-  // it), read by primary key, so a sweep of any size costs one lookup per variant.
+export function askedLevers(db: Db, trials: Trials, ids: readonly string[]): Map<string, VariantLevers['asked']> {
   const first = new Map<string, string>();
   for (let i = 0; i < trials.length && first.size < trials.harnessNames.length; i++) {
     const h = trials.harnessNames[trials.harness[i]!]!;
@@ -48,27 +42,31 @@ export function loadVariantLevers(db: Db, sweepId: string, trials: Pick<TrialCol
     const a = askedOf((configOf.get(first.get(h)) as string | null | undefined) ?? null);
     if (a !== null) asked.set(h, a);
   }
-  // Only then the turns, and only when some variant asked a lever: the aggregate reads every
-  // turn of the sweep, in SQL, so no row reaches JavaScript.
+  return asked;
+}
+
+/** Each asking variant's evidence, summed over its trials from the per-trial tally of the turn scan. */
+export function variantLevers(asked: Map<string, VariantLevers['asked']>, trials: Trials, evidence: LeverEvidence | null): VariantLevers[] {
+  if (asked.size === 0 || evidence === null) return [];
+  const seen = trials.harnessNames.map(() => ({ answers: 0, reasoning: 0, drafted: 0, cached: 0, largestReply: null as number | null }));
+  for (let i = 0; i < trials.length; i++) {
+    const s = seen[trials.harness[i]!]!;
+    s.answers += evidence.answers[i]!;
+    s.reasoning += evidence.reasoning[i]!;
+    s.drafted += evidence.drafted[i]!;
+    s.cached += evidence.cached[i]!;
+    const l = evidence.largest[i]!;
+    if (!Number.isNaN(l) && (s.largestReply === null || l > s.largestReply)) s.largestReply = l;
+  }
+  return [...asked].map(([harness, a]) => ({ harness, asked: a, seen: seen[trials.harnessNames.indexOf(harness)]! }));
+}
+
+/** One sweep's variants on their own (the report reads them in its one turn scan instead). */
+export function loadVariantLevers(db: Db, sweepId: string, trials: Trials, ids: readonly string[]): VariantLevers[] {
+  const asked = askedLevers(db, trials, ids);
   if (asked.size === 0) return [];
-  const names = [...asked.keys()];
-  const rows = db
-    .prepare(
-      `SELECT t.harness AS harness, COUNT(u.completion_tokens) AS answers,
-         SUM(u.completion_tokens IS NOT NULL AND (COALESCE(u.reasoning_tokens, 0) > 0 OR COALESCE(u.reasoning_chars, 0) > 0)) AS reasoning,
-         SUM(u.completion_tokens IS NOT NULL AND COALESCE(u.draft_n, 0) > 0) AS drafted,
-         SUM(u.completion_tokens IS NOT NULL AND COALESCE(u.cached_tokens, 0) > 0) AS cached,
-         MAX(u.completion_tokens) AS largest
-       FROM trials t JOIN turns u ON u.trial_id = t.id
-       WHERE t.sweep_id = ? AND t.harness IN (${names.map(() => '?').join(', ')}) GROUP BY t.harness`,
-    )
-    .all(sweepId, ...names) as Aggregate[];
-  const byHarness = new Map(rows.map((r) => [r.harness, r]));
-  return names.map((harness) => {
-    const r = byHarness.get(harness);
-    const seen = { answers: r?.answers ?? 0, reasoning: r?.reasoning ?? 0, drafted: r?.drafted ?? 0, cached: r?.cached ?? 0, largestReply: r?.largest ?? null };
-    return { harness, asked: asked.get(harness)!, seen };
-  });
+  const { evidence } = readTurnColumns(db, [sweepId], [[...ids]], [true]);
+  return variantLevers(asked, trials, evidence[0]!);
 }
 
 function askedOf(config: string | null): VariantLevers['asked'] | null {
@@ -89,7 +87,7 @@ function askedOf(config: string | null): VariantLevers['asked'] | null {
   return null; // oracle, nop: no model calls
 }
 
-const of = (n: number, total: number): string => `${n} of ${total}`;
+const of = (n: number, total: number): string => `${count(n)} of ${count(total)}`;
 
 /** The variant's levers as "asked / applied" phrases, one sentence; null when it asked none. */
 export function leversAskedApplied(v: VariantLevers): string | null {

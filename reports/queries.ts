@@ -9,7 +9,7 @@ import type { LeversReached } from '../core/harness.js';
 import { readTurnColumns, type TurnColumns } from './turn-columns.js';
 import { readTrialColumns, type TrialColumns, type TrialData } from './trial-columns.js';
 import { readFigureSettings, type FigureSettings } from './sweep-settings.js';
-import { loadVariantLevers, type VariantLevers } from './levers.js';
+import { askedLevers, variantLevers, type VariantLevers } from './levers.js';
 
 export interface SweepInfo {
   id: string;
@@ -174,8 +174,20 @@ export function loadSweepData(db: Db, sweepId: string): SweepData {
 export function loadSweepsData(db: Db, sweepIds: string[]): SweepData[] {
   const unique = [...new Set(sweepIds)];
   const loaded = unique.map((id) => ({ sweep: loadSweepInfo(db, id), ...readTrialColumns(db, id) }));
-  const turns = readTurnColumns(db, unique, loaded.map((l) => l.ids));
-  const data = loaded.map((l, i): SweepData => ({ sweep: l.sweep, trials: l.trials, turns: turns[i]!, servingEvents: loadServingEvents(db, l.sweep.id), agentLevers: loadAgentLevers(db, l.sweep.id), variantLevers: loadVariantLevers(db, l.sweep.id, l.trials, l.ids) }));
+  // What each variant asked for is known before the turns are read, so the one scan also
+  // tallies what the answers show of it.
+  const asked = loaded.map((l) => askedLevers(db, l.trials, l.ids));
+  const { turns, evidence } = readTurnColumns(db, unique, loaded.map((l) => l.ids), asked.map((a) => a.size > 0));
+  const data = loaded.map(
+    (l, i): SweepData => ({
+      sweep: l.sweep,
+      trials: l.trials,
+      turns: turns[i]!,
+      servingEvents: loadServingEvents(db, l.sweep.id),
+      agentLevers: loadAgentLevers(db, l.sweep.id),
+      variantLevers: variantLevers(asked[i]!, l.trials, evidence[i]!),
+    }),
+  );
   return sweepIds.map((id) => data[unique.indexOf(id)]!);
 }
 

@@ -23,6 +23,21 @@ export interface TurnColumns {
   waitMs: Float64Array;
 }
 
+/**
+ * Per trial, what its answers show of the levers it asked for (reports/levers.ts): tallied in
+ * the same pass as the columns, and only for sweeps whose variants asked for one, so a report
+ * of a sweep that stored levers reads its turns once, like any other.
+ */
+export interface LeverEvidence {
+  /** Answered calls (a completion count), then those with reasoning, draft figures, cached tokens. */
+  answers: Int32Array;
+  reasoning: Int32Array;
+  drafted: Int32Array;
+  cached: Int32Array;
+  /** The largest completion; NaN when none was answered. */
+  largest: Float64Array;
+}
+
 /** A scan beats the index once the sweeps hold this share of the store's trials. */
 const SCAN_SHARE = 0.5;
 /** Turn indices above this are folded into the last one (no harness runs 65k turns). */
@@ -34,7 +49,14 @@ let fnCounter = 0;
  * The turns of several sweeps' trials. `trialIds[s]` lists sweep `sweepIds[s]`'s trial ids in
  * the order its trials are held; each result's `trial` column indexes that list.
  */
-export function readTurnColumns(db: Db, sweepIds: string[], trialIds: string[][]): TurnColumns[] {
+export function readTurnColumns(db: Db, sweepIds: string[], trialIds: string[][]): TurnColumns[];
+export function readTurnColumns(db: Db, sweepIds: string[], trialIds: string[][], evidenceFor: boolean[]): { turns: TurnColumns[]; evidence: (LeverEvidence | null)[] };
+export function readTurnColumns(
+  db: Db,
+  sweepIds: string[],
+  trialIds: string[][],
+  evidenceFor?: boolean[],
+): TurnColumns[] | { turns: TurnColumns[]; evidence: (LeverEvidence | null)[] } {
   // Trial ids over all sweeps, sweep after sweep: a turn's trial is its id's position here.
   const all = trialIds.flat();
   const starts: number[] = [];
@@ -60,12 +82,16 @@ export function readTurnColumns(db: Db, sweepIds: string[], trialIds: string[][]
   // The columns as locals: the callback runs once a turn, and a property load a column adds up.
   let trial = arrived.trial, turnIdx = arrived.turnIndex, promptTokens = arrived.promptTokens, cachedTokens = arrived.cachedTokens;
   let ttftMs = arrived.ttftMs, decodeTps = arrived.decodeTps, modelMs = arrived.modelMs, execMs = arrived.execMs, waitMs = arrived.waitMs;
+  // Lever evidence over all sweeps' trials, by the same position as `trial`; none when no
+  // sweep asked, and then SQL hands the callback two NULL constants instead of the columns.
+  const tally = evidenceFor?.some(Boolean) ? newEvidence(total) : null;
+  const answers = tally?.answers, reasoned = tally?.reasoning, drafted = tally?.drafted, cachedAny = tally?.cached, largest = tally?.largest;
   let n = 0;
   let lastId: unknown = null;
   let current = -1;
   let next = 0;
   const fn = `pb_turn_${++fnCounter}`;
-  db.function(fn, { deterministic: false, varargs: false }, (id, turnIndex, prompt, cached, ttft, decode, model, exec, wait) => {
+  db.function(fn, { deterministic: false, varargs: false }, (id, turnIndex, prompt, cached, ttft, decode, model, exec, wait, completion, flags) => {
     // A trial's turns arrive together, and a sweep written one trial after another writes them
     // in the trials' order: the next trial (or one a few on, past trials without turns) is
     // tried before the map.
@@ -99,9 +125,22 @@ export function readTurnColumns(db: Db, sweepIds: string[], trialIds: string[][]
     execMs[n] = (exec as number | null) ?? NaN;
     waitMs[n] = (wait as number | null) ?? NaN;
     n++;
+    if (completion !== null && answers !== undefined) {
+      answers[current]!++;
+      const f = flags as number;
+      if (f & 1) reasoned![current]!++;
+      if (f & 2) drafted![current]!++;
+      if ((cached as number | null) !== null && (cached as number) > 0) cachedAny![current]!++;
+      const c = completion as number;
+      if (!(largest![current]! >= c)) largest![current] = c;
+    }
     return 0;
   });
-  const columns = 'u.trial_id, u.turn_index, u.prompt_tokens, u.cached_tokens, u.ttft_ms, u.decode_tps, u.model_ms, u.exec_ms, u.wait_ms';
+  // The lever evidence: the completion count, and reasoning seen (bit 0) and drafting seen (bit 1).
+  const evidenceColumns = tally
+    ? 'u.completion_tokens, ((COALESCE(u.reasoning_tokens, 0) > 0 OR COALESCE(u.reasoning_chars, 0) > 0) | ((COALESCE(u.draft_n, 0) > 0) << 1))'
+    : 'NULL, 0';
+  const columns = `u.trial_id, u.turn_index, u.prompt_tokens, u.cached_tokens, u.ttft_ms, u.decode_tps, u.model_ms, u.exec_ms, u.wait_ms, ${evidenceColumns}`;
   if (scan) {
     db.prepare(`SELECT count(${fn}(${columns})) FROM turns u`).get();
   } else {
@@ -111,7 +150,7 @@ export function readTurnColumns(db: Db, sweepIds: string[], trialIds: string[][]
   }
 
   const placed = place(arrived, n, total);
-  return trialIds.map((ids, s) => {
+  const turns = trialIds.map((ids, s) => {
     const from = placed.trialStart[starts[s]!]!;
     const to = placed.trialStart[starts[s]! + ids.length]!;
     const c = placed.columns;
@@ -131,6 +170,30 @@ export function readTurnColumns(db: Db, sweepIds: string[], trialIds: string[][]
       waitMs: c.waitMs.subarray(from, to),
     };
   });
+  if (evidenceFor === undefined) return turns;
+  const evidence = trialIds.map((ids, s) => {
+    if (!tally || !evidenceFor[s]) return null;
+    const from = starts[s]!;
+    const to = from + ids.length;
+    return {
+      answers: tally.answers.subarray(from, to),
+      reasoning: tally.reasoning.subarray(from, to),
+      drafted: tally.drafted.subarray(from, to),
+      cached: tally.cached.subarray(from, to),
+      largest: tally.largest.subarray(from, to),
+    };
+  });
+  return { turns, evidence };
+}
+
+function newEvidence(trials: number): LeverEvidence {
+  return {
+    answers: new Int32Array(trials),
+    reasoning: new Int32Array(trials),
+    drafted: new Int32Array(trials),
+    cached: new Int32Array(trials),
+    largest: new Float64Array(trials).fill(NaN),
+  };
 }
 
 /**

@@ -32,13 +32,15 @@ const ONE_SWEEP: FixtureOptions = {
   withSubstrateErrors: 0.05,
   withRestart: true,
   withPlan: false,
+  // As a real sweep does: the report then also reads what the answers show of each lever.
+  withLevers: true,
 };
 // The second sweep runs 15% faster, so compare has a change to show.
 const TWO_SWEEPS: FixtureOptions = { ...ONE_SWEEP, sweeps: 2, sweepSpeed: [1, 0.85] };
 
 // Every column the report reads, summed: what reading the rows costs with nothing built on them.
 const FLOOR_SQL =
-  'SELECT count(*), sum(turn_index), sum(prompt_tokens), sum(cached_tokens), sum(ttft_ms), sum(decode_tps), sum(model_ms), sum(exec_ms), sum(wait_ms), max(trial_id) FROM turns; ' +
+  'SELECT count(*), sum(turn_index), sum(prompt_tokens), sum(cached_tokens), sum(ttft_ms), sum(decode_tps), sum(model_ms), sum(exec_ms), sum(wait_ms), sum(completion_tokens), sum(reasoning_tokens), sum(reasoning_chars), sum(draft_n), max(trial_id) FROM turns; ' +
   'SELECT count(*), sum(trial_index), sum(attempt), sum(wall_ms), sum(setup_ms), sum(verify_ms), sum(simulated), max(harness), max(task), max(status) FROM trials;';
 
 // What a fixture's rows depend on: the generator and the store code it writes through.

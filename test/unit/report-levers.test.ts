@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AGENT_DEFAULT_LEVERS, type Levers } from '../../core/harness.js';
 import { emptyTurn, type TurnRecord } from '../../core/turn.js';
@@ -89,6 +90,18 @@ describe('levers asked and applied, per variant, from the stored turns', () => {
     expect(md).toContain('- terse+think levers, asked / applied: thinking on / applied (reasoning in 2 of 2 answers); output cap 2048 / held (largest reply 310 tokens).');
     expect(md).toContain('- pi-cache levers, asked / applied: prefix cache off / not applied (cached tokens in 1 of 2 answers); output cap 64 / held (largest reply 64 tokens).');
     expect(md).not.toContain('oracle levers');
+  });
+
+  it('reads the turns once: the evidence is tallied in the report\'s own scan', () => {
+    const statements: string[] = [];
+    const db = new Database(path, { readonly: true, verbose: (sql) => statements.push(String(sql)) });
+    try {
+      const data = loadSweepData(db, 's1');
+      expect(data.variantLevers?.map((v) => v.harness)).toEqual(['pi-cache', 'terse+spec', 'terse+think']);
+      expect(statements.filter((sql) => /\b(FROM|JOIN) turns u\b/.test(sql)), statements.join('\n')).toHaveLength(1);
+    } finally {
+      db.close();
+    }
   });
 
   it('says drafting the variant did not ask for, and when no answer can tell', () => {
