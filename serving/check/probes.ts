@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
 import type { ServingEndpoint } from '../../core/serving.js';
 import { createModelClient, readApiKey, serverRoot } from '../client/create.js';
-import { ModelCallError, ServingHttpError, ServingRefusedError, excerpt } from '../client/errors.js';
+import { ModelCallError, ServingHttpError, ServingRefusedError, causeCode, excerpt } from '../client/errors.js';
 import type { ChatMessage, ChatRequest, ModelClient, SpeculativeParams } from '../client/types.js';
 import { healthUrl } from '../control/health.js';
 import { saysSimulated } from '../control/identity.js';
@@ -82,7 +82,7 @@ async function probeHealth(endpoint: ServingEndpoint, key: string | null): Promi
   try {
     res = await fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {}, signal: AbortSignal.timeout(10_000) });
   } catch (e) {
-    const why = causeCode(e) ?? (e instanceof Error ? e.message : String(e));
+    const why = whyNoAnswer(e) ?? (e instanceof Error ? e.message : String(e));
     throw new PairbenchError(
       ERROR_CODES.SERVING_REFUSED,
       `nothing answers at ${url} (${why}): start the server, or check --base-url (endpoint.base_url in a serving file)`,
@@ -138,14 +138,7 @@ async function contextSize(endpoint: ServingEndpoint): Promise<ProbeSet['context
   return found ?? `none of ${d.provenanceRoutes.join(', ')} said it`;
 }
 
-function causeCode(e: unknown): string | null {
-  let cur: unknown = e;
-  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
-    const c = (cur as { code?: unknown }).code;
-    if (typeof c === 'string') return c;
-    const errors = (cur as { errors?: unknown }).errors;
-    cur = Array.isArray(errors) && errors.length > 0 ? errors[0] : (cur as { cause?: unknown }).cause;
-  }
-  if (e instanceof Error && e.name === 'TimeoutError') return 'no answer within 10 s';
-  return null;
+/** The socket error's code, or that the probe's own deadline passed. */
+function whyNoAnswer(e: unknown): string | null {
+  return causeCode(e) ?? (e instanceof Error && e.name === 'TimeoutError' ? 'no answer within 10 s' : null);
 }

@@ -20,6 +20,7 @@ import {
   ServingNoFirstTokenError,
   ServingRefusedError,
   ServingStalledError,
+  causeCode,
   excerpt,
 } from './errors.js';
 
@@ -258,21 +259,6 @@ function connectionError(url: string, e: unknown): unknown {
   return e; // an abort: the catch above turns it into the deadline's or the caller's error
 }
 
-/** undici wraps socket errors: TypeError('fetch failed', { cause }) with cause.code, or an AggregateError. */
-function causeCode(e: unknown): string | null {
-  let cur: unknown = e;
-  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
-    const c = (cur as { code?: unknown }).code;
-    if (typeof c === 'string') return c;
-    const errors = (cur as { errors?: unknown }).errors;
-    if (Array.isArray(errors) && errors.length > 0) {
-      cur = errors[0];
-      continue;
-    }
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return null;
-}
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;

@@ -97,3 +97,19 @@ export function excerpt(text: string, secret: string | null): string {
   if (secret) t = t.split(secret).join('***');
   return t.length > EXCERPT_CHARS ? `${t.slice(0, EXCERPT_CHARS)}…` : t;
 }
+
+/** undici wraps socket errors: TypeError('fetch failed', { cause }) with cause.code, or an AggregateError. */
+export function causeCode(e: unknown): string | null {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === 'string') return c;
+    const errors = (cur as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors.length > 0) {
+      cur = errors[0];
+      continue;
+    }
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return null;
+}
