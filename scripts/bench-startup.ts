@@ -9,7 +9,7 @@ import { interleave, nodeStartFloor, pairbenchProcess, printRatio, printRatioTab
 
 const rounds = roundsFrom(process.argv[2] ?? process.env.PB_BENCH_RUNS, 9);
 const GOAL = 1.5;
-const COMMANDS: string[][] = [[], ['run'], ['tasks'], ['cleanup'], ['serve'], ['report'], ['compare']];
+const COMMANDS: string[][] = [[], ['run'], ['tasks'], ['cleanup'], ['serve'], ['serving', 'check'], ['agents'], ['report'], ['compare']];
 
 console.log(`${rounds} rounds each, pairbench and node -e 0 alternating which goes first\n`);
 const rows: RatioRow[] = [];

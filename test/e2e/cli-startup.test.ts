@@ -46,7 +46,7 @@ async function loadedBy(args: string[]): Promise<{ ours: string[]; packages: str
   return { ours, packages, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
 }
 
-const HELP = [[], ['run'], ['tasks'], ['tasks', 'check'], ['cleanup'], ['serve'], ['report'], ['compare']];
+const HELP = [[], ['run'], ['tasks'], ['tasks', 'check'], ['cleanup'], ['serve'], ['serving', 'check'], ['agents'], ['report'], ['compare']];
 
 it.each(HELP)('`pairbench %s --help` loads the declarations only', async (...command: string[]) => {
   const r = await loadedBy([...command, '--help']);
