@@ -3,9 +3,8 @@
 // and counts, and says what happens as events (core/sweep-events.ts): the recorder writes
 // them to the store first, then the reporters show them.
 
-import { join } from 'node:path';
 import type { Engine } from '../../core/engine.js';
-import { ERROR_CODES, errorMessage } from '../../core/errors.js';
+import { errorMessage } from '../../core/errors.js';
 import { isAgentOutcome, isSubstrateOutcome } from '../../core/outcomes.js';
 import { restartReason, type SweepPlan } from '../plan/plan.js';
 import type { LoadedTask } from '../../core/task.js';
@@ -16,7 +15,7 @@ import type { TurnRecord } from '../../core/turn.js';
 import type { ServingController, ServingEventOut } from '../../serving/control/types.js';
 import { profileOf } from '../../serving/control/config.js';
 import type { SweepReporter } from '../progress/types.js';
-import { containerNameFor, sweepDirFor, trialDirFor, trialIdFor } from './ids.js';
+import { containerNameFor, trialDirFor, trialIdFor } from './ids.js';
 import type { SweepInterrupt } from './interrupt.js';
 import { entryStates, type AttemptRow, type EntryState } from './pending.js';
 import { createTrialPool, type TrialPool } from './pool.js';
@@ -24,6 +23,7 @@ import { openAgentRoom, type AgentRoom } from './agent-room.js';
 import { applyLevers } from '../../proxy/levers.js';
 import { stallOf } from './stalls.js';
 import { createServingGuard, type ServingGuard } from './serving-guard.js';
+import { buildImages, removeLeftovers, type BuildFailures } from './engine-work.js';
 
 export interface SweepHarness {
   spec: HarnessSpec;
@@ -237,45 +237,6 @@ function countFinished(counts: SweepCounts, outcome: string): void {
   else if (isAgentOutcome(outcome)) counts.failed += 1;
 }
 
-interface BuildFailure {
-  code: string;
-  message: string;
-}
-
-/** Build failures by engine ref, then task name. */
-type BuildFailures = ReadonlyMap<string, ReadonlyMap<string, BuildFailure>>;
-
-/**
- * One build per task and engine (each engine has its own image store), in the main thread,
- * before any trial: a failure is that task's outcome on that engine.
- */
-async function buildImages(x: SweepExecution, emit: Required<SweepObserver>, taskNames: Set<string>): Promise<BuildFailures> {
-  const all = new Map<string, Map<string, BuildFailure>>();
-  const pooled = x.engines.length > 1;
-  for (const { ref, engine } of x.engines) {
-    const failures = new Map<string, BuildFailure>();
-    all.set(ref, failures);
-    for (const name of taskNames) {
-      const task = x.tasks.get(name);
-      if (!task || x.interrupt.stopping) continue;
-      const logName = pooled ? `build-${name}-${ref.replace(/[^A-Za-z0-9._-]+/g, '_')}.log` : `build-${name}.log`;
-      const logPath = join(sweepDirFor(x.runsDir, x.sweepId), logName);
-      try {
-        // Ctrl-C cancels a build at once: no trial runs in it, so there is nothing to give grace to.
-        await engine.ensureImage(task, { logPath, signal: x.interrupt.stopSignal });
-      } catch (e) {
-        if (x.interrupt.stopping) break; // cancelled, not failed: the task builds again on resume
-        const code = (e as { code?: string }).code ?? ERROR_CODES.BUILD_FAILED;
-        const message = errorMessage(e).includes(logPath) ? errorMessage(e) : `${errorMessage(e)} (build log: ${logPath})`;
-        failures.set(name, { code, message });
-        const where = pooled ? ` on ${ref}` : '';
-        emit.onWarning(`task ${name}: image build failed${where}; its trials${where} are recorded as build_failed. ${message}`);
-      }
-    }
-  }
-  return all;
-}
-
 /** Runs one plan entry: attempts until an agent outcome, an interruption, or the retry budget is spent. */
 function entryRunner(
   x: SweepExecution,
@@ -389,19 +350,4 @@ async function inLanes<T>(items: readonly T[], lanes: readonly string[], run: (i
     while (next < items.length && !stop()) await run(items[next++]!, name);
   };
   await Promise.all(lanes.slice(0, items.length).map(lane));
-}
-
-/** Trials tear themselves down; this catches whatever a crash in between left with our label. */
-async function removeLeftovers(x: SweepExecution, emit: Required<SweepObserver>): Promise<void> {
-  for (const { ref, engine } of x.engines) {
-    const on = x.engines.length > 1 ? ` on ${ref}` : '';
-    try {
-      const left = await engine.findLeftovers({ sweep: x.sweepId });
-      if (left.length === 0) continue;
-      const { failed } = await engine.removeLeftovers(left);
-      for (const f of failed) emit.onWarning(`could not remove container ${f.container.name}${on}: ${f.error} (try \`pairbench cleanup\`)`);
-    } catch (e) {
-      emit.onWarning(`could not check for leftover containers${on}: ${errorMessage(e)}`);
-    }
-  }
 }
