@@ -28,13 +28,6 @@ export function applyLevers(body: Record<string, unknown>, dialect: Dialect, lev
     body[d.maxTokensField] = maxTokens;
   }
 
-  let prefixCacheOff: boolean | null = null;
-  if (!levers.prefixCache) {
-    // Only llama-server takes prefix reuse per request; the others fix it at start-up.
-    if (dialect === 'llama-server') {
-      body.cache_prompt = false;
-      prefixCacheOff = true;
-    } else prefixCacheOff = false;
-  }
+  const prefixCacheOff = levers.prefixCache ? null : d.prefixCacheOff(body);
   return { thinking, maxTokens, prefixCacheOff };
 }

@@ -53,11 +53,11 @@ export async function checkServing(endpoint: ServingEndpoint, options: CheckOpti
   const reply = cold.ok ? cold.content : '';
   const extendedMessages: ChatMessage[] = [...opening, { role: 'assistant', content: reply }, { role: 'user', content: 'Now count the lines of each file.' }];
   const extended = await call(client, { messages: extendedMessages, maxTokens: CAP, temperature: 0 }, keyEnv);
-  // Only llama-server reads a per-request prefix-cache switch (the recording proxy's -cache).
-  const cacheOff =
-    endpoint.dialect === 'llama-server'
-      ? await call(client, { messages: extendedMessages, maxTokens: CAP, temperature: 0, extraBody: { cache_prompt: false } }, keyEnv)
-      : `${endpoint.dialect} has no per-request prefix-cache switch (it is set at start-up)`;
+  // The recording proxy's -cache lever, in the dialect's own field.
+  const cacheOffBody: Record<string, unknown> = {};
+  const cacheOff = dialect.prefixCacheOff(cacheOffBody)
+    ? await call(client, { messages: extendedMessages, maxTokens: CAP, temperature: 0, extraBody: cacheOffBody }, keyEnv)
+    : `${endpoint.dialect} has no per-request prefix-cache switch (it is set at start-up)`;
   const speculative = dialect.speculative(options.speculative, {})
     ? await call(client, { messages: opening, maxTokens: CAP, temperature: 0, speculative: options.speculative }, keyEnv)
     : `not sent: ${endpoint.dialect} takes no per-request speculative keys (speculation is set at start-up)`;

@@ -22,6 +22,10 @@ export const llamaServer: DialectModule = {
     if (spec.pMin !== undefined) body['speculative.p_min'] = spec.pMin;
     return true;
   },
+  prefixCacheOff(body) {
+    body.cache_prompt = false;
+    return true;
+  },
   figures(u, t) {
     const usage = usageFigures(u);
     const promptN = num(t?.prompt_n);

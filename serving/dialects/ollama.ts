@@ -17,6 +17,9 @@ export const ollama: DialectModule = {
   speculative() {
     return false;
   },
+  prefixCacheOff() {
+    return false; // fixed when the server starts
+  },
   figures(u) {
     // Ollama does not report cache reuse: null, never a guessed 0.
     return { ...usageFigures(u), cachedTokens: null, decodeTps: null, draftN: null, draftAccepted: null };

@@ -17,6 +17,9 @@ export const openai: DialectModule = {
   speculative() {
     return false;
   },
+  prefixCacheOff() {
+    return false; // fixed when the server starts
+  },
   figures(u) {
     return { ...usageFigures(u), decodeTps: null, draftN: null, draftAccepted: null };
   },

@@ -54,6 +54,8 @@ export interface DialectModule {
   thinking(on: boolean, body: Record<string, unknown>): boolean;
   /** Puts per-request speculative settings in the body; false when the server takes none. */
   speculative(spec: SpeculativeParams, body: Record<string, unknown>): boolean;
+  /** Turns prefix reuse off for this request; false when the server fixes it at start-up. */
+  prefixCacheOff(body: Record<string, unknown>): boolean;
   /** The figures from the call's last usage and timings objects. */
   figures(usage: WireUsage | null, timings: WireTimings | null): DialectFigures;
   /** The readiness route: under the server's root, or under /v1. */

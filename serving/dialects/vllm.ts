@@ -15,6 +15,9 @@ export const vllm: DialectModule = {
   speculative() {
     return false;
   },
+  prefixCacheOff() {
+    return false; // fixed when the server starts
+  },
   figures(u) {
     // cached_tokens only with --enable-prompt-tokens-details, and omitted when 0.
     return { ...usageFigures(u), decodeTps: null, draftN: null, draftAccepted: null };
