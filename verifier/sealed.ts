@@ -24,37 +24,44 @@ const STEP_TIMEOUT_MS = 30_000;
 // Stops every process but pid 1, the container's main command when pid 1 is an init (its
 // oldest child: the one that keeps the container alive), and this script's own ancestors
 // (the exec and its `timeout` wrapper). Each round stops them first, so nothing forks while
-// it is killed, and rounds repeat until none is left. Builtins only, without a subshell: the
-// script has no child of its own to find in the scan, and under load every process started
-// costs as much as the rest of the script.
-const STOP_STRAYS = `
+// it is killed, and rounds repeat until none is left. A process is left while any of its
+// threads is: a main thread that exited reads as a zombie while its other threads run on,
+// and a killed thread that is exiting (PF_EXITING, 0x4) never returns to user space, however
+// long it waits for a CPU. Builtins only, without a subshell: the script has no child of its
+// own to find in the scan, and under load every process started costs as much as the rest
+// of the script. `proc` is /proc but for the tests, which give the scan a made-up tree.
+export const stopStrays = (proc = '/proc'): string => `
 keep=
-{ read -r comm1 < /proc/1/comm; } 2>/dev/null
+{ read -r comm1 < ${proc}/1/comm; } 2>/dev/null
 case "$comm1" in docker-init|podman-init|tini|catatonit|dumb-init|init)
   bestt=
   kids=
-  for f in /proc/1/task/*/children; do
+  for f in ${proc}/1/task/*/children; do
     line=; { read -r line < "$f"; } 2>/dev/null; kids="$kids $line"
   done
   for c in $kids; do
-    { read -r st < /proc/$c/stat; } 2>/dev/null || continue
+    { read -r st < ${proc}/$c/stat; } 2>/dev/null || continue
     st=\${st##*) }; set -- $st
     if [ -z "$bestt" ] || [ "\${20}" -lt "$bestt" ]; then keep=$c; bestt=\${20}; fi
   done ;;
 esac
 mine=" 1 $keep $$ "; p=$$
 while [ "$p" -gt 1 ]; do
-  { read -r st < /proc/$p/stat; } 2>/dev/null || break
+  { read -r st < ${proc}/$p/stat; } 2>/dev/null || break
   st=\${st##*) }; set -- $st; p=$2; mine="$mine$p "
 done
 strays() {
   left=
-  for d in /proc/[0-9]*; do
-    p=\${d#/proc/}
+  for d in ${proc}/[0-9]*; do
+    p=\${d##*/}
     case "$mine" in *" $p "*) continue ;; esac
-    { read -r st < $d/stat; } 2>/dev/null || continue
-    case "\${st##*) }" in Z*|X*) continue ;; esac
-    left="$left $p"
+    for t in $d/task/[0-9]*; do
+      { read -r st < $t/stat; } 2>/dev/null || continue
+      set -- \${st##*) }
+      case "$1" in Z*|X*) continue ;; esac
+      [ $((\${7:-0} & 4)) -eq 0 ] || continue
+      left="$left $p"; break
+    done
   done
 }
 round=0
@@ -67,6 +74,7 @@ while :; do
   kill -KILL $left 2>/dev/null
 done
 `;
+const STOP_STRAYS = stopStrays();
 
 /**
  * Sets `uid` and `gid` to the shell's effective ids, read with builtins (`id` where /proc

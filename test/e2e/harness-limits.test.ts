@@ -119,7 +119,7 @@ describe('agent harness limits', () => {
     // Host-exec blocks on the command (a tmux terminal would only type it and look away).
     for (const variant of ['terse', 'tmux+host']) {
       const r = await run(variant, 'agent-timeout', { commandTimeoutSec: 600 });
-      expect(r.result, variant).toMatchObject({ status: 'agent_timeout', reward: 0 });
+      expect(r.result, `${variant}: ${r.result.errorMessage}`).toMatchObject({ status: 'agent_timeout', reward: 0 });
       // The harness returned on its own rather than being left behind after the grace period.
       expect(r.result.errorMessage).not.toContain('did not stop');
       expect(r.transcript.at(-1)).toMatchObject({ type: 'stop', stop: 'agent_timeout' });
