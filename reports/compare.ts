@@ -70,6 +70,11 @@ export interface CompareOptions {
   baseline?: string | undefined;
   seed?: number | undefined;
   resamples?: number | undefined;
+  /**
+   * Build each sweep's report only as far as the markdown and HTML print it (no by-turn or
+   * where-the-wall-goes table); the JSON, which carries both reports whole, leaves this off.
+   */
+  printedOnly?: boolean | undefined;
 }
 
 const union = (x: string[], y: string[]): string[] => [...x, ...y.filter((v) => !x.includes(v))];
@@ -80,8 +85,9 @@ export function buildComparison(dataA: SweepData, dataB: SweepData, options: Com
   // A baseline that only one sweep finished is still fine for that sweep's own tables.
   const baselineFor = (d: SweepData): string | undefined =>
     options.baseline !== undefined && hasFinished(d, options.baseline) ? options.baseline : undefined;
-  const { report: a, prepared: pa } = buildPreparedReport(dataA, { baseline: baselineFor(dataA), seed, resamples });
-  const { report: b, prepared: pb } = buildPreparedReport(dataB, { baseline: baselineFor(dataB), seed, resamples });
+  const compareSide = options.printedOnly === true;
+  const { report: a, prepared: pa } = buildPreparedReport(dataA, { baseline: baselineFor(dataA), seed, resamples, compareSide });
+  const { report: b, prepared: pb } = buildPreparedReport(dataB, { baseline: baselineFor(dataB), seed, resamples, compareSide });
   const harnesses = union(a.harnesses, b.harnesses);
   const tasks = union(a.tasks, b.tasks);
 

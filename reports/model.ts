@@ -40,8 +40,9 @@ export function buildPreparedReport(data: SweepData, options: ReportOptions = {}
   const run = buildRun(p, cellWalls, sums);
   // The depth and turn-index medians group over every turn: one scratch space serves both.
   const scratch = medianScratch(data.turns.length);
-  const turns = { buckets: buildDepth(data, p, scratch), byTurn: buildByTurn(data, p, scratch), cache: buildCache(data, p) };
-  const breakdown = buildBreakdown(data, p);
+  const side = options.compareSide === true;
+  const turns = { buckets: buildDepth(data, p, scratch), byTurn: side ? [] : buildByTurn(data, p, scratch), cache: buildCache(data, p) };
+  const breakdown = side ? [] : buildBreakdown(data, p);
   const simulated = data.sweep.simulated || data.trials.simulated.includes(1);
   const honest = buildHonest(data, p, simulated, outcomes, walls, run);
   const { plannedHarnesses: _h, plannedTasks: _t, ...sweep } = data.sweep;

@@ -6,7 +6,7 @@ import type { Db } from '../store/db.js';
 import type { TrialRow } from '../store/records.js';
 import { ERROR_CODES, PairbenchError } from '../core/errors.js';
 import type { LeversReached } from '../core/harness.js';
-import { readTurnColumns, type TurnColumns } from './turn-columns.js';
+import { readTurnColumns, type TurnColumns, type TurnRead } from './turn-columns.js';
 import { readTrialColumns, type TrialColumns, type TrialData } from './trial-columns.js';
 import { readFigureSettings, type FigureSettings } from './sweep-settings.js';
 import { askedLevers, variantLevers, type VariantLevers } from './levers.js';
@@ -170,14 +170,17 @@ export function loadSweepData(db: Db, sweepId: string): SweepData {
   return loadSweepsData(db, [sweepId])[0]!;
 }
 
-/** Several sweeps at once: their turns are read in one pass (compare reads two). */
-export function loadSweepsData(db: Db, sweepIds: string[]): SweepData[] {
+/**
+ * Several sweeps at once: their turns are read in one pass (compare reads two). `read` leaves
+ * out the turn columns a caller will not draw (reports/turn-columns.ts).
+ */
+export function loadSweepsData(db: Db, sweepIds: string[], read: TurnRead = 'all'): SweepData[] {
   const unique = [...new Set(sweepIds)];
   const loaded = unique.map((id) => ({ sweep: loadSweepInfo(db, id), ...readTrialColumns(db, id) }));
   // What each variant asked for is known before the turns are read, so the one scan also
   // tallies what the answers show of it.
   const asked = loaded.map((l) => askedLevers(db, l.trials, l.ids));
-  const { turns, evidence } = readTurnColumns(db, unique, loaded.map((l) => l.ids), asked.map((a) => a.size > 0));
+  const { turns, evidence } = readTurnColumns(db, unique, loaded.map((l) => l.ids), asked.map((a) => a.size > 0), read);
   const data = loaded.map(
     (l, i): SweepData => ({
       sweep: l.sweep,

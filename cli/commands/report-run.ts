@@ -109,8 +109,10 @@ export function runCompare(sweepA: string, sweepB: string, flags: ReportFlags): 
     const a = resolveSweepId(db, s.dbPath, sweepA);
     const b = resolveSweepId(db, s.dbPath, sweepB);
     if (s.format === 'csv') return renderCsv([...loadTrialCsvRows(db, a), ...loadTrialCsvRows(db, b)], csvContext(db));
-    const [dataA, dataB] = loadSweepsData(db, [a, b]);
-    const comparison = buildComparison(dataA!, dataB!, { baseline: s.baseline, seed: s.seed, resamples: s.resamples });
+    // The JSON carries both sweeps' reports whole; markdown and HTML print only part of them.
+    const printedOnly = s.format !== 'json';
+    const [dataA, dataB] = loadSweepsData(db, [a, b], printedOnly ? 'no-wall-parts' : 'all');
+    const comparison = buildComparison(dataA!, dataB!, { baseline: s.baseline, seed: s.seed, resamples: s.resamples, printedOnly });
     if (s.format === 'json') return renderJson(comparison);
     if (s.format === 'html') return renderCompareHtml(comparison);
     return renderCompareMarkdown(comparison);

@@ -150,6 +150,11 @@ export interface ReportOptions {
   resamples?: number | undefined;
   /** Include the data the HTML charts draw. */
   charts?: boolean | undefined;
+  /**
+   * Only the tables compare prints of each sweep: the by-turn and where-the-wall-goes tables
+   * are left empty, and the turns' wall parts (model, exec, wait) are not read.
+   */
+  compareSide?: boolean | undefined;
 }
 
 export function ratioValue(ratio: number | null, ci: Interval | null): RatioValue {

@@ -7,7 +7,9 @@ import { runCompare, runReport } from '../../cli/commands/report-run.js';
 import { CSV_COLUMNS } from '../../reports/csv.js';
 import type { Report } from '../../reports/model.js';
 import { buildComparison, type Comparison } from '../../reports/compare.js';
-import { loadSweepData } from '../../reports/queries.js';
+import { loadSweepData, loadSweepsData } from '../../reports/queries.js';
+import { renderCompareMarkdown } from '../../reports/markdown.js';
+import { renderCompareHtml } from '../../reports/html.js';
 import { codeOf } from '../../reports/trial-columns.js';
 import { openStore } from '../../store/db.js';
 
@@ -92,6 +94,23 @@ describe('report formats', () => {
     const csv = parseCsv(runCompare('sweep-1', 'sweep-2', { db, format: 'csv' }));
     expect(csv).toHaveLength(1 + 2 * (24 + 2));
     expect(runCompare('sweep-1', 'sweep-2', { db, format: 'html' })).toContain('<table>');
+  });
+
+  it('compare built only as far as it prints prints the same as one built whole', () => {
+    const store = openStore(db, { readonly: true });
+    const whole = loadSweepsData(store, ['sweep-1', 'sweep-2']);
+    const lean = loadSweepsData(store, ['sweep-1', 'sweep-2'], 'no-wall-parts');
+    store.close();
+    // The lean read leaves the wall parts unread, and the lean sides leave their unprinted tables out.
+    expect(Array.from(lean[0]!.turns.modelMs).every(Number.isNaN)).toBe(true);
+    expect(Array.from(whole[0]!.turns.modelMs).some((x) => !Number.isNaN(x))).toBe(true);
+    const full = buildComparison(whole[0]!, whole[1]!, { resamples: 200 });
+    const printed = buildComparison(lean[0]!, lean[1]!, { resamples: 200, printedOnly: true });
+    expect(printed.a.breakdown).toEqual([]);
+    expect(printed.b.turns.byTurn).toEqual([]);
+    expect(full.a.turns.byTurn.length).toBeGreaterThan(0);
+    expect(renderCompareMarkdown(printed)).toBe(renderCompareMarkdown(full));
+    expect(renderCompareHtml(printed)).toBe(renderCompareHtml(full));
   });
 
   it('compare falls back to its own baseline on a sweep where --baseline has no finished trial', () => {
