@@ -60,6 +60,8 @@ export interface Prepared {
   /** Per trial row: harness and task index, -1 for rows left out (running, interrupted). */
   trialH: Int32Array;
   trialT: Int32Array;
+  /** Per trial row: its slot, the position of its trial index in its task's `slots`; -1 when left out. */
+  slotOf: Int32Array;
   /** Per trial row: 1 when its wall counts (clean, and the latest attempt on its slot). */
   clean: Uint8Array;
   /**
@@ -103,41 +105,88 @@ export function prepare(data: SweepData, baseline: string): Prepared {
   const cellPasses = new Int32Array(H * T);
   const cellAgent = new Int32Array(H * T);
   const cellHarnessErrors = new Int32Array(H * T);
-  const chosen: Map<number, number>[] = Array.from({ length: H * T }, () => new Map());
-  const ranBy: Set<number>[] = Array.from({ length: H * T }, () => new Set());
-  const slotSets: Set<number>[] = Array.from({ length: T }, () => new Set());
-  let finished = 0;
-  let superseded = 0;
+  // Each task's slots first (the trial indices any harness finished there, ascending), so a
+  // row's slot is a dense index and the per-cell tallies below are typed arrays, not Maps.
+  const slotLists: number[][] = Array.from({ length: T }, () => []);
   for (let i = 0; i < n; i++) {
     const status = c.status[i]!;
     if (pending[status]) continue;
     const h = hOfCode[c.harness[i]!]!;
     const k = tOfCode[c.task[i]!]!;
-    const cell = h * T + k;
-    const trialIndex = c.trialIndex[i]!;
     trialH[i] = h;
     trialT[i] = k;
+    slotLists[k]!.push(c.trialIndex[i]!);
+  }
+  const slots = slotLists.map((list) => {
+    list.sort((a, b) => a - b);
+    return list.filter((v, j) => j === 0 || v !== list[j - 1]);
+  });
+  // Cell (h, k)'s slot u lives at h * S + slotStart[k] + u: at most harnesses x trials entries.
+  const slotStart = new Int32Array(T + 1);
+  for (let k = 0; k < T; k++) slotStart[k + 1] = slotStart[k]! + slots[k]!.length;
+  const S = slotStart[T]!;
+  const slotOf = new Int32Array(n).fill(-1);
+  const chosen = new Int32Array(H * S).fill(-1);
+  const ran = new Uint8Array(H * S);
+  const ranCount = new Int32Array(H * T);
+  let finished = 0;
+  let superseded = 0;
+  for (let i = 0; i < n; i++) {
+    const h = trialH[i]!;
+    if (h < 0) continue;
+    const k = trialT[i]!;
+    const status = c.status[i]!;
+    const cell = h * T + k;
+    const u = lowerBound(slots[k]!, c.trialIndex[i]!);
+    slotOf[i] = u;
+    const at = h * S + slotStart[k]! + u;
     finished++;
     cellTrials[cell]!++;
-    ranBy[cell]!.add(trialIndex);
-    slotSets[k]!.add(trialIndex);
+    if (ran[at] === 0) {
+      ran[at] = 1;
+      ranCount[cell]!++;
+    }
     if (!agentCode[status]) continue; // anything finished that is not an agent outcome is the machine's fault
     cellAgent[cell]!++;
     if (status === passCode) cellPasses[cell]!++;
     else if (status === harnessErrorCode) cellHarnessErrors[cell]!++;
     if (c.wallMs[i] !== c.wallMs[i]) continue;
     // Clean: the agent, not the machine, ended it. A later attempt on the same slot wins.
-    const prev = chosen[cell]!.get(trialIndex);
-    if (prev !== undefined) superseded++;
-    if (prev === undefined || c.attempt[i]! > c.attempt[prev]!) chosen[cell]!.set(trialIndex, i);
+    const prev = chosen[at]!;
+    if (prev >= 0) superseded++;
+    if (prev < 0 || c.attempt[i]! > c.attempt[prev]!) chosen[at] = i;
   }
-  const cleanRows = chosen.map((m) => [...m.entries()].sort((a, b) => a[0] - b[0]).map(([, i]) => i));
-  for (const list of cleanRows) for (const i of list) clean[i] = 1;
-  const slots = slotSets.map((set) => [...set].sort((a, b) => a - b));
+  // Each cell's clean rows by trial index: its slots in order.
+  const cleanRows: number[][] = [];
+  for (let h = 0; h < H; h++) {
+    for (let k = 0; k < T; k++) {
+      const rows: number[] = [];
+      for (let at = h * S + slotStart[k]!, end = h * S + slotStart[k + 1]!; at < end; at++) {
+        const i = chosen[at]!;
+        if (i >= 0) {
+          rows.push(i);
+          clean[i] = 1;
+        }
+      }
+      cleanRows.push(rows);
+    }
+  }
   // Paired: on every (task, trial index) that any harness finished, every harness finished.
-  const paired = H > 1 && slots.every((list, k) => harnesses.every((_, h) => ranBy[h * T + k]!.size === list.length));
+  const paired = H > 1 && slots.every((list, k) => harnesses.every((_, h) => ranCount[h * T + k] === list.length));
   const cleanH = trialH.map((h, i) => (clean[i] ? h : -1));
-  return { harnesses, tasks, trialH, trialT, clean, cleanH, cleanRows, cellTrials, cellPasses, cellAgent, cellHarnessErrors, slots, finished, superseded, paired };
+  return { harnesses, tasks, trialH, trialT, slotOf, clean, cleanH, cleanRows, cellTrials, cellPasses, cellAgent, cellHarnessErrors, slots, finished, superseded, paired };
+}
+
+/** The first position in ascending `list` holding `v` (or where it would go). */
+function lowerBound(list: number[], v: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The clean trial rows of one harness on one task, by trial index. */
@@ -166,12 +215,11 @@ export function buildStrata(data: SweepData, p: Prepared): ResampleGroup[][] {
   return p.tasks.map((_, k) => {
     if (p.paired) {
       const units = p.slots[k]!;
-      const unitOf = new Map(units.map((idx, u) => [idx, u]));
       const wall = new Float64Array(units.length * H).fill(NaN);
       const pass = new Float64Array(units.length * H);
       for (let h = 0; h < H; h++) {
         for (const i of p.cleanRows[h * T + k]!) {
-          const u = unitOf.get(c.trialIndex[i]!)!;
+          const u = p.slotOf[i]!;
           wall[u * H + h] = c.wallMs[i]! / 1000;
           pass[u * H + h] = c.status[i] === passCode ? 1 : 0;
         }
