@@ -1,7 +1,7 @@
 // Pure: two sweeps -> the same tables side by side, each change as b ÷ a with a bootstrap
 // interval. The sweeps ran separately, so each side is resampled on its own (by task).
 
-import { overallIntervals, resampleSums, stratumWallRatioInterval, type ResampleGroup } from './bootstrap.js';
+import { overallIntervals, resampleSums, stratumWallRatioInterval, type BootstrapInput, type BootstrapSums, type ResampleGroup } from './bootstrap.js';
 import {
   armGroup,
   buildPreparedReport,
@@ -10,11 +10,14 @@ import {
   DEFAULT_SEED,
   DEPTH_BUCKETS,
   hasFinished,
+  planReport,
   ratioValue,
   SIMULATED_NOTICE,
   type RatioValue,
+  type ReportPlan,
   type Report,
   type RunRow,
+  type SweepTrials,
   type WallCell,
 } from './model.js';
 import type { SweepData } from './queries.js';
@@ -79,25 +82,54 @@ export interface CompareOptions {
 
 const union = (x: string[], y: string[]): string[] => [...x, ...y.filter((v) => !x.includes(v))];
 
-export function buildComparison(dataA: SweepData, dataB: SweepData, options: CompareOptions = {}): Comparison {
+/** What a comparison resamples (each sweep's report, then the two side by side), known from the trials alone. */
+export interface ComparisonPlan {
+  a: ReportPlan;
+  b: ReportPlan;
+  harnesses: string[];
+  tasks: string[];
+  resample: BootstrapInput;
+}
+
+export function planComparison(dataA: SweepTrials, dataB: SweepTrials, options: CompareOptions = {}): ComparisonPlan {
   const seed = options.seed ?? DEFAULT_SEED;
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
   // A baseline that only one sweep finished is still fine for that sweep's own tables.
-  const baselineFor = (d: SweepData): string | undefined =>
+  const baselineFor = (d: SweepTrials): string | undefined =>
     options.baseline !== undefined && hasFinished(d, options.baseline) ? options.baseline : undefined;
-  const compareSide = options.printedOnly === true;
-  const { report: a, prepared: pa } = buildPreparedReport(dataA, { baseline: baselineFor(dataA), seed, resamples, compareSide });
-  const { report: b, prepared: pb } = buildPreparedReport(dataB, { baseline: baselineFor(dataB), seed, resamples, compareSide });
-  const harnesses = union(a.harnesses, b.harnesses);
-  const tasks = union(a.tasks, b.tasks);
-
+  const a = planReport(dataA, { baseline: baselineFor(dataA), seed, resamples });
+  const b = planReport(dataB, { baseline: baselineFor(dataB), seed, resamples });
+  const harnesses = union(a.prepared.harnesses, b.prepared.harnesses);
+  const tasks = union(a.prepared.tasks, b.prepared.tasks);
   // Arms: 2i is harness i in sweep a, 2i+1 the same harness in sweep b.
   const strata: ResampleGroup[][] = tasks.map((task) =>
     harnesses.flatMap((h, i) =>
-      ([[dataA, pa], [dataB, pb]] as const).map(([d, p], side) => armGroup(d, cleanRowsOf(p, h, task), 2 * i + side)),
+      ([[dataA, a.prepared], [dataB, b.prepared]] as const).map(([d, p], side) => armGroup(d, cleanRowsOf(p, h, task), 2 * i + side)),
     ),
   );
-  const sums = resampleSums({ arms: harnesses.length * 2, strata, resamples, seed });
+  return { a, b, harnesses, tasks, resample: { arms: harnesses.length * 2, strata, resamples, seed } };
+}
+
+/** The plan's three resamples, in the order buildComparison takes their sums. */
+export const comparisonResamples = (plan: ComparisonPlan): BootstrapInput[] => [plan.a.resample, plan.b.resample, plan.resample];
+
+/**
+ * A caller that planned the comparison (and resampled it elsewhere) passes the plan and the
+ * sums of comparisonResamples(plan).
+ */
+export function buildComparison(
+  dataA: SweepData,
+  dataB: SweepData,
+  options: CompareOptions = {},
+  plan: ComparisonPlan = planComparison(dataA, dataB, options),
+  sums: BootstrapSums[] = comparisonResamples(plan).map(resampleSums),
+): Comparison {
+  const { seed, resamples } = plan.resample;
+  const compareSide = options.printedOnly === true;
+  const { report: a } = buildPreparedReport(dataA, { compareSide }, plan.a, sums[0]);
+  const { report: b } = buildPreparedReport(dataB, { compareSide }, plan.b, sums[1]);
+  const { harnesses, tasks } = plan;
+  const comparedSums = sums[2]!;
 
   const walls: CompareWallRow[] = [];
   tasks.forEach((task, s) => {
@@ -107,7 +139,7 @@ export function buildComparison(dataA: SweepData, dataB: SweepData, options: Com
       const cb = cellOf(b);
       if (!ca && !cb) return;
       const ratio = ca?.meanWallS && cb?.meanWallS !== null && cb?.meanWallS !== undefined ? cb.meanWallS / ca.meanWallS : null;
-      const change = ratioValue(ratio, ratio === null ? null : stratumWallRatioInterval(sums, s, 2 * i + 1, 2 * i));
+      const change = ratioValue(ratio, ratio === null ? null : stratumWallRatioInterval(comparedSums, s, 2 * i + 1, 2 * i));
       const notes: string[] = [];
       if ((ca?.n ?? 0) < 3 || (cb?.n ?? 0) < 3) notes.push(`n < 3 (a n=${ca?.n ?? 0}, b n=${cb?.n ?? 0})`);
       if (change.crossesOne) notes.push('interval crosses 1×');
@@ -118,7 +150,7 @@ export function buildComparison(dataA: SweepData, dataB: SweepData, options: Com
   const run: CompareRunRow[] = harnesses.map((h, i) => {
     const ra = a.run.find((r) => r.harness === h) ?? null;
     const rb = b.run.find((r) => r.harness === h) ?? null;
-    const ci = overallIntervals(sums, 2 * i + 1, 2 * i);
+    const ci = overallIntervals(comparedSums, 2 * i + 1, 2 * i);
     const wall = ra?.meanWallS && rb?.meanWallS != null ? rb.meanWallS / ra.meanWallS : null;
     const pps = ra?.passesPerWallS && rb?.passesPerWallS != null ? rb.passesPerWallS / ra.passesPerWallS : null;
     return {

@@ -2,10 +2,10 @@
 // data, baseline and seed always give the same Report.
 
 import type { SweepData } from './queries.js';
-import { resampleSums } from './bootstrap.js';
+import { resampleSums, type BootstrapInput, type BootstrapSums } from './bootstrap.js';
 import { medianScratch } from './stats.js';
 import { DEFAULT_RESAMPLES, DEFAULT_SEED } from './defaults.js';
-import { buildStrata, chooseBaseline, prepare, wallStats, type Prepared } from './model/prepare.js';
+import { buildStrata, chooseBaseline, prepare, wallStats, type Prepared, type SweepTrials } from './model/prepare.js';
 import { buildOutcomes } from './model/outcomes.js';
 import { buildWalls } from './model/walls.js';
 import { buildRun } from './model/run.js';
@@ -20,22 +20,43 @@ import { SIMULATED_NOTICE, type Report, type ReportOptions } from './model/types
 // One module per table under model/; this one puts them together in the order they depend on.
 export { DEFAULT_RESAMPLES, DEFAULT_SEED };
 export * from './model/types.js';
-export { armGroup, cleanRowsOf, hasFinished, isPending, type Prepared } from './model/prepare.js';
+export { armGroup, cleanRowsOf, hasFinished, isPending, type Prepared, type SweepTrials } from './model/prepare.js';
 
 export function buildReport(data: SweepData, options: ReportOptions = {}): Report {
   return buildPreparedReport(data, options).report;
 }
 
-/** buildReport, with the coded trials it was built from, for a caller that resamples them again. */
-export function buildPreparedReport(data: SweepData, options: ReportOptions = {}): { report: Report; prepared: Prepared } {
+/** What a report resamples, known from its trials alone: a caller may start it before reading turns. */
+export interface ReportPlan {
+  baseline: string;
+  seed: number;
+  resamples: number;
+  prepared: Prepared;
+  resample: BootstrapInput;
+}
+
+export function planReport(data: SweepTrials, options: ReportOptions = {}): ReportPlan {
   const baseline = chooseBaseline(data, options.baseline);
+  const prepared = prepare(data, baseline);
   const seed = options.seed ?? DEFAULT_SEED;
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
-  const p = prepare(data, baseline);
+  // One resample for every interval in the report. The baseline is always harness 0.
+  return { baseline, seed, resamples, prepared, resample: { arms: prepared.harnesses.length, strata: buildStrata(data, prepared), resamples, seed } };
+}
+
+/**
+ * buildReport, with the coded trials it was built from, for a caller that resamples them again.
+ * A caller that planned the report (and resampled it elsewhere) passes the plan and its sums.
+ */
+export function buildPreparedReport(
+  data: SweepData,
+  options: ReportOptions = {},
+  plan: ReportPlan = planReport(data, options),
+  sums: BootstrapSums = resampleSums(plan.resample),
+): { report: Report; prepared: Prepared } {
+  const { baseline, seed, resamples, prepared: p } = plan;
   const cellWalls = p.cleanRows.map((rows) => wallStats(data, rows));
   const outcomes = buildOutcomes(p, cellWalls);
-  // One resample for every interval in the report. The baseline is always harness 0.
-  const sums = resampleSums({ arms: p.harnesses.length, strata: buildStrata(data, p), resamples, seed });
   const walls = buildWalls(p, cellWalls, sums);
   const run = buildRun(p, cellWalls, sums);
   // The depth and turn-index medians group over every turn: one scratch space serves both.

@@ -172,11 +172,19 @@ export function loadSweepData(db: Db, sweepId: string): SweepData {
 
 /**
  * Several sweeps at once: their turns are read in one pass (compare reads two). `read` leaves
- * out the turn columns a caller will not draw (reports/turn-columns.ts).
+ * out the turn columns a caller will not draw (reports/turn-columns.ts). `beforeTurns` is
+ * handed each sweep (in the order asked) once its trials are read and before its turns are:
+ * work that needs only the trials can start there and run while the turns are read.
  */
-export function loadSweepsData(db: Db, sweepIds: string[], read: TurnRead = 'all'): SweepData[] {
+export function loadSweepsData(
+  db: Db,
+  sweepIds: string[],
+  read: TurnRead = 'all',
+  beforeTurns?: (sweeps: Pick<SweepData, 'sweep' | 'trials'>[]) => void,
+): SweepData[] {
   const unique = [...new Set(sweepIds)];
   const loaded = unique.map((id) => ({ sweep: loadSweepInfo(db, id), ...readTrialColumns(db, id) }));
+  beforeTurns?.(sweepIds.map((id) => loaded[unique.indexOf(id)]!));
   // What each variant asked for is known before the turns are read, so the one scan also
   // tallies what the answers show of it.
   const asked = loaded.map((l) => askedLevers(db, l.trials, l.ids));

@@ -6,10 +6,11 @@ import { dirname, resolve } from 'node:path';
 import { ERROR_CODES, PairbenchError, ValidationError } from '../../core/errors.js';
 import { isAgentOutcome } from '../../core/outcomes.js';
 import { openStore, type Db } from '../../store/db.js';
-import { loadSweepData, loadSweepsData, loadTrialCsvRows, resolveSweepId } from '../../reports/queries.js';
-import { buildReport } from '../../reports/model.js';
+import { loadSweepsData, loadTrialCsvRows, resolveSweepId } from '../../reports/queries.js';
+import { buildPreparedReport, planReport, type ReportPlan } from '../../reports/model.js';
+import { startResampling, type Resampling } from '../../reports/resampling.js';
 import { DEFAULT_RESAMPLES, DEFAULT_SEED } from '../../reports/defaults.js';
-import { buildComparison } from '../../reports/compare.js';
+import { buildComparison, comparisonResamples, planComparison, type ComparisonPlan } from '../../reports/compare.js';
 import { renderCompareMarkdown, renderMarkdown } from '../../reports/markdown.js';
 import { renderJson } from '../../reports/json.js';
 import { renderCsv, type CsvContext } from '../../reports/csv.js';
@@ -92,8 +93,15 @@ export function runReport(flags: ReportFlags & { sweep?: string }): string {
   try {
     const sweepId = resolveSweepId(db, s.dbPath, flags.sweep);
     if (s.format === 'csv') return renderCsv(loadTrialCsvRows(db, sweepId), csvContext(db));
-    const data = loadSweepData(db, sweepId);
-    const report = buildReport(data, { baseline: s.baseline, seed: s.seed, resamples: s.resamples, charts: s.format === 'html' });
+    const options = { baseline: s.baseline, seed: s.seed, resamples: s.resamples, charts: s.format === 'html' };
+    // The bootstrap needs only the trials: it runs on a second thread while the turns are read.
+    let plan: ReportPlan | undefined;
+    let resampling: Resampling | undefined;
+    const [data] = loadSweepsData(db, [sweepId], 'all', ([trials]) => {
+      plan = planReport(trials!, options);
+      resampling = startResampling([plan.resample]);
+    });
+    const { report } = buildPreparedReport(data!, options, plan, resampling?.join()[0]);
     if (s.format === 'json') return renderJson(report);
     if (s.format === 'html') return renderHtml(report);
     return renderMarkdown(report);
@@ -111,8 +119,15 @@ export function runCompare(sweepA: string, sweepB: string, flags: ReportFlags): 
     if (s.format === 'csv') return renderCsv([...loadTrialCsvRows(db, a), ...loadTrialCsvRows(db, b)], csvContext(db));
     // The JSON carries both sweeps' reports whole; markdown and HTML print only part of them.
     const printedOnly = s.format !== 'json';
-    const [dataA, dataB] = loadSweepsData(db, [a, b], printedOnly ? 'no-wall-parts' : 'all');
-    const comparison = buildComparison(dataA!, dataB!, { baseline: s.baseline, seed: s.seed, resamples: s.resamples, printedOnly });
+    const options = { baseline: s.baseline, seed: s.seed, resamples: s.resamples, printedOnly };
+    // The bootstraps need only the trials: they run on a second thread while the turns are read.
+    let plan: ComparisonPlan | undefined;
+    let resampling: Resampling | undefined;
+    const [dataA, dataB] = loadSweepsData(db, [a, b], printedOnly ? 'no-wall-parts' : 'all', ([trialsA, trialsB]) => {
+      plan = planComparison(trialsA!, trialsB!, options);
+      resampling = startResampling(comparisonResamples(plan));
+    });
+    const comparison = buildComparison(dataA!, dataB!, options, plan, resampling?.join());
     if (s.format === 'json') return renderJson(comparison);
     if (s.format === 'html') return renderCompareHtml(comparison);
     return renderCompareMarkdown(comparison);

@@ -4,6 +4,9 @@
 import { isAgentOutcome } from '../../core/outcomes.js';
 import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
 import type { SweepData } from '../queries.js';
+
+/** What is known of a sweep before its turns are read: all that the bootstrap's units need. */
+export type SweepTrials = Pick<SweepData, 'sweep' | 'trials'>;
 import type { ResampleGroup } from '../bootstrap.js';
 
 /** Running and interrupted rows: no outcome yet, left out of every table. */
@@ -30,11 +33,11 @@ function finishedNames(c: SweepData['trials'], column: Int32Array, names: string
 }
 
 /** Whether `harness` finished any trial of the sweep. */
-export function hasFinished(data: SweepData, harness: string): boolean {
+export function hasFinished(data: SweepTrials, harness: string): boolean {
   return finishedNames(data.trials, data.trials.harness, data.trials.harnessNames).has(harness);
 }
 
-export function chooseBaseline(data: SweepData, requested: string | undefined): string {
+export function chooseBaseline(data: SweepTrials, requested: string | undefined): string {
   const present = finishedNames(data.trials, data.trials.harness, data.trials.harnessNames);
   if (requested !== undefined) {
     if (present.has(requested)) return requested;
@@ -84,7 +87,7 @@ export interface Prepared {
   paired: boolean;
 }
 
-export function prepare(data: SweepData, baseline: string): Prepared {
+export function prepare(data: SweepTrials, baseline: string): Prepared {
   const c = data.trials;
   const n = c.length;
   const harnesses = orderNames(finishedNames(c, c.harness, c.harnessNames), data.sweep.plannedHarnesses, baseline);
@@ -197,7 +200,7 @@ export function cleanRowsOf(p: Prepared, harness: string, task: string): number[
 }
 
 /** Trial rows as a resample group of their own: one arm, each trial its own unit. */
-export function armGroup(data: SweepData, rows: number[], arm: number): ResampleGroup {
+export function armGroup(data: SweepTrials, rows: number[], arm: number): ResampleGroup {
   return {
     arms: [arm],
     units: rows.length,
@@ -207,7 +210,7 @@ export function armGroup(data: SweepData, rows: number[], arm: number): Resample
 }
 
 /** Builds the bootstrap's units: slots when paired, each harness's own trials when not. */
-export function buildStrata(data: SweepData, p: Prepared): ResampleGroup[][] {
+export function buildStrata(data: SweepTrials, p: Prepared): ResampleGroup[][] {
   const H = p.harnesses.length;
   const T = p.tasks.length;
   const c = data.trials;

@@ -65,3 +65,23 @@ it('names the problem and the fix for a missing db, an empty db and an unknown s
   expect(r4.stderr).toContain("no sweep 'sweep-9'");
   expect(r4.stderr).toContain('sweep-1');
 });
+
+it('resamples on a second thread to the same bits as in process', async () => {
+  // The built CLI runs the bootstraps in a worker while it reads turns; run from sources here,
+  // runReport and runCompare resample on this thread. Every figure must come out the same.
+  const db = path.join(dir, 'two-sweeps.db');
+  generateFixtureDb(db, { sweeps: 2, trials: 6, seed: 9, simulated: true, withSubstrateErrors: 0.2, withRestart: true, sweepSpeed: [1, 0.8] });
+  const { runCompare, runReport } = await import('../../cli/commands/report-run.js');
+  const printed = (text: string): string => text.replace(/\n$/, ''); // as execa hands stdout back
+  const [report, json, compare, compareJson] = await Promise.all([
+    pairbench('report', '--db', db, '--sweep', 'sweep-1'),
+    pairbench('report', '--db', db, '--json', '--resamples', '300', '--seed', '7'),
+    pairbench('compare', 'sweep-1', 'sweep-2', '--db', db),
+    pairbench('compare', 'sweep-1', 'sweep-2', '--db', db, '--json'),
+  ]);
+  expect(report.stdout).toBe(printed(runReport({ db, sweep: 'sweep-1' })));
+  expect(json.stdout).toBe(printed(runReport({ db, json: true, resamples: '300', seed: '7' })));
+  expect(compare.stdout).toBe(printed(runCompare('sweep-1', 'sweep-2', { db })));
+  expect(compareJson.stdout).toBe(printed(runCompare('sweep-1', 'sweep-2', { db, json: true })));
+  expect(compare.stdout).toMatch(/change \[95% CI\][\s\S]*\[\d/);
+});
