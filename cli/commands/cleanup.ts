@@ -88,6 +88,7 @@ export function registerCleanup(program: Command): void {
       // runner rule (a live runner's trial may not have started its containers yet).
       const networksRemoved: string[] = [];
       const networksFailed: { name: string; error: string }[] = [];
+      const sweepsWithNetwork = new Set<string>();
       for (const { engine } of engines) {
         for (const n of await engine.findLeftoverNetworks(flags.sweep === undefined ? {} : { sweep: flags.sweep })) {
           const runner = parseRunner(n.runner);
@@ -97,6 +98,7 @@ export function registerCleanup(program: Command): void {
             networksRemoved.push(n.name);
           } catch (e) {
             networksFailed.push({ name: n.name, error: e instanceof Error ? e.message : String(e) });
+            sweepsWithNetwork.add(n.sweep);
           }
         }
       }
@@ -105,6 +107,11 @@ export function registerCleanup(program: Command): void {
       const rulesRemoved: { sweep: string; rules: number }[] = [];
       const rulesFailed: { sweep: string; error: string }[] = [];
       for (const r of rules) {
+        // While a sweep's network stays, its containers may still be on it: the rules stay too.
+        if (sweepsWithNetwork.has(r.sweep)) {
+          rulesFailed.push({ sweep: r.sweep, error: 'kept while its network stays (remove the network first, then run cleanup again)' });
+          continue;
+        }
         const problems = await removeRules(r.rules);
         if (problems.length === 0) rulesRemoved.push({ sweep: r.sweep, rules: r.rules.length });
         else rulesFailed.push({ sweep: r.sweep, error: problems.join('; ') });

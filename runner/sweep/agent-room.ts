@@ -14,6 +14,7 @@ import { ensureAgentInstalled, type Installed } from '../../harnesses/installed/
 import { startRecordingProxy, type ProxyTrial, type RecordingProxy } from '../../proxy/server.js';
 import type { Engine, InternalNetwork, NetworkGuard } from '../../core/engine.js';
 import { TRANSCRIPT_FILE } from '../trial.js';
+import { errorMessage } from '../../core/errors.js';
 
 export interface AgentRoom {
   readonly proxy: RecordingProxy;
@@ -22,7 +23,36 @@ export interface AgentRoom {
   readonly isolation: Pick<NetworkGuard, 'enforced' | 'detail'>;
   /** Opens the trial on the proxy; close the handle when the trial ends. */
   openTrial(o: { spec: HarnessSpec; trialId: string; task: string; trialDir: string; onTurn(turn: TurnRecord): void }): { run: AgentRun; handle: ProxyTrial };
-  close(): Promise<void>;
+  /** `removeContainers` takes whatever the sweep left off the network before the network goes. */
+  close(removeContainers: () => Promise<void>): Promise<void>;
+}
+
+/** What a room's teardown touches. */
+export interface RoomTeardown {
+  network: string;
+  closeProxy(): Promise<void>;
+  removeContainers(): Promise<void>;
+  removeNetwork(): Promise<void>;
+  releaseGuard(): Promise<void>;
+}
+
+/**
+ * Containers off the bridge, then the bridge, then its firewall rules: while anything is
+ * attached, the rules are what keeps it from the host. A network that stays keeps its rules
+ * (its bridge name may not come back for another sweep while it exists), for `pairbench
+ * cleanup` to remove both once this run has ended.
+ */
+export async function closeRoom(t: RoomTeardown): Promise<void> {
+  const proxyClosed = t.closeProxy().then(() => null, (e: unknown) => errorMessage(e));
+  await t.removeContainers();
+  try {
+    await t.removeNetwork();
+  } catch (e) {
+    throw new Error(`network ${t.network} stays, and so do its firewall rules: ${errorMessage(e)}; \`pairbench cleanup\` removes both once this run has ended`);
+  }
+  await t.releaseGuard();
+  const proxyProblem = await proxyClosed;
+  if (proxyProblem !== null) throw new Error(`closing the recording proxy: ${proxyProblem}`);
 }
 
 /** Null when no harness of the sweep is an installed agent. */
@@ -75,11 +105,14 @@ export async function openAgentRoom(
       if (def.runtime === 'host-node') binds.push(`${process.execPath}:${AGENT_MOUNTS.node}:ro`);
       return { run: { baseUrl: `${proxy.url}/v1`, key: handle.key, model: upstream.model, network: network.name, binds }, handle };
     },
-    async close() {
-      await proxy.close();
-      // The rules go before the network: its bridge name may come back with another sweep.
-      await guard.release();
-      await engine.removeNetwork(network.id);
+    close(removeContainers) {
+      return closeRoom({
+        network: network.name,
+        closeProxy: () => proxy.close(),
+        removeContainers,
+        removeNetwork: () => engine.removeNetwork(network.id),
+        releaseGuard: () => guard.release(),
+      });
     },
   };
 }

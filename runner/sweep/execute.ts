@@ -185,9 +185,10 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
     if (!x.interrupt.stopSignal.aborted) emit.onWarning(`the sweep stopped: ${failure}`);
   } finally {
     await pool?.destroy().catch(() => undefined);
-    await agentRoom?.close().catch((e: unknown) => emit.onWarning(`closing the recording proxy and its network: ${errorMessage(e)}`));
+    // Leftover containers go before the agents' network, and its firewall rules after it.
+    if (agentRoom) await agentRoom.close(() => removeLeftovers(x, emit)).catch((e: unknown) => emit.onWarning(`closing the installed agents' network: ${errorMessage(e)}`));
     await x.serving?.stop().catch((e: unknown) => emit.onWarning(`stopping the serving layer: ${errorMessage(e)}`));
-    await removeLeftovers(x, emit);
+    if (!agentRoom) await removeLeftovers(x, emit);
   }
 
   const allDone = counts.done === counts.total;
