@@ -195,7 +195,8 @@ export function loadSweepsData(
       trials: l.trials,
       turns: turns[i]!,
       servingEvents: loadServingEvents(db, l.sweep.id),
-      agentLevers: loadAgentLevers(db, l.sweep.id),
+      // Only installed agents record levers reached: without one (read with the trials) there is no query to make.
+      agentLevers: l.trials.installedAgent.includes(1) ? loadAgentLevers(db, l.sweep.id) : [],
       variantLevers: variantLevers(asked[i]!, l.trials, evidence[i]!),
     }),
   );

@@ -59,3 +59,21 @@ it('puts each trial turns in turn order and the trials in slot order, however th
     db.close();
   }
 });
+
+it("reads what an installed agent's levers reached, for the sweep that ran one only", () => {
+  const path = join(dir, 'agent.db');
+  generateFixtureDb(path, { sweeps: 2, trials: 1, tasks: ['t'], harnesses: ['terse'], turnsPerTrial: 1, seed: 3 });
+  const w = openStore(path);
+  const reached = { thinking: true, maxTokens: 512, prefixCacheOff: null };
+  const start = { sweep_id: 'sweep-2', group_index: 0, harness_base: 'agent', task: 't', attempt: 1, simulated: false, container_name: null, trial_dir: null, started_at: '2025-01-06T09:00:00.000Z' };
+  insertTrialStart(w, { ...start, id: 'agent-1', harness: 'agent-x', harness_config_json: JSON.stringify({ leversReached: reached }), slot_index: 7, trial_index: 7 });
+  w.close();
+  const db = openStore(path, { readonly: true });
+  try {
+    const [one, two] = loadSweepsData(db, ['sweep-1', 'sweep-2']);
+    expect(one!.agentLevers).toEqual([]);
+    expect(two!.agentLevers).toEqual([{ harness: 'agent-x', reached }]);
+  } finally {
+    db.close();
+  }
+});
