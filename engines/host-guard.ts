@@ -7,10 +7,30 @@
 // finds what a killed runner left.
 
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { errorMessage } from '../core/errors.js';
+import { ERROR_CODES, PairbenchError, errorMessage } from '../core/errors.js';
 
 const run = promisify(execFile);
+
+/** What installing the rules does to the host: a seam, so the failure paths can be tested. */
+export interface GuardHost {
+  run(tool: FirewallTool, args: string[]): Promise<unknown>;
+  /** IPv6 is off on the bridge (or on the host): it carries no IPv6, so needs no IPv6 rule. */
+  ipv6Off(bridge: string): boolean;
+}
+
+const realHost: GuardHost = {
+  run: (tool, args) => run(tool, args),
+  ipv6Off(bridge) {
+    if (!existsSync('/proc/sys/net/ipv6')) return true;
+    try {
+      return readFileSync(`/proc/sys/net/ipv6/conf/${bridge}/disable_ipv6`, 'utf8').trim() === '1';
+    } catch {
+      return false;
+    }
+  },
+};
 
 const TAG = 'pairbench:sweep=';
 
@@ -64,22 +84,44 @@ export function guardUnavailable(o: { localEngine: boolean; uid: number | null }
 }
 
 export interface InstalledGuard {
+  /** False when the bridge carries no IPv6, so only IPv4 rules stand. */
+  ipv6: boolean;
   release(): Promise<void>;
 }
 
-/** Inserts the rules; on a failure takes back those it set and throws. */
-export async function installGuard(t: GuardTarget): Promise<InstalledGuard> {
+/**
+ * Inserts the rules, IPv4 first. An IPv4 failure takes back what was set and throws (the caller
+ * runs unguarded and says so). IPv6 rules are needed only where the bridge carries IPv6 (its
+ * link-local address answers containers on it); there, an IPv6 failure is PB_NETWORK_UNGUARDED:
+ * IPv4 guarded alone would look enforced while the host answers over IPv6.
+ */
+export async function installGuard(t: GuardTarget, host: GuardHost = realHost): Promise<InstalledGuard> {
   const set: GuardRule[] = [];
-  try {
-    for (const r of guardRules(t)) {
-      await run(r.tool, ['-w', '5', '-I', r.chain, '1', ...r.spec]);
+  const insert = async (tool: FirewallTool): Promise<void> => {
+    for (const r of guardRules(t).filter((r) => r.tool === tool)) {
+      await host.run(r.tool, ['-w', '5', '-I', r.chain, '1', ...r.spec]);
       set.push(r);
     }
+  };
+  try {
+    await insert('iptables');
   } catch (e) {
-    await removeRules(set);
+    await removeRules(set, host);
     throw new Error(`cannot set firewall rules on ${t.bridge}: ${commandError(e)}`);
   }
-  return { release: () => removeRules(set).then(() => undefined) };
+  const ipv6 = !host.ipv6Off(t.bridge);
+  if (ipv6) {
+    try {
+      await insert('ip6tables');
+    } catch (e) {
+      await removeRules(set, host);
+      throw new PairbenchError(
+        ERROR_CODES.NETWORK_UNGUARDED,
+        `cannot set IPv6 firewall rules on ${t.bridge}, which carries IPv6: ${commandError(e)}. Install ip6tables (Debian: apt-get install iptables), or turn IPv6 off for new interfaces (sysctl -w net.ipv6.conf.default.disable_ipv6=1)`,
+      );
+    }
+  }
+  return { ipv6, release: () => removeRules(set, host).then(() => undefined) };
 }
 
 export interface LeftoverGuardRule extends GuardRule {
@@ -118,11 +160,11 @@ export function parseRuleLine(tool: FirewallTool, line: string): LeftoverGuardRu
 }
 
 /** Deletes each rule; returns the problems (a rule already gone is not one). */
-export async function removeRules(rules: readonly GuardRule[]): Promise<string[]> {
+export async function removeRules(rules: readonly GuardRule[], host: Pick<GuardHost, 'run'> = realHost): Promise<string[]> {
   const failed: string[] = [];
   for (const r of rules) {
     try {
-      await run(r.tool, ['-w', '5', '-D', r.chain, ...r.spec]);
+      await host.run(r.tool, ['-w', '5', '-D', r.chain, ...r.spec]);
     } catch (e) {
       const msg = commandError(e);
       if (!/does a matching rule exist|Bad rule|No chain\/target\/match/i.test(msg)) failed.push(`${r.tool} ${r.chain} ${r.spec.join(' ')}: ${msg}`);

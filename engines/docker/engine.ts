@@ -156,8 +156,10 @@ export class DockerApiEngine implements Engine {
     if (network.bridge === null) return off('the network\'s bridge has no name pairbench knows');
     try {
       const g = await installGuard({ bridge: network.bridge, gateway: network.gateway, port, sweepId, runner: formatRunner(currentRunner()) });
-      return { enforced: true, detail: `firewall rules on ${network.bridge}: TCP to ${network.gateway}:${port} only`, release: g.release };
+      const v6 = g.ipv6 ? '' : ' (IPv4; the bridge carries no IPv6)';
+      return { enforced: true, detail: `firewall rules on ${network.bridge}${v6}: TCP to ${network.gateway}:${port} only`, release: g.release };
     } catch (e) {
+      if (e instanceof PairbenchError) throw e;
       return off(errorMessage(e));
     }
   }

@@ -74,23 +74,26 @@ export async function openAgentRoom(
     onInstall(def.name, installed);
   }
   const network = await engine.createInternalNetwork(`pairbench-${sweepId}`, sweepId);
-  let proxy: RecordingProxy;
+  let proxy: RecordingProxy | null = null;
+  let guard: NetworkGuard;
   try {
     proxy = await startRecordingProxy({ upstream, host: network.gateway, port: 0 });
+    guard = await engine.guardNetwork(network, proxy.port, sweepId);
   } catch (e) {
+    await proxy?.close().catch(() => undefined);
     await engine.removeNetwork(network.id).catch(() => undefined);
     throw e;
   }
-  const guard = await engine.guardNetwork(network, proxy.port, sweepId);
+  const open = proxy;
   return {
-    proxy,
+    proxy: open,
     network,
     isolation: { enforced: guard.enforced, detail: guard.detail },
     openTrial({ spec, trialId, task, trialDir, onTurn }) {
       const def = spec.agent!;
       const installed = installs.get(def.name)!;
       const transcriptPath = join(trialDir, TRANSCRIPT_FILE);
-      const handle = proxy.openTrial({
+      const handle = open.openTrial({
         trialId,
         task,
         levers: spec.proxyLevers!,
@@ -108,7 +111,7 @@ export async function openAgentRoom(
     close(removeContainers) {
       return closeRoom({
         network: network.name,
-        closeProxy: () => proxy.close(),
+        closeProxy: () => open.close(),
         removeContainers,
         removeNetwork: () => engine.removeNetwork(network.id),
         releaseGuard: () => guard.release(),

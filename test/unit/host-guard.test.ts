@@ -2,7 +2,8 @@
 // planned (pure), and as `pairbench cleanup` reads them back from `iptables -S`.
 
 import { describe, expect, it } from 'vitest';
-import { guardComment, guardRules, guardUnavailable, parseRuleLine } from '../../engines/host-guard.js';
+import { ERROR_CODES } from '../../core/errors.js';
+import { guardComment, guardRules, guardUnavailable, installGuard, parseRuleLine, type FirewallTool, type GuardHost } from '../../engines/host-guard.js';
 
 const target = { bridge: 'pb0123456789ab', gateway: '172.30.0.1', port: 41234, sweepId: 'sw-20261130-1', runner: 'h/12/99' };
 
@@ -42,5 +43,38 @@ describe('host guard rules', () => {
     expect(guardUnavailable({ localEngine: true, uid: 0 })).toBeNull();
     expect(guardUnavailable({ localEngine: true, uid: 1000 })).toMatch(/not running as root/);
     expect(guardUnavailable({ localEngine: false, uid: 0 })).toMatch(/not on this host/);
+  });
+});
+
+/** A host whose ip6tables cannot insert (no ip6tables, or no IPv6 tables in its kernel). */
+function brokenIp6(ipv6Off: boolean): { host: GuardHost; calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    host: {
+      ipv6Off: () => ipv6Off,
+      run: async (tool: FirewallTool, args: string[]) => {
+        calls.push(`${tool} ${args[2]}`);
+        if (tool === 'ip6tables' && args[2] === '-I') throw Object.assign(new Error('failed'), { stderr: "ip6tables v1.8.9 (nf_tables): can't initialize ip6tables table `filter'" });
+        return {};
+      },
+    },
+  };
+}
+
+describe('an IPv6 firewall failure', () => {
+  it('leaves the IPv4 guard standing when the bridge carries no IPv6', async () => {
+    const { host, calls } = brokenIp6(true);
+    const g = await installGuard(target, host);
+    expect(g.ipv6).toBe(false);
+    expect(calls).toEqual(Array(4).fill('iptables -I'));
+  });
+
+  it('refuses, with the rules it set taken back, when the bridge carries IPv6', async () => {
+    const { host, calls } = brokenIp6(false);
+    const err = await installGuard(target, host).then(() => null, (e: { code?: string; message: string }) => e);
+    expect(err?.code).toBe(ERROR_CODES.NETWORK_UNGUARDED);
+    expect(err?.message).toMatch(/IPv6 firewall rules on pb0123456789ab.*can't initialize ip6tables.*apt-get install iptables.*disable_ipv6=1/);
+    expect(calls.filter((c) => c === 'iptables -D')).toHaveLength(4);
   });
 });
