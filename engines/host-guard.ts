@@ -188,6 +188,11 @@ export async function giveBridgeAddress(bridge: string, cidr: string): Promise<v
   }
 }
 
+/** Deletes a bridge pairbench made (giveBridgeAddress); quiet when it is gone. */
+export async function dropBridge(bridge: string): Promise<void> {
+  if (existsSync(`/sys/class/net/${bridge}`)) await run('ip', ['link', 'del', bridge]).catch(() => undefined);
+}
+
 function commandError(e: unknown): string {
   const err = e as { stderr?: string; code?: string | number };
   if (err.code === 'ENOENT') return 'the command is not installed';

@@ -2,6 +2,7 @@
 // any engine serving the same API on a socket (Podman's `system service`). The only
 // folder that imports dockerode.
 
+import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
 import type { TrialContainer } from '../../core/container.js';
 import type {
@@ -11,12 +12,12 @@ import type {
 import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
 import type { ComposeService, LoadedTask } from '../../core/task.js';
 import { createTrialContainer, type HostConfigExtras } from './container.js';
-import { createInternalNetwork, createTrialNetwork, findPairbenchNetworks, removeNetwork } from './network.js';
+import { bridgeProblem, createInternalNetwork, createTrialNetwork, engineBridgeName, findPairbenchNetworks, removeNetwork } from './network.js';
 import { ensureServiceImage, ensureTaskImage } from './images.js';
 import { createServiceContainer } from './services.js';
 import { findPairbenchContainers, removeContainers } from './leftovers.js';
 import { currentRunner, formatRunner } from '../../core/runner-identity.js';
-import { giveBridgeAddress, guardUnavailable, installGuard } from '../host-guard.js';
+import { dropBridge, giveBridgeAddress, guardUnavailable, installGuard } from '../host-guard.js';
 
 export interface DockerApiProfile {
   kind: string;
@@ -128,6 +129,24 @@ export class DockerApiEngine implements Engine {
   }
 
   async createInternalNetwork(name: string, sweepId: string): Promise<InternalNetwork> {
+    const net = await this.reachableNetwork(name, sweepId);
+    // Only here can pairbench see the host's interfaces; elsewhere no rule is set on them.
+    if (!this.isLocal || net.bridge === null) return net;
+    const problem = bridgeProblem({
+      asked: net.bridge,
+      engineSays: await engineBridgeName(this.api, net.id).catch(() => null),
+      present: existsSync(`/sys/class/net/${net.bridge}`),
+    });
+    if (problem === null) return net;
+    await removeNetwork(this.api, net.id).catch(() => undefined);
+    await dropBridge(net.bridge);
+    throw new PairbenchError(
+      ERROR_CODES.NETWORK_UNGUARDED,
+      `cannot guard the sweep's network ${name}: ${problem}, so firewall rules on ${net.bridge} would guard nothing. Run installed agents on an engine that honours com.docker.network.bridge.name (Docker, or Podman with its CNI or netavark bridge driver)`,
+    );
+  }
+
+  private async reachableNetwork(name: string, sweepId: string): Promise<InternalNetwork> {
     const net = await createInternalNetwork(this.api, name, sweepId);
     if (net.gateway !== '') return net;
     // Podman under CNI leaves the host no address on an internal network: pairbench gives it

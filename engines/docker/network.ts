@@ -83,6 +83,33 @@ function isIpv4(s: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(s);
 }
 
+/**
+ * The interface the engine says it gave the network: Podman's own API names it
+ * (`network_interface`), Docker's echoes the bridge-name option it honours; null when neither says.
+ */
+export async function engineBridgeName(docker: Docker, id: string): Promise<string | null> {
+  const libpod = await new Promise<{ network_interface?: string } | null>((resolve) => {
+    docker.modem.dial(
+      { path: `/v4.0.0/libpod/networks/${encodeURIComponent(id)}/json`, method: 'GET', statusCodes: { 200: true }, options: {} },
+      (err: unknown, data: unknown) => resolve(err ? null : (data as { network_interface?: string })),
+    );
+  });
+  if (libpod?.network_interface) return libpod.network_interface;
+  const info = (await docker.getNetwork(id).inspect()) as { Options?: Record<string, string> | null };
+  return info.Options?.['com.docker.network.bridge.name'] ?? null;
+}
+
+/**
+ * Why the bridge pairbench asked for is not the network's, or null when it is: firewall rules
+ * on a name that is not the network's interface guard nothing (an engine may ignore the
+ * bridge-name option).
+ */
+export function bridgeProblem(o: { asked: string; engineSays: string | null; present: boolean }): string | null {
+  if (o.engineSays !== null && o.engineSays !== o.asked) return `the engine named its bridge ${o.engineSays}, not ${o.asked} as pairbench asked`;
+  if (!o.present) return `no interface ${o.asked} exists on this host after the engine made the network`;
+  return null;
+}
+
 /** Removes the network; quiet when it is already gone. */
 export async function removeNetwork(docker: Docker, id: string): Promise<void> {
   try {

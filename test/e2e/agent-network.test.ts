@@ -13,7 +13,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../core/engine.js';
-import { sweepBridgeName } from '../../engines/docker/network.js';
+import { engineBridgeName, sweepBridgeName } from '../../engines/docker/network.js';
 import { findGuardRules } from '../../engines/host-guard.js';
 import { startSimulatedServer, type SimulatedServer } from '../../simulator/server.js';
 import { connectTestEngine, type TestEngine } from './engine-support.js';
@@ -130,6 +130,8 @@ describe('an installed agent reaches the proxy and nothing else of the host', ()
     const proxy = new URL(baseUrl).host;
     const gateway = new URL(baseUrl).hostname;
     const bridge = sweepBridgeName(`pairbench-${sweepId}`);
+    // The engine itself says the network's interface is the one the rules name.
+    const named = await engineBridgeName((await connectTestEngine(kind)).api, `pairbench-${sweepId}`);
     const linkLocal = (networkInterfaces()[bridge] ?? []).find((a) => a.family === 'IPv6' && a.address.startsWith('fe80'))?.address;
     const others = [gateway, '172.17.0.1', '10.88.0.1', ...hostAddresses()].map((a) => `${a}:${port}`);
     if (linkLocal) others.push(`[${linkLocal}%eth0]:${port}`);
@@ -149,6 +151,7 @@ describe('an installed agent reaches the proxy and nothing else of the host', ()
       expect(clean.all).toMatch(new RegExp(`removed \\d+ firewall rule\\(s\\) of sweep ${sweepId}`));
     }
 
+    expect(named).toBe(bridge);
     expect(Object.keys(reach).sort(), JSON.stringify(reach)).toEqual([proxy, ...others].sort());
     expect(reach[proxy], JSON.stringify(reach)).toBe(true);
     expect(Object.entries(reach).filter(([t, open]) => t !== proxy && open), JSON.stringify(reach)).toEqual([]);
