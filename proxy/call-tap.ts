@@ -1,7 +1,8 @@
 // Reads a response as it streams past on its way to the agent, without holding it up: the
 // bytes are already forwarded when they arrive here. Server-sent events go through the same
 // accumulator the model client uses, so a proxied turn has the same figures as a built-in
-// one; a whole JSON response is read once it has ended.
+// one; a whole JSON response is read once it has ended. Reading waits until the I/O at hand
+// has run (setImmediate), so the bytes leave, and other calls' bytes move, before they are parsed.
 
 import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { CallAccumulator, type StreamChunk } from '../serving/client/telemetry.js';
@@ -28,8 +29,33 @@ export class CallTap {
   }
 
   private now = 0;
+  private readonly queued: Array<{ bytes: Buffer; at: number } | (() => void)> = [];
 
+  /** Reads `bytes`, which arrived at `now`, once the I/O at hand has run. */
   feed(bytes: Buffer, now: number): void {
+    this.later({ bytes, at: now });
+  }
+
+  /** Runs `fn` once everything fed so far has been read. */
+  then(fn: () => void): void {
+    this.later(fn);
+  }
+
+  private later(item: { bytes: Buffer; at: number } | (() => void)): void {
+    if (this.queued.push(item) === 1) setImmediate(this.drain);
+  }
+
+  private readonly drain = (): void => {
+    // Items queued while draining are read in this same pass, in order.
+    for (let i = 0; i < this.queued.length; i++) {
+      const item = this.queued[i]!;
+      if (typeof item === 'function') item();
+      else this.read(item.bytes, item.at);
+    }
+    this.queued.length = 0;
+  };
+
+  private read(bytes: Buffer, now: number): void {
     this.now = now;
     if (this.whole) this.whole.push(bytes);
     else this.parser!.feed(this.decoder.decode(bytes, { stream: true }));

@@ -160,24 +160,35 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       status = ur.statusCode ?? 0;
       const out: OutgoingHttpHeaders = {};
       for (const h of PASSED_HEADERS) if (ur.headers[h] !== undefined) out[h] = ur.headers[h];
+      // The head goes out with the first chunk when that came in the same read (one write,
+      // one wake-up of the agent), and on its own at the end of this tick when it did not.
+      // (headersSent turns true at writeHead, before anything is sent, hence a flag of our own.)
       res.writeHead(status, out);
-      res.flushHeaders();
+      let written = false;
       const sse = String(ur.headers['content-type'] ?? '').includes('text/event-stream');
       const reader = status === 200 && (sse || !streamed) ? tap : null;
       ur.on('data', (chunk: Buffer) => {
-        if (!res.destroyed) res.write(chunk); // on to the agent first; reading it costs the agent nothing
+        written = true;
+        if (!res.destroyed) res.write(chunk); // on to the agent first; the tap reads it after the write
         reader?.feed(chunk, performance.now());
+      });
+      // After the data handler, so a chunk the stream buffered is written (with the head) first.
+      process.nextTick(() => {
+        if (!written && !res.destroyed) res.flushHeaders();
       });
       ur.on('end', () => {
         res.end();
-        reader?.end(performance.now());
-        if (status !== 200) record(ERROR_CODES.SERVING_HTTP);
-        else if (tap.malformed !== null || (streamed && !sse)) record(ERROR_CODES.SERVING_MALFORMED);
-        else record(null);
+        const endedAt = performance.now();
+        tap.then(() => {
+          reader?.end(endedAt);
+          if (status !== 200) record(ERROR_CODES.SERVING_HTTP);
+          else if (tap.malformed !== null || (streamed && !sse)) record(ERROR_CODES.SERVING_MALFORMED);
+          else record(null);
+        });
       });
       ur.on('error', () => {
         res.destroy();
-        record(ERROR_CODES.SERVING_MALFORMED);
+        tap.then(() => record(ERROR_CODES.SERVING_MALFORMED));
       });
     };
     const send = (again: boolean): ClientRequest => {

@@ -174,13 +174,17 @@ describe('recording proxy', () => {
 });
 
 describe('recording proxy streaming', () => {
-  it('passes the first chunk on before the upstream has finished its reply', async () => {
+  it('passes the head and then the first chunk on before the upstream has sent what follows them', async () => {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
+    let headSeen!: () => void;
+    const headArrived = new Promise<void>((r) => (headSeen = r));
     const slow = createServer((req, res) => {
       req.resume();
       req.on('end', async () => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.flushHeaders();
+        await headArrived; // the first chunk waits until the client has the response's head
         res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'first' }, finish_reason: null }] })}\n\n`);
         await released; // the rest waits until the client has seen the first chunk
         res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 1 } })}\n\n`);
@@ -197,6 +201,8 @@ describe('recording proxy streaming', () => {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` },
         body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
       });
+      expect(res.status).toBe(200);
+      headSeen();
       const reader = res.body!.getReader();
       const first = new TextDecoder().decode((await reader.read()).value);
       expect(first).toContain('"first"');
