@@ -86,6 +86,7 @@ export function guardUnavailable(o: { localEngine: boolean; uid: number | null }
 export interface InstalledGuard {
   /** False when the bridge carries no IPv6, so only IPv4 rules stand. */
   ipv6: boolean;
+  /** Rejects, in one line, when a rule could not be removed (one already gone is fine). */
   release(): Promise<void>;
 }
 
@@ -121,7 +122,15 @@ export async function installGuard(t: GuardTarget, host: GuardHost = realHost): 
       );
     }
   }
-  return { ipv6, release: () => removeRules(set, host).then(() => undefined) };
+  return {
+    ipv6,
+    release: async () => {
+      const problems = await removeRules(set, host);
+      if (problems.length > 0) {
+        throw new Error(`could not remove ${problems.length} firewall rule(s) on ${t.bridge}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}; \`pairbench cleanup\` removes them once this run has ended`);
+      }
+    },
+  };
 }
 
 export interface LeftoverGuardRule extends GuardRule {

@@ -78,3 +78,19 @@ describe('an IPv6 firewall failure', () => {
     expect(calls.filter((c) => c === 'iptables -D')).toHaveLength(4);
   });
 });
+
+describe('releasing the rules', () => {
+  it('says, on one line, when a rule could not be removed', async () => {
+    const host: GuardHost = {
+      ipv6Off: () => false,
+      run: async (_tool: FirewallTool, args: string[]) => {
+        if (args[2] === '-D') throw Object.assign(new Error('failed'), { stderr: 'iptables: Permission denied (you must be root).' });
+        return {};
+      },
+    };
+    const g = await installGuard(target, host);
+    const err = await g.release().then(() => null, (e: Error) => e);
+    expect(err?.message).toMatch(/^could not remove 7 firewall rule\(s\) on pb0123456789ab: iptables FORWARD .*Permission denied.* \(and 6 more\); `pairbench cleanup` removes them/);
+    expect(err?.message).not.toContain('\n');
+  });
+});
