@@ -81,15 +81,6 @@ export async function sanitizeTrialDir(trialDir: string, owner: Owner = trialDir
 const IN_CONTAINER_TIMEOUT_MS = 30_000;
 
 /**
- * Whether the host pass alone takes the trial directory back: pairbench runs as root, so it
- * can lchown and chmod whatever the container made, and the pass from inside would only do
- * the same work first (three processes in the container, on every trial).
- */
-export function hostTakesBack(uid: number | null = process.getuid?.() ?? null): boolean {
-  return uid === 0;
-}
-
-/**
  * The same from inside the container before it is removed, as the user its execs run as:
  * the only way to take back files the container's root made when pairbench itself runs
  * unprivileged. Best effort (an image without find or chmod, a container already gone): the

@@ -18,7 +18,7 @@ import { agentView, logDirUsers, phaseNetworks, startingNetwork, verifierView, w
 import { runVerifier, type VerifierRun } from '../verifier/verify.js';
 import { planBindProbe, proveVerifierBind, type ProbedUsers } from '../verifier/bind-probe.js';
 import { classify, combine, containerGone, harnessErrorMessage, stopMessage, type AgentEnd, type Ended, type Phase } from './trial-verdict.js';
-import { giveHostDirTo, handBackFromInside, handBackScript, hostTakesBack, sanitizeTrialDir, trialDirOwner } from './trial-dir.js';
+import { giveHostDirTo, handBackFromInside, handBackScript, sanitizeTrialDir, trialDirOwner } from './trial-dir.js';
 import { ensureServiceImages, noServices, removeServices, startServices } from './trial-services.js';
 import { resolveEnv } from '../core/env-templates.js';
 import type { TurnRecord } from '../core/turn.js';
@@ -96,8 +96,6 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
   let handedBack = false;
   let ended: Ended;
   const owner = trialDirOwner();
-  // As root the host pass after removal takes everything back; from inside only when it cannot.
-  const fromInside = !hostTakesBack();
 
   try {
     checkOuter();
@@ -166,8 +164,7 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     const run = await verifyUnlessGone(async () => {
       await container!.setNetwork(networks.verify);
       // The hand-back of the binds rides on the verifier's exec when it can (one exec fewer).
-      const after = fromInside ? handBackScript(BIND_DIRS, owner) : 'true';
-      return untilAborted(runVerifier(container!, spec.task, spec.trialDir, verifierView(container!, spec.task), after), signal);
+      return untilAborted(runVerifier(container!, spec.task, spec.trialDir, verifierView(container!, spec.task), handBackScript(BIND_DIRS, owner)), signal);
     });
     finish('verify');
     if (run === null) {
@@ -187,16 +184,14 @@ export async function runTrial(spec: TrialSpec, events: TrialEvents, signal?: Ab
     const teardownStart = performance.now();
     if (container) {
       events.onPhase?.('teardown');
-      // What the container wrote through its binds is the user's again: from inside first when
-      // pairbench runs unprivileged (the host pass cannot chown then); skipped on Ctrl-C, which must be quick.
-      if (!signal?.aborted && !handedBack && fromInside) await handBackFromInside(container, BIND_DIRS, owner);
+      // What the container wrote through its binds is the user's again: from inside first,
+      // which works even when pairbench runs unprivileged; skipped on Ctrl-C, which must be quick.
+      if (!signal?.aborted && !handedBack) await handBackFromInside(container, BIND_DIRS, owner);
       try {
         await container.remove();
       } catch (e) {
         // The outcome stands; the leftover container keeps the trial's labels for `pairbench cleanup`.
         teardownError = `teardown: could not remove container ${spec.containerName}: ${errorMessage(e)}`;
-        // The host pass is skipped below while the container may still run: take back from inside.
-        if (!signal?.aborted && !fromInside) await handBackFromInside(container, BIND_DIRS, owner);
       }
     }
     if (engine && (services.containers.length > 0 || services.networkId !== null)) {
