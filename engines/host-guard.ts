@@ -24,11 +24,15 @@ const realHost: GuardHost = {
   run: (tool, args) => run(tool, args),
   ipv6Off(bridge) {
     if (!existsSync('/proc/sys/net/ipv6')) return true;
-    try {
-      return readFileSync(`/proc/sys/net/ipv6/conf/${bridge}/disable_ipv6`, 'utf8').trim() === '1';
-    } catch {
-      return false;
+    // A bridge the engine makes only when a container joins (netavark) takes the default's setting.
+    for (const conf of [bridge, 'default']) {
+      try {
+        return readFileSync(`/proc/sys/net/ipv6/conf/${conf}/disable_ipv6`, 'utf8').trim() === '1';
+      } catch {
+        // not there yet: the next
+      }
     }
+    return false;
   },
 };
 

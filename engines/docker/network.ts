@@ -85,18 +85,20 @@ function isIpv4(s: string): boolean {
 
 /**
  * The interface the engine says it gave the network: Podman's own API names it
- * (`network_interface`), Docker's echoes the bridge-name option it honours; null when neither says.
+ * (`network_interface`, `own`: what it will make), Docker's echoes the bridge-name option it
+ * honours; null when neither says.
  */
-export async function engineBridgeName(docker: Docker, id: string): Promise<string | null> {
+export async function engineBridgeName(docker: Docker, id: string): Promise<{ name: string; own: boolean } | null> {
   const libpod = await new Promise<{ network_interface?: string } | null>((resolve) => {
     docker.modem.dial(
       { path: `/v4.0.0/libpod/networks/${encodeURIComponent(id)}/json`, method: 'GET', statusCodes: { 200: true }, options: {} },
       (err: unknown, data: unknown) => resolve(err ? null : (data as { network_interface?: string })),
     );
   });
-  if (libpod?.network_interface) return libpod.network_interface;
+  if (libpod?.network_interface) return { name: libpod.network_interface, own: true };
   const info = (await docker.getNetwork(id).inspect()) as { Options?: Record<string, string> | null };
-  return info.Options?.['com.docker.network.bridge.name'] ?? null;
+  const echoed = info.Options?.['com.docker.network.bridge.name'];
+  return echoed ? { name: echoed, own: false } : null;
 }
 
 /**
@@ -104,9 +106,13 @@ export async function engineBridgeName(docker: Docker, id: string): Promise<stri
  * on a name that is not the network's interface guard nothing (an engine may ignore the
  * bridge-name option).
  */
-export function bridgeProblem(o: { asked: string; engineSays: string | null; present: boolean }): string | null {
-  if (o.engineSays !== null && o.engineSays !== o.asked) return `the engine named its bridge ${o.engineSays}, not ${o.asked} as pairbench asked`;
-  if (!o.present) return `no interface ${o.asked} exists on this host after the engine made the network`;
+export function bridgeProblem(o: { asked: string; engineSays: { name: string; own: boolean } | null; present: boolean }): string | null {
+  const says = o.engineSays;
+  if (says !== null && says.name !== o.asked) return `the engine named its bridge ${says.name}, not ${o.asked} as pairbench asked`;
+  // Podman's own word on the interface is believed: netavark makes it only when the first
+  // container joins, and a rule on an interface name holds before the interface exists.
+  // Docker's echo of the option proves nothing, so its interface must be there.
+  if (!says?.own && !o.present) return `no interface ${o.asked} exists on this host after the engine made the network`;
   return null;
 }
 

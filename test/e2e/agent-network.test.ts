@@ -151,7 +151,8 @@ describe('an installed agent reaches the proxy and nothing else of the host', ()
       expect(clean.all).toMatch(new RegExp(`removed \\d+ firewall rule\\(s\\) of sweep ${sweepId}`));
     }
 
-    expect(named).toBe(bridge);
+    expect(named?.name).toBe(bridge);
+    expect(named?.own).toBe(kind === 'podman');
     expect(Object.keys(reach).sort(), JSON.stringify(reach)).toEqual([proxy, ...others].sort());
     expect(reach[proxy], JSON.stringify(reach)).toBe(true);
     expect(Object.entries(reach).filter(([t, open]) => t !== proxy && open), JSON.stringify(reach)).toEqual([]);
