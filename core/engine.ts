@@ -165,7 +165,10 @@ export interface Engine {
   startNamed(name: string): Promise<void>;
   /** Restarts a named container that is not pairbench's (a serving container). */
   restartNamed(name: string): Promise<void>;
-  /** Creates a per-sweep network marked internal (installed agents reach the proxy on its gateway). */
+  /**
+   * Creates a per-sweep network marked internal (installed agents reach the proxy on its
+   * gateway); PB_NETWORK_UNGUARDED when its bridge is not the one firewall rules would name.
+   */
   createInternalNetwork(name: string, sweepId: string): Promise<InternalNetwork>;
   /**
    * Lets the network's containers reach `port` on its gateway and nothing else of the host

@@ -15,8 +15,9 @@ export const ERROR_CODES = {
   CONTAINER_GONE: 'PB_CONTAINER_GONE',
   FILE_NOT_REGULAR: 'PB_FILE_NOT_REGULAR',
   FILE_TOO_LARGE: 'PB_FILE_TOO_LARGE',
-  // the agents' network carries IPv6 and pairbench could not set its IPv6 firewall rules:
-  // the sweep refuses to run installed agents rather than leave the host reachable over IPv6
+  // the agents' network cannot be guarded: it carries IPv6 and pairbench could not set its
+  // IPv6 firewall rules, or the engine's bridge is not the one the rules name. The sweep
+  // refuses to run installed agents rather than leave the host reachable
   NETWORK_UNGUARDED: 'PB_NETWORK_UNGUARDED',
   // the task's [environment.healthcheck] (or a compose service's) never passed: the
   // environment's failure, never the agent's (outcome container_failed)
