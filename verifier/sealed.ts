@@ -29,8 +29,15 @@ const STEP_TIMEOUT_MS = 30_000;
 // and a killed thread that is exiting (PF_EXITING, 0x4) never returns to user space, however
 // long it waits for a CPU. Builtins only, without a subshell: the script has no child of its
 // own to find in the scan, and under load every process started costs as much as the rest
-// of the script. `proc` is /proc but for the tests, which give the scan a made-up tree.
+// of the script. A stat is read whole: a process may put a newline in its own name, and its
+// first line would then end in a state of its choosing. `proc` is /proc but for the tests,
+// which give the scan a made-up tree.
 export const stopStrays = (proc = '/proc'): string => `
+stat_of() {
+  st=
+  { while IFS= read -r l || [ -n "$l" ]; do st="$st$l "; done < "$1"; } 2>/dev/null
+  [ -n "$st" ]
+}
 keep=
 { read -r comm1 < ${proc}/1/comm; } 2>/dev/null
 case "$comm1" in docker-init|podman-init|tini|catatonit|dumb-init|init)
@@ -40,14 +47,14 @@ case "$comm1" in docker-init|podman-init|tini|catatonit|dumb-init|init)
     line=; { read -r line < "$f"; } 2>/dev/null; kids="$kids $line"
   done
   for c in $kids; do
-    { read -r st < ${proc}/$c/stat; } 2>/dev/null || continue
+    stat_of ${proc}/$c/stat || continue
     st=\${st##*) }; set -- $st
     if [ -z "$bestt" ] || [ "\${20}" -lt "$bestt" ]; then keep=$c; bestt=\${20}; fi
   done ;;
 esac
 mine=" 1 $keep $$ "; p=$$
 while [ "$p" -gt 1 ]; do
-  { read -r st < ${proc}/$p/stat; } 2>/dev/null || break
+  stat_of ${proc}/$p/stat || break
   st=\${st##*) }; set -- $st; p=$2; mine="$mine$p "
 done
 strays() {
@@ -56,7 +63,7 @@ strays() {
     p=\${d##*/}
     case "$mine" in *" $p "*) continue ;; esac
     for t in $d/task/[0-9]*; do
-      { read -r st < $t/stat; } 2>/dev/null || continue
+      stat_of $t/stat || continue
       set -- \${st##*) }
       case "$1" in Z*|X*) continue ;; esac
       [ $((\${7:-0} & 4)) -eq 0 ] || continue

@@ -92,6 +92,11 @@ describe('only the verifier decides the reward', () => {
     expect(r.result).toMatchObject({ status: 'fail', reward: 0, errorCode: null });
   });
 
+  it('a process that put a newline in its name to read as a zombie cannot rewrite the reward: fail', async () => {
+    const r = await run('agent-renamed');
+    expect(r.result).toMatchObject({ status: 'fail', reward: 0, errorCode: null });
+  });
+
   it('a directory and a FIFO the agent left in /logs/verifier do not change the outcome: the solved task passes', async () => {
     const r = await run('agent-leftovers');
     expect(r.result).toMatchObject({ status: 'pass', reward: 1, errorCode: null });

@@ -20,13 +20,13 @@ afterEach(async () => {
 });
 
 /** One process with its threads, each `[state, flags]`; the first is its main thread. */
-async function processWith(pid: number, threads: [string, number][]): Promise<void> {
+async function processWith(pid: number, threads: [string, number][], comm = 'x) Z 1 1'): Promise<void> {
   for (const [i, [state, flags]] of threads.entries()) {
     const tid = pid + i;
     const dir = path.join(proc, String(pid), 'task', String(tid));
     await mkdir(dir, { recursive: true });
     // pid (comm) state ppid pgrp session tty tpgid flags ...; a comm with ") " in it must not shift the fields.
-    const stat = `${tid} (x) Z 1 1) ${state} 1 ${pid} ${pid} 0 -1 ${flags} 0 0 0 0 0 0 0 0 20 0 ${threads.length} 0 100\n`;
+    const stat = `${tid} (${comm}) ${state} 1 ${pid} ${pid} 0 -1 ${flags} 0 0 0 0 0 0 0 0 20 0 ${threads.length} 0 100\n`;
     await writeFile(path.join(dir, 'stat'), stat);
     if (i === 0) await writeFile(path.join(proc, String(pid), 'stat'), stat); // /proc/<pid>/stat is its main thread's
   }
@@ -49,6 +49,13 @@ describe('the seal counts a process as running while any of its threads can stil
       ['Z', 0x400000 | PF_EXITING],
       ['S', 0x400040],
     ]);
+    const r = scan();
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('processes kept appearing');
+  });
+
+  it('a running process that put a newline in its name, its first line reading as a zombie, is a stray', async () => {
+    await processWith(9_000_030, [['S', 0x400040]], 'x) Z\n');
     const r = scan();
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('processes kept appearing');
