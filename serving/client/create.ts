@@ -118,8 +118,15 @@ async function chat(endpoint: ServingEndpoint, url: string, request: ChatRequest
   let status: number | null = null;
   try {
     let res: Response;
+    const send = (): Promise<Response> => fetch(url, { method: 'POST', headers, body: JSON.stringify(built.body), signal: ctrl.signal });
     try {
-      res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(built.body), signal: ctrl.signal });
+      res = await send().catch((e: unknown) => {
+        // llama-server closes a stream's connection while it still says keep-alive, so the
+        // next call can go out on a socket just closed: no answer came, so it goes once more
+        // (on a new connection); a server that is not there is not asked twice.
+        if (!ctrl.signal.aborted && HUNG_UP_CODES.has(causeCode(e) ?? '')) return send();
+        throw e;
+      });
     } catch (e) {
       throw connectionError(url, e);
     }
@@ -249,6 +256,7 @@ function parseChunk(data: string, url: string, key: string | null): StreamChunk 
   return parsed as StreamChunk;
 }
 
+const HUNG_UP_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 const REFUSAL_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** fetch failed before any response: the server was not there or hung up on us. */

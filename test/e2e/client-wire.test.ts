@@ -118,6 +118,30 @@ describe('client on the wire', () => {
     expect(r.telemetry.finishReason).toBe('tool_calls');
   });
 
+  it('a call sent on a kept-alive connection the server has just closed goes once more, on a new one', async () => {
+    // Serves each connection's first request, and hangs up on any later one, as llama-server
+    // does after a stream while still saying keep-alive.
+    let answered = 0;
+    const server = createServer((req, res) => {
+      const socket = req.socket as typeof req.socket & { served?: number };
+      socket.served = (socket.served ?? 0) + 1;
+      if (socket.served > 1) return void socket.destroy();
+      req.resume();
+      req.on('end', () => {
+        answered += 1;
+        sse(res, [delta({ content: 'ok' }, 'stop')]);
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const client = createModelClient(endpoint(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'vllm'));
+    for (let i = 0; i < 3; i++) {
+      const r = await client.chat({ messages: [{ role: 'user', content: 'hi' }] });
+      expect(r.content).toBe('ok');
+    }
+    expect(answered).toBe(3);
+  });
+
   it('a body that is not an event stream is malformed', async () => {
     const up = await upstream((res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
