@@ -7,7 +7,7 @@
 
 import { createServer, request as httpRequest, Agent, type ClientRequest, type IncomingMessage, type ServerResponse, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../core/errors.js';
 import type { ProxyLevers } from '../core/harness.js';
 import type { ServingEndpoint } from '../core/serving.js';
@@ -57,6 +57,9 @@ interface TrialState extends ProxyTrialOptions {
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+// A server that closes a connection this soon after a stream ends closes it because the stream ended.
+const CLOSED_AFTER_STREAM_MS = 50;
+const DONE = Buffer.from('data: [DONE]');
 // Response headers that describe the body as the upstream sent it; the rest are hop-by-hop or the proxy's own.
 const PASSED_HEADERS = ['content-type', 'cache-control', 'x-pairbench-simulated'];
 
@@ -66,10 +69,19 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
   const secure = target.protocol === 'https:';
   // Keep-alive to the server, so a call costs no new connection.
   const agent = secure ? new HttpsAgent({ keepAlive: true }) : new Agent({ keepAlive: true });
+  // For calls that must not reuse a socket: one agent, rather than a new one per call.
+  const fresh = secure ? new HttpsAgent() : new Agent();
   const env = options.env ?? process.env;
   // Read now, so a missing key is one clear error at start, not a failure per call.
   const apiKey = readApiKey(upstream.apiKeyEnv, env);
   const trials = new KeyRing<TrialState>();
+  // llama-server announces keep-alive on a stream but closes the connection once it ends, so
+  // a kept-alive socket reused for the next call meets a reset and the call goes twice. Once
+  // the upstream is seen doing that, streamed calls take a socket of their own from the start.
+  let closesStreams = false;
+  // Calls forwarded and not yet recorded: closing waits for them, so no turn lands after it.
+  let unrecorded = 0;
+  const allRecorded: Array<() => void> = [];
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
@@ -134,10 +146,13 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
     let status: number | null = null;
     let recorded = false;
 
-    const record = (errorCode: string | null): void => {
+    unrecorded += 1;
+    // `at`: when the call ended, for a call that ended without the stream's last event.
+    const record = (errorCode: string | null, at = performance.now()): void => {
       if (recorded) return;
       recorded = true;
-      const endedAt = tap.doneAt ?? performance.now();
+      if (--unrecorded === 0) for (const w of allRecorded.splice(0)) w();
+      const endedAt = tap.doneAt ?? at;
       const telemetry = tap.acc.telemetry({
         dialect: upstream.dialect,
         sentAt,
@@ -158,6 +173,7 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
 
     const onResponse = (ur: IncomingMessage): void => {
       status = ur.statusCode ?? 0;
+      const upSocket = ur.socket as Socket | null; // gone from the response by its end
       const out: OutgoingHttpHeaders = {};
       for (const h of PASSED_HEADERS) if (ur.headers[h] !== undefined) out[h] = ur.headers[h];
       // The head goes out with the first chunk when that came in the same read (one write,
@@ -169,7 +185,12 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       const reader = status === 200 && (sse || !streamed) ? tap : null;
       ur.on('data', (chunk: Buffer) => {
         written = true;
-        if (!res.destroyed) res.write(chunk); // on to the agent first; the tap reads it after the write
+        if (!res.destroyed) {
+          res.write(chunk); // on to the agent first; the tap reads it after the write
+          // The stream's last event: hold it until the response's end, which usually comes in
+          // the same read, so the two leave in one write (one wake-up of the agent, not two).
+          if (sse && endsStream(chunk) && res.socket) holdUntilEnd(res.socket);
+        }
         reader?.feed(chunk, performance.now());
       });
       // After the data handler, so a chunk the stream buffered is written (with the head) first.
@@ -179,21 +200,33 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       ur.on('end', () => {
         res.end();
         const endedAt = performance.now();
+        if (streamed && !closesStreams && upSocket !== null) {
+          const closed = (): void => {
+            closesStreams = true;
+          };
+          upSocket.once('end', closed);
+          setTimeout(() => upSocket.off('end', closed), CLOSED_AFTER_STREAM_MS).unref();
+        }
         tap.then(() => {
           reader?.end(endedAt);
-          if (status !== 200) record(ERROR_CODES.SERVING_HTTP);
-          else if (tap.malformed !== null || (streamed && !sse)) record(ERROR_CODES.SERVING_MALFORMED);
-          else record(null);
+          if (status !== 200) record(ERROR_CODES.SERVING_HTTP, endedAt);
+          else if (tap.malformed !== null || (streamed && !sse)) record(ERROR_CODES.SERVING_MALFORMED, endedAt);
+          else record(null, endedAt);
         });
       });
-      ur.on('error', () => {
+      // Cut off before its end (an error, or the proxy closing under it).
+      ur.on('close', () => {
+        if (ur.complete) return;
         res.destroy();
-        tap.then(() => record(ERROR_CODES.SERVING_MALFORMED));
+        const endedAt = performance.now();
+        tap.then(() => record(ERROR_CODES.SERVING_MALFORMED, endedAt));
       });
+      ur.on('error', () => undefined); // handled at 'close'
     };
     const send = (again: boolean): ClientRequest => {
       // The second try takes a socket of its own: another kept-alive one may be closing too.
-      const req = (secure ? httpsRequest : httpRequest)(target, { method: 'POST', agent: again ? false : agent, headers });
+      const own = again || (streamed && closesStreams);
+      const req = (secure ? httpsRequest : httpRequest)(target, { method: 'POST', agent: own ? fresh : agent, headers });
       req.on('response', onResponse);
       req.on('error', (e: NodeJS.ErrnoException) => {
         if (status !== null) return; // after the response began, its own handlers record it
@@ -253,12 +286,28 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
         server.close(() => resolve());
         server.closeAllConnections();
         agent.destroy();
-      });
+        fresh.destroy();
+      }).then(() => (unrecorded === 0 ? undefined : new Promise<void>((resolve) => allRecorded.push(resolve))));
       return closing;
     },
   };
 }
 
+
+/** Whether a chunk ends with the stream's closing event. */
+function endsStream(chunk: Buffer): boolean {
+  let end = chunk.length;
+  while (end > 0 && (chunk[end - 1] === 0x0a || chunk[end - 1] === 0x0d)) end--;
+  return end >= DONE.length && chunk.subarray(end - DONE.length, end).equals(DONE);
+}
+
+/** Keeps the socket corked one more event-loop turn at most: res.end() uncorks it at once. */
+function holdUntilEnd(socket: Socket): void {
+  socket.cork();
+  setImmediate(() => {
+    if (socket.writableCorked > 0) socket.uncork();
+  });
+}
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

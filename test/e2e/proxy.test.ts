@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../core/errors.js';
 import { AGENT_DEFAULT_LEVERS, type ProxyLevers } from '../../core/harness.js';
 import type { TurnRecord } from '../../core/turn.js';
 import { startRecordingProxy, type RecordingProxy } from '../../proxy/server.js';
@@ -258,6 +259,109 @@ describe('recording proxy upstream connections', () => {
       expect(turns.map((r) => r.error_code)).toEqual([null, null, null, null]);
     } finally {
       await proxy.close();
+      await new Promise((r) => up.close(r));
+    }
+  });
+  it('stops offering to keep a connection to an upstream that closes a stream\'s connection, and keeps it with one that does not', async () => {
+    // A socket reused after the server closed it costs a call a reset and a second try.
+    const serve = async (closesStreams: boolean): Promise<{ connection: string[]; sockets: number }> => {
+      const connection: string[] = [];
+      const sockets = new Set<object>();
+      const up = createServer((req, res) => {
+        connection.push(String(req.headers.connection));
+        sockets.add(req.socket);
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive' });
+          if (closesStreams) res.once('finish', () => req.socket.end());
+          res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'ok' }, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+        });
+      });
+      await new Promise<void>((r) => up.listen(0, '127.0.0.1', () => r()));
+      const proxy = await startRecordingProxy({ upstream: { baseUrl: `http://127.0.0.1:${(up.address() as AddressInfo).port}`, model: 'm', dialect: 'openai', apiKeyEnv: null, simulated: false } });
+      try {
+        const t = proxy.openTrial({ trialId: 'c', task: 'git-init', levers: AGENT_DEFAULT_LEVERS, onTurn: () => undefined, transcript: () => undefined });
+        for (let i = 0; i < 3; i++) {
+          const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` },
+            body: JSON.stringify({ model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }),
+          });
+          expect(res.status).toBe(200);
+          await res.text();
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return { connection, sockets: sockets.size };
+      } finally {
+        await proxy.close();
+        await new Promise((r) => up.close(r));
+      }
+    };
+    expect(await serve(true)).toEqual({ connection: ['keep-alive', 'close', 'close'], sockets: 3 });
+    expect(await serve(false)).toEqual({ connection: ['keep-alive', 'keep-alive', 'keep-alive'], sockets: 1 });
+  });
+
+  it('passes the stream\'s last event on before the upstream ends the response, and whatever follows it', async () => {
+    let ended = false;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const up = createServer((req, res) => {
+      req.resume();
+      req.on('end', async () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'ok' }, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+        await released; // the end waits until the client has the last event
+        ended = true;
+        res.end(': after the end\n\n');
+      });
+    });
+    await new Promise<void>((r) => up.listen(0, '127.0.0.1', () => r()));
+    const proxy = await startRecordingProxy({ upstream: { baseUrl: `http://127.0.0.1:${(up.address() as AddressInfo).port}`, model: 'm', dialect: 'openai', apiKeyEnv: null, simulated: false } });
+    try {
+      const t = proxy.openTrial({ trialId: 'last', task: 'git-init', levers: AGENT_DEFAULT_LEVERS, onTurn: () => undefined, transcript: () => undefined });
+      const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` },
+        body: JSON.stringify({ model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      const reader = res.body!.getReader();
+      let text = '';
+      while (!text.includes('data: [DONE]')) text += new TextDecoder().decode((await reader.read()).value);
+      expect(ended).toBe(false);
+      release();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
+      expect(text.endsWith('data: [DONE]\n\n: after the end\n\n')).toBe(true);
+    } finally {
+      await proxy.close();
+      await new Promise((r) => up.close(r));
+    }
+  });
+  it('closing with a call under way records that call before it resolves', async () => {
+    const up = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'first' }, finish_reason: null }] })}\n\n`); // and no more
+      });
+    });
+    await new Promise<void>((r) => up.listen(0, '127.0.0.1', () => r()));
+    const proxy = await startRecordingProxy({ upstream: { baseUrl: `http://127.0.0.1:${(up.address() as AddressInfo).port}`, model: 'm', dialect: 'openai', apiKeyEnv: null, simulated: false } });
+    try {
+      const turns: TurnRecord[] = [];
+      const t = proxy.openTrial({ trialId: 'cut', task: 'git-init', levers: AGENT_DEFAULT_LEVERS, onTurn: (r) => turns.push(r), transcript: () => undefined });
+      const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` },
+        body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      const reader = res.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain('"first"');
+      await proxy.close();
+      expect(turns.map((r) => r.error_code)).toEqual([ERROR_CODES.SERVING_MALFORMED]);
+      await reader.read().catch(() => undefined);
+    } finally {
+      await proxy.close();
+      up.closeAllConnections();
       await new Promise((r) => up.close(r));
     }
   });
