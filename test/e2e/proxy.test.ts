@@ -3,7 +3,7 @@
 // the user's API key is added upstream only; levers reach the upstream body; and the
 // response streams straight through.
 
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../core/errors.js';
 import { AGENT_DEFAULT_LEVERS, type ProxyLevers } from '../../core/harness.js';
+import type { Dialect } from '../../core/serving.js';
 import type { TurnRecord } from '../../core/turn.js';
 import { startRecordingProxy, type RecordingProxy } from '../../proxy/server.js';
 import { splitTopLevelCommands } from '../../simulator/shell-split.js';
@@ -174,49 +175,97 @@ describe('recording proxy', () => {
   });
 });
 
+/** A proxy in front of a stub upstream, for the length of `run`. */
+async function withStub(handler: RequestListener, run: (proxy: RecordingProxy) => Promise<void>, dialect: Dialect = 'openai'): Promise<void> {
+  const up = createServer(handler);
+  await new Promise<void>((r) => up.listen(0, '127.0.0.1', () => r()));
+  const proxy = await startRecordingProxy({ upstream: { baseUrl: `http://127.0.0.1:${(up.address() as AddressInfo).port}`, model: 'm', dialect, apiKeyEnv: null, simulated: false } });
+  try {
+    await run(proxy);
+  } finally {
+    await proxy.close();
+    up.closeAllConnections();
+    await new Promise((r) => up.close(r));
+  }
+}
+
+function openTrial(proxy: RecordingProxy, trialId: string, levers: Partial<ProxyLevers> = {}) {
+  const turns: TurnRecord[] = [];
+  const handle = proxy.openTrial({ trialId, task: 'git-init', levers: { ...AGENT_DEFAULT_LEVERS, ...levers }, onTurn: (r) => turns.push(r), transcript: () => undefined });
+  return { key: handle.key, turns };
+}
+
+/** A streamed call as agents send it, or `body` as it is. */
+function post(proxy: RecordingProxy, key: string, body?: string): Promise<Response> {
+  body ??= JSON.stringify({ model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
+  return fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+}
+
+/** A promise that passes once opened. */
+function gate(): { passed: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const passed = new Promise<void>((r) => (open = r));
+  return { passed, open };
+}
+
+const sse = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}): string =>
+  `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+
 describe('recording proxy streaming', () => {
   it('passes the head and then the first chunk on before the upstream has sent what follows them', async () => {
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let headSeen!: () => void;
-    const headArrived = new Promise<void>((r) => (headSeen = r));
-    const slow = createServer((req, res) => {
+    const released = gate();
+    const headArrived = gate();
+    const slow: RequestListener = (req, res) => {
       req.resume();
       req.on('end', async () => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.flushHeaders();
-        await headArrived; // the first chunk waits until the client has the response's head
-        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'first' }, finish_reason: null }] })}\n\n`);
-        await released; // the rest waits until the client has seen the first chunk
-        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 1 } })}\n\n`);
+        await headArrived.passed; // the first chunk waits until the client has the response's head
+        res.write(sse({ content: 'first' }, null));
+        await released.passed; // the rest waits until the client has seen the first chunk
+        res.write(sse({}, 'stop', { usage: { prompt_tokens: 5, completion_tokens: 1 } }));
         res.end('data: [DONE]\n\n');
       });
-    });
-    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
-    const proxy = await startRecordingProxy({ upstream: { baseUrl: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`, model: 'm', dialect: 'openai', apiKeyEnv: null, simulated: false } });
-    try {
-      const turns: TurnRecord[] = [];
-      const t = proxy.openTrial({ trialId: 'slow', task: 'git-init', levers: AGENT_DEFAULT_LEVERS, onTurn: (r) => turns.push(r), transcript: () => undefined });
-      const res = await fetch(`${proxy.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` },
-        body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
-      });
+    };
+    await withStub(slow, async (proxy) => {
+      const t = openTrial(proxy, 'slow');
+      const res = await post(proxy, t.key, JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }));
       expect(res.status).toBe(200);
-      headSeen();
+      headArrived.open();
       const reader = res.body!.getReader();
       const first = new TextDecoder().decode((await reader.read()).value);
       expect(first).toContain('"first"');
-      expect(turns).toHaveLength(0); // the call is still open upstream
-      release();
+      expect(t.turns).toHaveLength(0); // the call is still open upstream
+      released.open();
       while (!(await reader.read()).done);
       await new Promise((r) => setTimeout(r, 50));
-      expect(turns).toHaveLength(1);
-      expect(turns[0]).toMatchObject({ prompt_tokens: 5, completion_tokens: 1, finish_reason: 'stop', http_status: 200 });
-    } finally {
-      await proxy.close();
-      await new Promise((r) => slow.close(r));
-    }
+      expect(t.turns).toHaveLength(1);
+      expect(t.turns[0]).toMatchObject({ prompt_tokens: 5, completion_tokens: 1, finish_reason: 'stop', http_status: 200 });
+    });
+  });
+
+  it('passes the stream\'s last event on before the upstream ends the response, and whatever follows it', async () => {
+    let ended = false;
+    const released = gate();
+    const lastThenWait: RequestListener = (req, res) => {
+      req.resume();
+      req.on('end', async () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(`${sse({ content: 'ok' }, 'stop')}data: [DONE]\n\n`);
+        await released.passed; // the end waits until the client has the last event
+        ended = true;
+        res.end(': after the end\n\n');
+      });
+    };
+    await withStub(lastThenWait, async (proxy) => {
+      const reader = (await post(proxy, openTrial(proxy, 'last').key)).body!.getReader();
+      let text = '';
+      while (!text.includes('data: [DONE]')) text += new TextDecoder().decode((await reader.read()).value);
+      expect(ended).toBe(false);
+      released.open();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
+      expect(text.endsWith('data: [DONE]\n\n: after the end\n\n')).toBe(true);
+    });
   });
 });
 
@@ -226,7 +275,7 @@ describe('recording proxy upstream connections', () => {
     // drops an idle socket as the proxy reuses it. Here every second request on a socket meets it.
     let served = 0;
     const perSocket = new WeakMap<object, number>();
-    const up = createServer((req, res) => {
+    const racy: RequestListener = (req, res) => {
       const n = (perSocket.get(req.socket) ?? 0) + 1;
       perSocket.set(req.socket, n);
       if (n > 1) return void req.socket.destroy();
@@ -234,173 +283,105 @@ describe('recording proxy upstream connections', () => {
       req.on('end', () => {
         served += 1;
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1 } })}\n\n`);
+        res.write(sse({ content: 'ok' }, 'stop', { usage: { prompt_tokens: 3, completion_tokens: 1 } }));
         res.end('data: [DONE]\n\n');
       });
-    });
-    await new Promise<void>((r) => up.listen(0, '127.0.0.1', () => r()));
-    const proxy = await startRecordingProxy({ upstream: { baseUrl: `http://127.0.0.1:${(up.address() as AddressInfo).port}`, model: 'm', dialect: 'openai', apiKeyEnv: null, simulated: false } });
-    try {
-      const turns: TurnRecord[] = [];
-      const t = proxy.openTrial({ trialId: 'race', task: 'git-init', levers: AGENT_DEFAULT_LEVERS, onTurn: (r) => turns.push(r), transcript: () => undefined });
+    };
+    await withStub(racy, async (proxy) => {
+      const t = openTrial(proxy, 'race');
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
-        const res = await fetch(`${proxy.url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` },
-          body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
-        });
+        const res = await post(proxy, t.key, JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }));
         await res.text();
         statuses.push(res.status);
       }
       expect(statuses).toEqual([200, 200, 200, 200]);
       expect(served).toBe(4);
       await new Promise((r) => setTimeout(r, 50));
-      expect(turns.map((r) => r.error_code)).toEqual([null, null, null, null]);
-    } finally {
-      await proxy.close();
-      await new Promise((r) => up.close(r));
-    }
+      expect(t.turns.map((r) => r.error_code)).toEqual([null, null, null, null]);
+    });
   });
+
   it('stops offering to keep a connection to an upstream that closes a stream\'s connection, and keeps it with one that does not', async () => {
     // A socket reused after the server closed it costs a call a reset and a second try.
     const serve = async (closesStreams: boolean): Promise<{ connection: string[]; sockets: number }> => {
       const connection: string[] = [];
       const sockets = new Set<object>();
-      const up = createServer((req, res) => {
+      const stub: RequestListener = (req, res) => {
         connection.push(String(req.headers.connection));
         sockets.add(req.socket);
         req.resume();
         req.on('end', () => {
           res.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive' });
           if (closesStreams) res.once('finish', () => req.socket.end());
-          res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'ok' }, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+          res.end(`${sse({ content: 'ok' }, 'stop')}data: [DONE]\n\n`);
         });
-      });
-      await new Promise<void>((r) => up.listen(0, '127.0.0.1', () => r()));
-      const proxy = await startRecordingProxy({ upstream: { baseUrl: `http://127.0.0.1:${(up.address() as AddressInfo).port}`, model: 'm', dialect: 'openai', apiKeyEnv: null, simulated: false } });
-      try {
-        const t = proxy.openTrial({ trialId: 'c', task: 'git-init', levers: AGENT_DEFAULT_LEVERS, onTurn: () => undefined, transcript: () => undefined });
+      };
+      await withStub(stub, async (proxy) => {
+        const t = openTrial(proxy, 'c');
         for (let i = 0; i < 3; i++) {
-          const res = await fetch(`${proxy.url}/v1/chat/completions`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` },
-            body: JSON.stringify({ model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }),
-          });
+          const res = await post(proxy, t.key);
           expect(res.status).toBe(200);
           await res.text();
           await new Promise((r) => setTimeout(r, 20));
         }
-        return { connection, sockets: sockets.size };
-      } finally {
-        await proxy.close();
-        await new Promise((r) => up.close(r));
-      }
+      });
+      return { connection, sockets: sockets.size };
     };
     expect(await serve(true)).toEqual({ connection: ['keep-alive', 'close', 'close'], sockets: 3 });
     expect(await serve(false)).toEqual({ connection: ['keep-alive', 'keep-alive', 'keep-alive'], sockets: 1 });
   });
 
-  it('passes the stream\'s last event on before the upstream ends the response, and whatever follows it', async () => {
-    let ended = false;
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    const up = createServer((req, res) => {
-      req.resume();
-      req.on('end', async () => {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'ok' }, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
-        await released; // the end waits until the client has the last event
-        ended = true;
-        res.end(': after the end\n\n');
-      });
-    });
-    await new Promise<void>((r) => up.listen(0, '127.0.0.1', () => r()));
-    const proxy = await startRecordingProxy({ upstream: { baseUrl: `http://127.0.0.1:${(up.address() as AddressInfo).port}`, model: 'm', dialect: 'openai', apiKeyEnv: null, simulated: false } });
-    try {
-      const t = proxy.openTrial({ trialId: 'last', task: 'git-init', levers: AGENT_DEFAULT_LEVERS, onTurn: () => undefined, transcript: () => undefined });
-      const res = await fetch(`${proxy.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` },
-        body: JSON.stringify({ model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }),
-      });
-      const reader = res.body!.getReader();
-      let text = '';
-      while (!text.includes('data: [DONE]')) text += new TextDecoder().decode((await reader.read()).value);
-      expect(ended).toBe(false);
-      release();
-      for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
-      expect(text.endsWith('data: [DONE]\n\n: after the end\n\n')).toBe(true);
-    } finally {
-      await proxy.close();
-      await new Promise((r) => up.close(r));
-    }
-  });
   it('closing with a call under way records that call before it resolves', async () => {
-    const up = createServer((req, res) => {
+    const hangs: RequestListener = (req, res) => {
       req.resume();
       req.on('end', () => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'first' }, finish_reason: null }] })}\n\n`); // and no more
+        res.write(sse({ content: 'first' }, null)); // and no more
       });
-    });
-    await new Promise<void>((r) => up.listen(0, '127.0.0.1', () => r()));
-    const proxy = await startRecordingProxy({ upstream: { baseUrl: `http://127.0.0.1:${(up.address() as AddressInfo).port}`, model: 'm', dialect: 'openai', apiKeyEnv: null, simulated: false } });
-    try {
-      const turns: TurnRecord[] = [];
-      const t = proxy.openTrial({ trialId: 'cut', task: 'git-init', levers: AGENT_DEFAULT_LEVERS, onTurn: (r) => turns.push(r), transcript: () => undefined });
-      const res = await fetch(`${proxy.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` },
-        body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
-      });
-      const reader = res.body!.getReader();
+    };
+    await withStub(hangs, async (proxy) => {
+      const t = openTrial(proxy, 'cut');
+      const reader = (await post(proxy, t.key)).body!.getReader();
       expect(new TextDecoder().decode((await reader.read()).value)).toContain('"first"');
       await proxy.close();
-      expect(turns.map((r) => r.error_code)).toEqual([ERROR_CODES.SERVING_MALFORMED]);
+      expect(t.turns.map((r) => r.error_code)).toEqual([ERROR_CODES.SERVING_MALFORMED]);
       await reader.read().catch(() => undefined);
-    } finally {
-      await proxy.close();
-      up.closeAllConnections();
-      await new Promise((r) => up.close(r));
-    }
+    });
   });
 });
 
 describe('recording proxy request bodies', () => {
   it('sends a body no lever or field needs changed as the agent wrote it, and rewrites one that does', async () => {
     const got: string[] = [];
-    const up = createServer((req, res) => {
+    const noting: RequestListener = (req, res) => {
       const parts: Buffer[] = [];
       req.on('data', (b: Buffer) => parts.push(b));
       req.on('end', () => {
         got.push(Buffer.concat(parts).toString('utf8'));
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'ok' }, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+        res.end(`${sse({ content: 'ok' }, 'stop')}data: [DONE]\n\n`);
       });
-    });
-    await new Promise<void>((r) => up.listen(0, '127.0.0.1', () => r()));
-    const proxy = await startRecordingProxy({ upstream: { baseUrl: `http://127.0.0.1:${(up.address() as AddressInfo).port}`, model: 'm', dialect: 'llama-server', apiKeyEnv: null, simulated: false } });
-    try {
-      const send = async (levers: Partial<ProxyLevers>, body: string): Promise<void> => {
-        const t = proxy.openTrial({ trialId: `b-${got.length}`, task: 'git-init', levers: { ...AGENT_DEFAULT_LEVERS, ...levers }, onTurn: () => undefined, transcript: () => undefined });
-        const res = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` }, body });
-        await res.text();
-      };
-      // Spacing JSON.stringify would not write: only the agent's own bytes keep it.
-      const asSent = '{ "model": "m", "stream": true, "stream_options": { "include_usage": true }, "messages": [ { "role": "user", "content": "hi" } ] }';
-      await send({}, asSent);
-      await send({}, asSent.replace('"m"', '"other"'));
-      await send({}, asSent.replace('"include_usage": true', '"include_usage": false'));
-      await send({ prefixCache: false }, asSent);
-      expect(got[0]).toBe(asSent);
-      expect(JSON.parse(got[1]!)).toMatchObject({ model: 'm' });
-      expect(JSON.parse(got[2]!)).toMatchObject({ stream_options: { include_usage: true } });
-      expect(JSON.parse(got[3]!)).toMatchObject({ model: 'm', cache_prompt: false });
-      expect(got.slice(1).every((b) => b !== asSent && !b.includes(' '))).toBe(true);
-    } finally {
-      await proxy.close();
-      await new Promise((r) => up.close(r));
-    }
+    };
+    await withStub(
+      noting,
+      async (proxy) => {
+        const send = async (levers: Partial<ProxyLevers>, body: string): Promise<void> => {
+          await (await post(proxy, openTrial(proxy, `b-${got.length}`, levers).key, body)).text();
+        };
+        // Spacing JSON.stringify would not write: only the agent's own bytes keep it.
+        const asSent = '{ "model": "m", "stream": true, "stream_options": { "include_usage": true }, "messages": [ { "role": "user", "content": "hi" } ] }';
+        await send({}, asSent);
+        await send({}, asSent.replace('"m"', '"other"'));
+        await send({}, asSent.replace('"include_usage": true', '"include_usage": false'));
+        await send({ prefixCache: false }, asSent);
+        expect(got[0]).toBe(asSent);
+        expect(JSON.parse(got[1]!)).toMatchObject({ model: 'm' });
+        expect(JSON.parse(got[2]!)).toMatchObject({ stream_options: { include_usage: true } });
+        expect(JSON.parse(got[3]!)).toMatchObject({ model: 'm', cache_prompt: false });
+        expect(got.slice(1).every((b) => b !== asSent && !b.includes(' '))).toBe(true);
+      },
+      'llama-server',
+    );
   });
 });
