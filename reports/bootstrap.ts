@@ -35,9 +35,10 @@ const WALL = 0;
 const COUNT = 1;
 const PASS = 2;
 
-export function resampleSums(input: BootstrapInput): BootstrapSums {
+/** `into`, when given, receives the sums (a view of shared memory, say) and must be zeroed. */
+export function resampleSums(input: BootstrapInput, into?: Float64Array): BootstrapSums {
   const { arms, strata, resamples } = input;
-  const data = new Float64Array(strata.length * resamples * arms * 3);
+  const data = into ?? new Float64Array(strata.length * resamples * arms * 3);
   const rng = new Int32Array(4);
   strata.forEach((groups, s) => {
     // A stream per stratum: one task's interval does not move when another task is added.

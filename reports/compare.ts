@@ -122,7 +122,7 @@ export function buildComparison(
   dataB: SweepData,
   options: CompareOptions = {},
   plan: ComparisonPlan = planComparison(dataA, dataB, options),
-  sums: BootstrapSums[] = comparisonResamples(plan).map(resampleSums),
+  sums: BootstrapSums[] = comparisonResamples(plan).map((input) => resampleSums(input)),
 ): Comparison {
   const { seed, resamples } = plan.resample;
   const compareSide = options.printedOnly === true;

@@ -87,7 +87,7 @@ function csvContext(db: Db): CsvContext {
 }
 
 /** The whole `report` command, callable without commander (the benchmark and tests use it). */
-export function runReport(flags: ReportFlags & { sweep?: string }): string {
+export async function runReport(flags: ReportFlags & { sweep?: string }): Promise<string> {
   const s = settingsFrom(flags);
   const db = openReportStore(s.dbPath);
   try {
@@ -101,7 +101,7 @@ export function runReport(flags: ReportFlags & { sweep?: string }): string {
       plan = planReport(trials!, options);
       resampling = startResampling([plan.resample]);
     });
-    const { report } = buildPreparedReport(data!, options, plan, resampling?.join()[0]);
+    const { report } = buildPreparedReport(data!, options, plan, (await resampling?.join())?.[0]);
     if (s.format === 'json') return renderJson(report);
     if (s.format === 'html') return renderHtml(report);
     return renderMarkdown(report);
@@ -110,7 +110,7 @@ export function runReport(flags: ReportFlags & { sweep?: string }): string {
   }
 }
 
-export function runCompare(sweepA: string, sweepB: string, flags: ReportFlags): string {
+export async function runCompare(sweepA: string, sweepB: string, flags: ReportFlags): Promise<string> {
   const s = settingsFrom(flags);
   const db = openReportStore(s.dbPath);
   try {
@@ -127,7 +127,7 @@ export function runCompare(sweepA: string, sweepB: string, flags: ReportFlags): 
       plan = planComparison(trialsA!, trialsB!, options);
       resampling = startResampling(comparisonResamples(plan));
     });
-    const comparison = buildComparison(dataA!, dataB!, options, plan, resampling?.join());
+    const comparison = buildComparison(dataA!, dataB!, options, plan, await resampling?.join());
     if (s.format === 'json') return renderJson(comparison);
     if (s.format === 'html') return renderCompareHtml(comparison);
     return renderCompareMarkdown(comparison);

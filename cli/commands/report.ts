@@ -39,7 +39,7 @@ export function registerReport(program: Command): void {
     .option('--sweep <id>', 'the sweep to report (default: the latest)')
     .action(async (opts: ReportFlags & { sweep?: string }) => {
       const { emit, runReport } = await work();
-      emit(runReport(opts), opts.out);
+      emit(await runReport(opts), opts.out);
     });
 
   commonOptions(
@@ -50,6 +50,6 @@ export function registerReport(program: Command): void {
       .argument('<sweep-b>', 'the sweep to compare to'),
   ).action(async (a: string, b: string, opts: ReportFlags) => {
     const { emit, runCompare } = await work();
-    emit(runCompare(a, b, opts), opts.out);
+    emit(await runCompare(a, b, opts), opts.out);
   });
 }

@@ -79,9 +79,9 @@ it('resamples on a second thread to the same bits as in process', async () => {
     pairbench('compare', 'sweep-1', 'sweep-2', '--db', db),
     pairbench('compare', 'sweep-1', 'sweep-2', '--db', db, '--json'),
   ]);
-  expect(report.stdout).toBe(printed(runReport({ db, sweep: 'sweep-1' })));
-  expect(json.stdout).toBe(printed(runReport({ db, json: true, resamples: '300', seed: '7' })));
-  expect(compare.stdout).toBe(printed(runCompare('sweep-1', 'sweep-2', { db })));
-  expect(compareJson.stdout).toBe(printed(runCompare('sweep-1', 'sweep-2', { db, json: true })));
+  expect(report.stdout).toBe(printed(await runReport({ db, sweep: 'sweep-1' })));
+  expect(json.stdout).toBe(printed(await runReport({ db, json: true, resamples: '300', seed: '7' })));
+  expect(compare.stdout).toBe(printed(await runCompare('sweep-1', 'sweep-2', { db })));
+  expect(compareJson.stdout).toBe(printed(await runCompare('sweep-1', 'sweep-2', { db, json: true })));
   expect(compare.stdout).toMatch(/change \[95% CI\][\s\S]*\[\d/);
 });

@@ -29,7 +29,7 @@ it('draws the wall, depth and by-turn charts from the file alone', async () => {
   const db = join(dir, 'fixture.db');
   generateFixtureDb(db, { trials: 5, seed: 4, simulated: true, withSubstrateErrors: 0.1, withRestart: true });
   const file = join(dir, 'report.html');
-  writeFileSync(file, runReport({ db, format: 'html' }));
+  writeFileSync(file, await runReport({ db, format: 'html' }));
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];

@@ -40,8 +40,8 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('report formats', () => {
-  it('json carries every table as data, with the simulated mark', () => {
-    const r = JSON.parse(runReport({ db, format: 'json', sweep: 'sweep-1' })) as Report;
+  it('json carries every table as data, with the simulated mark', async () => {
+    const r = JSON.parse(await runReport({ db, format: 'json', sweep: 'sweep-1' })) as Report;
     expect(r.kind).toBe('pairbench-report');
     expect(r.sweep.id).toBe('sweep-1');
     expect(r.simulated).toBe(true);
@@ -58,11 +58,11 @@ describe('report formats', () => {
     expect(r.honest.restarts).toHaveLength(1);
     expect(r.honest.pending).toEqual({ running: 1, interrupted: 1 });
     // --json is the same as --format json, and the latest sweep is the default.
-    expect(runReport({ db, json: true })).toBe(runReport({ db, format: 'json', sweep: 'sweep-2' }));
+    expect(await runReport({ db, json: true })).toBe(await runReport({ db, format: 'json', sweep: 'sweep-2' }));
   });
 
-  it('csv has one row per trial (pending ones included, marked) with turn aggregates', () => {
-    const rows = parseCsv(runReport({ db, format: 'csv', sweep: 'sweep-1' }));
+  it('csv has one row per trial (pending ones included, marked) with turn aggregates', async () => {
+    const rows = parseCsv(await runReport({ db, format: 'csv', sweep: 'sweep-1' }));
     const [header, ...body] = rows;
     expect(header).toEqual([...CSV_COLUMNS]);
     expect(body).toHaveLength(2 * 3 * 4 + 2);
@@ -74,8 +74,8 @@ describe('report formats', () => {
     expect(Number(pass[col('cache_share')])).toBeGreaterThan(0);
   });
 
-  it('compare puts the sweeps side by side with each change and its interval', () => {
-    const c = JSON.parse(runCompare('sweep-1', 'sweep-2', { db, format: 'json' })) as Comparison;
+  it('compare puts the sweeps side by side with each change and its interval', async () => {
+    const c = JSON.parse(await runCompare('sweep-1', 'sweep-2', { db, format: 'json' })) as Comparison;
     expect(c.kind).toBe('pairbench-compare');
     expect(c.a.sweep.id).toBe('sweep-1');
     expect(c.b.sweep.id).toBe('sweep-2');
@@ -87,13 +87,13 @@ describe('report formats', () => {
     }
     // sweep-2 ran at half the time: every mean wall change is below 1.
     for (const r of c.run) expect(r.wallChange.ratio!).toBeLessThan(1);
-    const md = runCompare('sweep-1', 'sweep-2', { db });
+    const md = await runCompare('sweep-1', 'sweep-2', { db });
     expect(md).toContain('# pairbench compare: sweep-1 → sweep-2');
     expect(md).toContain('| task | harness | sweep-1 mean wall (n) | sweep-2 mean wall (n) | change [95% CI] | notes |');
     expect(md).toMatch(/simulated server/);
-    const csv = parseCsv(runCompare('sweep-1', 'sweep-2', { db, format: 'csv' }));
+    const csv = parseCsv(await runCompare('sweep-1', 'sweep-2', { db, format: 'csv' }));
     expect(csv).toHaveLength(1 + 2 * (24 + 2));
-    expect(runCompare('sweep-1', 'sweep-2', { db, format: 'html' })).toContain('<table>');
+    expect(await runCompare('sweep-1', 'sweep-2', { db, format: 'html' })).toContain('<table>');
   });
 
   it('compare built only as far as it prints prints the same as one built whole', () => {
@@ -126,8 +126,8 @@ describe('report formats', () => {
     expect(c.b.baseline).toBe('terse');
   });
 
-  it('reports every bad flag at once, and an unknown sweep by name with the ones there are', () => {
-    expect(() => runReport({ db, format: 'pdf', seed: 'x', resamples: '5' })).toThrow(/--format pdf[\s\S]*--seed x[\s\S]*--resamples 5/);
-    expect(() => runReport({ db, sweep: 'nope' })).toThrow(/no sweep 'nope'.*sweep-2, sweep-1/);
+  it('reports every bad flag at once, and an unknown sweep by name with the ones there are', async () => {
+    await expect(runReport({ db, format: 'pdf', seed: 'x', resamples: '5' })).rejects.toThrow(/--format pdf[\s\S]*--seed x[\s\S]*--resamples 5/);
+    await expect(runReport({ db, sweep: 'nope' })).rejects.toThrow(/no sweep 'nope'.*sweep-2, sweep-1/);
   });
 });
