@@ -38,21 +38,26 @@ export interface RoomTeardown {
 
 /**
  * Containers off the bridge, then the bridge, then its firewall rules: while anything is
- * attached, the rules are what keeps it from the host. A network that stays keeps its rules
- * (its bridge name may not come back for another sweep while it exists), for `pairbench
- * cleanup` to remove both once this run has ended.
+ * attached, the rules are what keeps it from the host. A network that stays (or whose
+ * containers may) keeps its rules (its bridge name may not come back for another sweep while
+ * it exists), for `pairbench cleanup` to remove both once this run has ended. Every step that
+ * fails is said, in one line.
  */
 export async function closeRoom(t: RoomTeardown): Promise<void> {
-  const proxyClosed = t.closeProxy().then(() => null, (e: unknown) => errorMessage(e));
-  await t.removeContainers();
+  const proxyClosed = t.closeProxy().then(() => null, (e: unknown) => `closing the recording proxy: ${errorMessage(e)}`);
+  const problems: string[] = [];
+  let networkGone = false;
   try {
+    await t.removeContainers().catch((e: unknown) => Promise.reject(new Error(`its containers could not be removed: ${errorMessage(e)}`)));
     await t.removeNetwork();
+    networkGone = true;
   } catch (e) {
-    throw new Error(`network ${t.network} stays, and so do its firewall rules: ${errorMessage(e)}; \`pairbench cleanup\` removes both once this run has ended`);
+    problems.push(`network ${t.network} stays, and so do its firewall rules: ${errorMessage(e)}; \`pairbench cleanup\` removes both once this run has ended`);
   }
-  await t.releaseGuard();
+  if (networkGone) await t.releaseGuard().catch((e: unknown) => problems.push(errorMessage(e)));
   const proxyProblem = await proxyClosed;
-  if (proxyProblem !== null) throw new Error(`closing the recording proxy: ${proxyProblem}`);
+  if (proxyProblem !== null) problems.push(proxyProblem);
+  if (problems.length > 0) throw new Error(problems.join('; '));
 }
 
 /** Null when no harness of the sweep is an installed agent. */
