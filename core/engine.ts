@@ -172,8 +172,9 @@ export interface Engine {
   createInternalNetwork(name: string, sweepId: string): Promise<InternalNetwork>;
   /**
    * Lets the network's containers reach `port` on its gateway and nothing else of the host
-   * (firewall rules on its bridge). What could not be set says why, except a bridge that
-   * carries IPv6 its IPv6 rules could not guard: that throws PB_NETWORK_UNGUARDED.
+   * (firewall rules on its bridge). Where the rules are not pairbench's to set (a remote
+   * engine, not root) the guard says why nothing stands; rules that could be set and were
+   * not (IPv4, or IPv6 on a bridge that carries it) throw PB_NETWORK_UNGUARDED.
    */
   guardNetwork(network: InternalNetwork, port: number, sweepId: string): Promise<NetworkGuard>;
   /** Removes a network made by createInternalNetwork or createTrialNetwork; quiet when it is gone. */

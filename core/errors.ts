@@ -15,9 +15,9 @@ export const ERROR_CODES = {
   CONTAINER_GONE: 'PB_CONTAINER_GONE',
   FILE_NOT_REGULAR: 'PB_FILE_NOT_REGULAR',
   FILE_TOO_LARGE: 'PB_FILE_TOO_LARGE',
-  // the agents' network cannot be guarded: it carries IPv6 and pairbench could not set its
-  // IPv6 firewall rules, or the engine's bridge is not the one the rules name. The sweep
-  // refuses to run installed agents rather than leave the host reachable
+  // the agents' network cannot be guarded: pairbench could not set its firewall rules (IPv4,
+  // or IPv6 where the bridge carries it), or the engine's bridge is not the one the rules
+  // name. The sweep refuses to run installed agents rather than leave the host reachable
   NETWORK_UNGUARDED: 'PB_NETWORK_UNGUARDED',
   // the task's [environment.healthcheck] (or a compose service's) never passed: the
   // environment's failure, never the agent's (outcome container_failed)

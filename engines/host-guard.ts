@@ -9,6 +9,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import type { NetworkGuard } from '../core/engine.js';
 import { ERROR_CODES, PairbenchError, errorMessage } from '../core/errors.js';
 
 const run = promisify(execFile);
@@ -87,6 +88,29 @@ export function guardUnavailable(o: { localEngine: boolean; uid: number | null }
   return null;
 }
 
+/**
+ * A sweep network's guard. Where firewall rules are not pairbench's to set (a remote engine,
+ * not root), nothing stands and the detail says why, for the sweep to warn and record; where
+ * they are and cannot be set, PB_NETWORK_UNGUARDED: never an unguarded run that could have been guarded.
+ */
+export async function guardSweepNetwork(
+  o: { localEngine: boolean; uid: number | null; network: { name: string; bridge: string | null; gateway: string }; port: number; sweepId: string; runner: string },
+  host: GuardHost = realHost,
+): Promise<NetworkGuard> {
+  const why = guardUnavailable(o);
+  if (why !== null) return { enforced: false, detail: why, release: () => Promise.resolve() };
+  const { bridge, gateway, name } = o.network;
+  if (bridge === null) {
+    throw new PairbenchError(
+      ERROR_CODES.NETWORK_UNGUARDED,
+      `cannot guard the sweep's network ${name}: pairbench does not know its bridge, so no firewall rule can name it. pairbench refuses to run installed agents unguarded: run them on Docker, or on Podman with its CNI or netavark bridge driver`,
+    );
+  }
+  const g = await installGuard({ bridge, gateway, port: o.port, sweepId: o.sweepId, runner: o.runner }, host);
+  const v6 = g.ipv6 ? '' : ' (IPv4; the bridge carries no IPv6)';
+  return { enforced: true, detail: `firewall rules on ${bridge}${v6}: TCP to ${gateway}:${o.port} only`, release: g.release };
+}
+
 export interface InstalledGuard {
   /** False when the bridge carries no IPv6, so only IPv4 rules stand. */
   ipv6: boolean;
@@ -95,10 +119,10 @@ export interface InstalledGuard {
 }
 
 /**
- * Inserts the rules, IPv4 first. An IPv4 failure takes back what was set and throws (the caller
- * runs unguarded and says so). IPv6 rules are needed only where the bridge carries IPv6 (its
- * link-local address answers containers on it); there, an IPv6 failure is PB_NETWORK_UNGUARDED:
- * IPv4 guarded alone would look enforced while the host answers over IPv6.
+ * Inserts the rules, IPv4 first. Either family failing is PB_NETWORK_UNGUARDED, with what was
+ * set taken back: IPv4 unguarded leaves the host's services open to the containers, and IPv4
+ * guarded alone would look enforced while the host answers over IPv6. IPv6 rules are needed
+ * only where the bridge carries IPv6 (its link-local address answers containers on it).
  */
 export async function installGuard(t: GuardTarget, host: GuardHost = realHost): Promise<InstalledGuard> {
   const set: GuardRule[] = [];
@@ -108,33 +132,45 @@ export async function installGuard(t: GuardTarget, host: GuardHost = realHost): 
       set.push(r);
     }
   };
+  const refuse = async (what: string, e: unknown, fix: string): Promise<never> => {
+    const left = stayingRules(t.bridge, await removeRules(set, host));
+    throw new PairbenchError(
+      ERROR_CODES.NETWORK_UNGUARDED,
+      `cannot set ${what}: ${commandError(e)}. pairbench refuses to run installed agents unguarded: ${fix}${left ? `; besides, ${left}` : ''}`,
+      { cause: e },
+    );
+  };
   try {
     await insert('iptables');
   } catch (e) {
-    await removeRules(set, host);
-    throw new Error(`cannot set firewall rules on ${t.bridge}: ${commandError(e)}`);
+    await refuse(`IPv4 firewall rules on ${t.bridge}`, e, 'install iptables (Debian: apt-get install iptables) and check that `iptables -w 5 -S` runs here as root');
   }
   const ipv6 = !host.ipv6Off(t.bridge);
   if (ipv6) {
     try {
       await insert('ip6tables');
     } catch (e) {
-      await removeRules(set, host);
-      throw new PairbenchError(
-        ERROR_CODES.NETWORK_UNGUARDED,
-        `cannot set IPv6 firewall rules on ${t.bridge}, which carries IPv6: ${commandError(e)}. Install ip6tables (Debian: apt-get install iptables), or turn IPv6 off for new interfaces (sysctl -w net.ipv6.conf.default.disable_ipv6=1)`,
+      await refuse(
+        `IPv6 firewall rules on ${t.bridge}, which carries IPv6`,
+        e,
+        'install ip6tables (Debian: apt-get install iptables), or turn IPv6 off for new interfaces (sysctl -w net.ipv6.conf.default.disable_ipv6=1)',
       );
     }
   }
   return {
     ipv6,
     release: async () => {
-      const problems = await removeRules(set, host);
-      if (problems.length > 0) {
-        throw new Error(`could not remove ${problems.length} firewall rule(s) on ${t.bridge}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}; \`pairbench cleanup\` removes them once this run has ended`);
-      }
+      const left = stayingRules(t.bridge, await removeRules(set, host));
+      if (left) throw new Error(left);
     },
   };
+}
+
+/** Rules that could not be removed, said on one line; '' when none. */
+function stayingRules(bridge: string, problems: string[]): string {
+  if (problems.length === 0) return '';
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  return `could not remove ${problems.length} firewall rule(s) on ${bridge}: ${problems[0]}${more}; \`pairbench cleanup\` removes them once this run has ended`;
 }
 
 export interface LeftoverGuardRule extends GuardRule {

@@ -12,12 +12,12 @@ import type {
 import { ERROR_CODES, PairbenchError, errorMessage } from '../../core/errors.js';
 import type { ComposeService, LoadedTask } from '../../core/task.js';
 import { createTrialContainer, type HostConfigExtras } from './container.js';
-import { bridgeProblem, createInternalNetwork, createTrialNetwork, engineBridgeName, findPairbenchNetworks, removeNetwork } from './network.js';
+import { bridgeProblem, createInternalNetwork, createTrialNetwork, engineBridgeName, findPairbenchNetworks, refuseUnguardable, removeNetwork } from './network.js';
 import { ensureServiceImage, ensureTaskImage } from './images.js';
 import { createServiceContainer } from './services.js';
 import { findPairbenchContainers, removeContainers } from './leftovers.js';
 import { currentRunner, formatRunner } from '../../core/runner-identity.js';
-import { dropBridge, giveBridgeAddress, guardUnavailable, installGuard } from '../host-guard.js';
+import { dropBridge, giveBridgeAddress, guardSweepNetwork, guardUnavailable } from '../host-guard.js';
 
 export interface DockerApiProfile {
   kind: string;
@@ -138,12 +138,8 @@ export class DockerApiEngine implements Engine {
       present: existsSync(`/sys/class/net/${net.bridge}`),
     });
     if (problem === null) return net;
-    await removeNetwork(this.api, net.id).catch(() => undefined);
-    await dropBridge(net.bridge);
-    throw new PairbenchError(
-      ERROR_CODES.NETWORK_UNGUARDED,
-      `cannot guard the sweep's network ${name}: ${problem}, so firewall rules on ${net.bridge} would guard nothing. Run installed agents on an engine that honours com.docker.network.bridge.name (Docker, or Podman with its CNI or netavark bridge driver)`,
-    );
+    const bridge = net.bridge;
+    return refuseUnguardable({ name, bridge, problem, removeNetwork: () => removeNetwork(this.api, net.id), dropBridge: () => dropBridge(bridge) });
   }
 
   private async reachableNetwork(name: string, sweepId: string): Promise<InternalNetwork> {
@@ -168,19 +164,8 @@ export class DockerApiEngine implements Engine {
     }
   }
 
-  async guardNetwork(network: InternalNetwork, port: number, sweepId: string): Promise<NetworkGuard> {
-    const off = (why: string): NetworkGuard => ({ enforced: false, detail: why, release: () => Promise.resolve() });
-    const why = guardUnavailable({ localEngine: this.isLocal, uid: process.getuid?.() ?? null });
-    if (why !== null) return off(why);
-    if (network.bridge === null) return off('the network\'s bridge has no name pairbench knows');
-    try {
-      const g = await installGuard({ bridge: network.bridge, gateway: network.gateway, port, sweepId, runner: formatRunner(currentRunner()) });
-      const v6 = g.ipv6 ? '' : ' (IPv4; the bridge carries no IPv6)';
-      return { enforced: true, detail: `firewall rules on ${network.bridge}${v6}: TCP to ${network.gateway}:${port} only`, release: g.release };
-    } catch (e) {
-      if (e instanceof PairbenchError) throw e;
-      return off(errorMessage(e));
-    }
+  guardNetwork(network: InternalNetwork, port: number, sweepId: string): Promise<NetworkGuard> {
+    return guardSweepNetwork({ localEngine: this.isLocal, uid: process.getuid?.() ?? null, network, port, sweepId, runner: formatRunner(currentRunner()) });
   }
 
   private get isLocal(): boolean {

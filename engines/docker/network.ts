@@ -116,6 +116,19 @@ export function bridgeProblem(o: { asked: string; engineSays: { name: string; ow
   return null;
 }
 
+/**
+ * Takes back a sweep network whose bridge the firewall rules would not guard, and refuses with
+ * PB_NETWORK_UNGUARDED.
+ */
+export async function refuseUnguardable(o: { name: string; bridge: string; problem: string; removeNetwork(): Promise<void>; dropBridge(): Promise<void> }): Promise<never> {
+  await o.removeNetwork().catch(() => undefined);
+  await o.dropBridge();
+  throw new PairbenchError(
+    ERROR_CODES.NETWORK_UNGUARDED,
+    `cannot guard the sweep's network ${o.name}: ${o.problem}, so firewall rules on ${o.bridge} would guard nothing. Run installed agents on an engine that honours com.docker.network.bridge.name (Docker, or Podman with its CNI or netavark bridge driver)`,
+  );
+}
+
 /** Removes the network; quiet when it is already gone. */
 export async function removeNetwork(docker: Docker, id: string): Promise<void> {
   try {

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../core/errors.js';
-import { guardComment, guardRules, guardUnavailable, installGuard, parseRuleLine, type FirewallTool, type GuardHost } from '../../engines/host-guard.js';
+import { guardComment, guardRules, guardSweepNetwork, guardUnavailable, installGuard, parseRuleLine, type FirewallTool, type GuardHost } from '../../engines/host-guard.js';
 
 const target = { bridge: 'pb0123456789ab', gateway: '172.30.0.1', port: 41234, sweepId: 'sw-20261130-1', runner: 'h/12/99' };
 
@@ -76,6 +76,68 @@ describe('an IPv6 firewall failure', () => {
     expect(err?.code).toBe(ERROR_CODES.NETWORK_UNGUARDED);
     expect(err?.message).toMatch(/IPv6 firewall rules on pb0123456789ab.*can't initialize ip6tables.*apt-get install iptables.*disable_ipv6=1/);
     expect(calls.filter((c) => c === 'iptables -D')).toHaveLength(4);
+  });
+});
+
+/** A host whose iptables refuses the insert numbered `failAt` (0-based), and records every call. */
+function brokenIp4(failAt: number, o: { removeFails?: boolean } = {}): { host: GuardHost; calls: string[] } {
+  const calls: string[] = [];
+  let inserts = 0;
+  return {
+    calls,
+    host: {
+      ipv6Off: () => true,
+      run: async (tool: FirewallTool, args: string[]) => {
+        calls.push(`${tool} ${args[2]}`);
+        if (args[2] === '-I' && inserts++ === failAt) throw Object.assign(new Error('failed'), { stderr: "iptables v1.8.9 (nf_tables): Couldn't load match `comment'" });
+        if (args[2] === '-D' && o.removeFails) throw Object.assign(new Error('failed'), { stderr: 'iptables: Resource temporarily unavailable.' });
+        return {};
+      },
+    },
+  };
+}
+
+describe('an IPv4 firewall failure', () => {
+  it('refuses like an IPv6 one, naming the cause and the fix, with the rules it set taken back', async () => {
+    const { host, calls } = brokenIp4(2);
+    const err = await installGuard(target, host).then(() => null, (e: { code?: string; message: string }) => e);
+    expect(err?.code).toBe(ERROR_CODES.NETWORK_UNGUARDED);
+    expect(err?.message).toMatch(/^cannot set IPv4 firewall rules on pb0123456789ab: iptables v1.8.9 .*Couldn't load match `comment'.*refuses to run installed agents unguarded.*apt-get install iptables/);
+    expect(err?.message).not.toContain('\n');
+    expect(calls.filter((c) => c === 'iptables -D')).toHaveLength(2);
+  });
+
+  it('says which rules it set could not be taken back', async () => {
+    const { host } = brokenIp4(1, { removeFails: true });
+    const err = await installGuard(target, host).then(() => null, (e: { code?: string; message: string }) => e);
+    expect(err?.code).toBe(ERROR_CODES.NETWORK_UNGUARDED);
+    expect(err?.message).toMatch(/could not remove 1 firewall rule\(s\) on pb0123456789ab: iptables FORWARD .*Resource temporarily unavailable.*`pairbench cleanup` removes them/);
+    expect(err?.message).not.toContain('\n');
+  });
+});
+
+describe('a sweep network\'s guard', () => {
+  const sweep = { localEngine: true, uid: 0, network: { name: 'pairbench-sw-1', bridge: 'pb0123456789ab', gateway: '172.30.0.1' }, port: 41234, sweepId: 'sw-1', runner: 'h/12/99' };
+
+  it('is refused, never run unguarded, where pairbench may set rules and they fail', async () => {
+    const err = await guardSweepNetwork(sweep, brokenIp4(0).host).then(() => null, (e: { code?: string }) => e);
+    expect(err?.code).toBe(ERROR_CODES.NETWORK_UNGUARDED);
+  });
+
+  it('is refused when pairbench does not know the bridge to set rules on', async () => {
+    const { host, calls } = brokenIp4(99);
+    const err = await guardSweepNetwork({ ...sweep, network: { ...sweep.network, bridge: null } }, host).then(() => null, (e: { code?: string; message: string }) => e);
+    expect(err?.code).toBe(ERROR_CODES.NETWORK_UNGUARDED);
+    expect(err?.message).toMatch(/^cannot guard the sweep's network pairbench-sw-1: pairbench does not know its bridge.*run them on Docker/);
+    expect(calls).toEqual([]);
+  });
+
+  it('stands where the rules go in, and says why nothing stands where they are not pairbench\'s to set', async () => {
+    const g = await guardSweepNetwork(sweep, brokenIp4(99).host);
+    expect(g).toMatchObject({ enforced: true, detail: 'firewall rules on pb0123456789ab (IPv4; the bridge carries no IPv6): TCP to 172.30.0.1:41234 only' });
+    const { host, calls } = brokenIp4(0);
+    expect(await guardSweepNetwork({ ...sweep, uid: 1000 }, host)).toMatchObject({ enforced: false, detail: expect.stringMatching(/not running as root/) });
+    expect(calls).toEqual([]);
   });
 });
 
