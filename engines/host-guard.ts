@@ -237,9 +237,14 @@ export async function giveBridgeAddress(bridge: string, cidr: string): Promise<v
   }
 }
 
-/** Deletes a bridge pairbench made (giveBridgeAddress); quiet when it is gone. */
+/** Deletes a bridge pairbench made (giveBridgeAddress); quiet when it is gone, says why when it stays. */
 export async function dropBridge(bridge: string): Promise<void> {
-  if (existsSync(`/sys/class/net/${bridge}`)) await run('ip', ['link', 'del', bridge]).catch(() => undefined);
+  if (!existsSync(`/sys/class/net/${bridge}`)) return;
+  try {
+    await run('ip', ['link', 'del', bridge]);
+  } catch (e) {
+    if (existsSync(`/sys/class/net/${bridge}`)) throw new Error(`ip link del ${bridge}: ${commandError(e)}`);
+  }
 }
 
 function commandError(e: unknown): string {

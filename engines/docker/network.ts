@@ -118,14 +118,22 @@ export function bridgeProblem(o: { asked: string; engineSays: { name: string; ow
 
 /**
  * Takes back a sweep network whose bridge the firewall rules would not guard, and refuses with
- * PB_NETWORK_UNGUARDED.
+ * PB_NETWORK_UNGUARDED. The bridge goes only once the network is gone: never an interface
+ * from under a network that still exists. What stays is said.
  */
 export async function refuseUnguardable(o: { name: string; bridge: string; problem: string; removeNetwork(): Promise<void>; dropBridge(): Promise<void> }): Promise<never> {
-  await o.removeNetwork().catch(() => undefined);
-  await o.dropBridge();
+  let stays = '';
+  try {
+    await o.removeNetwork();
+    await o.dropBridge().catch((e: unknown) => {
+      stays = `; besides, bridge ${o.bridge} stays (${errorMessage(e)}): \`ip link del ${o.bridge}\` removes it`;
+    });
+  } catch (e) {
+    stays = `; besides, network ${o.name} could not be removed (${errorMessage(e)}), so its bridge ${o.bridge} was left as it is: \`pairbench cleanup\` removes the network once this run has ended`;
+  }
   throw new PairbenchError(
     ERROR_CODES.NETWORK_UNGUARDED,
-    `cannot guard the sweep's network ${o.name}: ${o.problem}, so firewall rules on ${o.bridge} would guard nothing. Run installed agents on an engine that honours com.docker.network.bridge.name (Docker, or Podman with its CNI or netavark bridge driver)`,
+    `cannot guard the sweep's network ${o.name}: ${o.problem}, so firewall rules on ${o.bridge} would guard nothing. Run installed agents on an engine that honours com.docker.network.bridge.name (Docker, or Podman with its CNI or netavark bridge driver)${stays}`,
   );
 }
 
