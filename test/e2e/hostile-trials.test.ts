@@ -82,18 +82,12 @@ describe('only the verifier decides the reward', () => {
     expect(r.result).toMatchObject({ status: 'fail', reward: 0, errorCode: null });
   });
 
-  it('a process the agent left behind cannot rewrite the reward after test.sh: fail', async () => {
-    const r = await run('agent-background');
-    expect(r.result).toMatchObject({ status: 'fail', reward: 0, errorCode: null });
-  });
-
-  it('a process whose main thread has exited, its other thread still writing, cannot rewrite the reward: fail', async () => {
-    const r = await run('agent-zombie-leader');
-    expect(r.result).toMatchObject({ status: 'fail', reward: 0, errorCode: null });
-  });
-
-  it('a process that put a newline in its name to read as a zombie cannot rewrite the reward: fail', async () => {
-    const r = await run('agent-renamed');
+  it.each([
+    ['a process the agent left behind', 'agent-background'],
+    ['a process whose main thread has exited, its other thread still writing,', 'agent-zombie-leader'],
+    ['a process that put a newline in its name to read as a zombie', 'agent-renamed'],
+  ])('%s cannot rewrite the reward after test.sh: fail (%s)', async (_who, task) => {
+    const r = await run(task);
     expect(r.result).toMatchObject({ status: 'fail', reward: 0, errorCode: null });
   });
 
