@@ -25,7 +25,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { DockerApiEngine } from '../engines/docker/engine.js';
 import { bareLifecycle, removeImage, sameWork, type BareStep } from '../engines/docker/baseline.js';
-import { recordEngineCalls, type EngineCallLog } from '../engines/docker/call-log.js';
+import { recordEngineCalls, type EngineCallLog, type TimedCall } from '../engines/docker/call-log.js';
 import { connectEngine, parseEngineRef, type EngineKind } from '../engines/registry.js';
 import { loadTask } from '../runner/task/load.js';
 import type { LoadedTask } from '../core/task.js';
@@ -56,7 +56,10 @@ const sweep = `bench-overhead-${randomUUID().slice(0, 8)}`;
 async function writeTrivialTask(tasksDir: string): Promise<LoadedTask> {
   const dir = path.join(tasksDir, 'bench-trivial');
   const files: Record<string, string> = {
-    'task.toml': 'schema_version = "1.4"\n\n[agent]\ntimeout_sec = 60\n\n[verifier]\ntimeout_sec = 30\n\n[environment]\ncpus = 1\nmemory_mb = 512\n',
+    // No network, as the floor's containers have none: a task left at Harbor's default is
+    // public, and its container's place on the engine's bridge (made as it starts, unmade as it
+    // is removed) is engine work the floor would not be doing.
+    'task.toml': 'schema_version = "1.4"\n\n[agent]\ntimeout_sec = 60\n\n[verifier]\ntimeout_sec = 30\n\n[environment]\ncpus = 1\nmemory_mb = 512\nnetwork_mode = "no-network"\n',
     'instruction.md': 'Write the word done to /app/out.txt.\n',
     'environment/Dockerfile': 'FROM pairbench/base:bookworm\nWORKDIR /app\n',
     'solution/solve.sh': '#!/bin/bash\necho done > /app/out.txt\n',
@@ -80,16 +83,16 @@ async function oracleTrial(
   runsDir: string,
   n: number,
   calls?: EngineCallLog,
-): Promise<{ ms: number; result: TrialResult; spans: Partial<Record<Span, number>>; trips: [Span, string[]][] }> {
+): Promise<{ ms: number; result: TrialResult; spans: Partial<Record<Span, number>>; trips: [Span, TimedCall[]][] }> {
   const trialId = `${sweep}-${kind}-t${n}`;
-  const trips: [Span, string[]][] = [];
+  const trips: [Span, TimedCall[]][] = [];
   calls?.take();
   const t0 = performance.now();
   const spans: Partial<Record<Span, number>> = {};
   let current: Span = 'prepare';
   let since = t0;
   const mark = (next: Span): void => {
-    if (calls) trips.push([current, calls.take()]);
+    if (calls) trips.push([current, calls.takeTimed()]);
     const now = performance.now();
     spans[current] = now - since;
     current = next;
@@ -113,7 +116,7 @@ async function oracleTrial(
   );
   const ms = performance.now() - t0;
   spans[current] = performance.now() - since;
-  if (calls) trips.push([current, calls.take()]);
+  if (calls) trips.push([current, calls.takeTimed()]);
   if (result.status !== 'pass') throw new Error(`the oracle trial ended ${result.status}: ${result.errorMessage ?? ''}`);
   return { ms, result, spans, trips };
 }
@@ -124,11 +127,37 @@ function tripCount(calls: string[]): string {
   return `${calls.length} (${execs} exec${execs === 1 ? '' : 's'})`;
 }
 
-function printTrips(trips: [Span, string[]][]): void {
-  const all = trips.flatMap(([, c]) => c);
+function printTrips(trips: [Span, TimedCall[]][]): void {
+  const all = trips.flatMap(([, c]) => c.map((x) => x.call));
   const lines = [`  engine round trips of one oracle trial: ${tripCount(all)}`];
-  for (const [span, c] of trips) if (c.length > 0) lines.push(`    ${span.padEnd(8)} ${tripCount(c).padEnd(12)} ${c.join(', ')}`);
+  for (const [span, c] of trips) if (c.length > 0) lines.push(`    ${span.padEnd(8)} ${tripCount(c.map((x) => x.call)).padEnd(12)} ${c.map((x) => x.call).join(', ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Each round trip's milliseconds over the rounds, keyed by where it fell (`span: call`, in order). */
+type TripTimes = Map<string, number[]>;
+
+function addTrips(into: TripTimes, trips: [string, TimedCall[]][], gaps: TripTimes, t0: number, t1: number): void {
+  let last = t0;
+  for (const [span, c] of trips) {
+    const seen = new Map<string, number>();
+    for (const { call, ms, at } of c) {
+      const n = (seen.get(call) ?? 0) + 1;
+      seen.set(call, n);
+      const key = `${span.padEnd(8)} ${call}${n > 1 ? ` #${n}` : ''}`;
+      into.set(key, [...(into.get(key) ?? []), ms]);
+      gaps.set(key, [...(gaps.get(key) ?? []), at - last]);
+      last = at + ms;
+    }
+  }
+  gaps.set('(after the last)', [...(gaps.get('(after the last)') ?? []), t1 - last]);
+}
+
+/** Medians per round trip: the engine's own time, from request to answer (a stream's: to its opening). */
+function printTripTimes(title: string, times: TripTimes, gaps: TripTimes): string {
+  const sum = (t: TripTimes): number => [...t.values()].reduce((s, xs) => s + median(xs), 0);
+  const rows = [...gaps.keys()].map((k) => `      ${k.padEnd(44)} ${times.has(k) ? fmt(median(times.get(k)!)) : '        '}  after ${fmt(median(gaps.get(k)!))}`);
+  return [`    ${title} (median per round trip, and of the time before it since the last answer; sums ${fmt(sum(times))} and ${fmt(sum(gaps))})`, ...rows].join('\n');
 }
 
 const median = (xs: number[]): number => medianOf(xs) ?? NaN;
@@ -156,7 +185,10 @@ async function measure(kind: EngineKind): Promise<RatioRow> {
     await sameWork(engine, image, task, sweep, 0);
     await oracleTrial(kind, task, runsDir, 0);
     printTrips((await oracleTrial(kind, task, runsDir, -1, calls)).trips);
-    calls.stop();
+    const trialTrips: TripTimes = new Map();
+    const bareTrips: TripTimes = new Map();
+    const trialGaps: TripTimes = new Map();
+    const bareGaps: TripTimes = new Map();
 
     const bare: number[] = [];
     const same: number[] = [];
@@ -166,10 +198,17 @@ async function measure(kind: EngineKind): Promise<RatioRow> {
     const spans = Object.fromEntries(SPANS.map((k) => [k, [] as number[]])) as Record<Span, number[]>;
     for (let i = 1; i <= rounds; i++) {
       const arms = [
-        async (): Promise<void> => void bare.push(await bareLifecycle(engine, image, sweep, i, bareSteps)),
+        async (): Promise<void> => {
+          calls.takeTimed();
+          const t0 = performance.now();
+          bare.push(await bareLifecycle(engine, image, sweep, i, bareSteps));
+          addTrips(bareTrips, [['bare', calls.takeTimed()]], bareGaps, t0, performance.now());
+        },
         async (): Promise<void> => void same.push(await sameWork(engine, image, task, sweep, i)),
         async (): Promise<void> => {
-          const { ms, result, spans: s } = await oracleTrial(kind, task, runsDir, i);
+          const t0 = performance.now();
+          const { ms, result, spans: s, trips } = await oracleTrial(kind, task, runsDir, i, calls);
+          addTrips(trialTrips, trips, trialGaps, t0, t0 + ms);
           trial.push(ms);
           for (const k of Object.keys(phases) as (keyof typeof phases)[]) phases[k].push(result[k] ?? 0);
           for (const k of SPANS) spans[k].push(s[k] ?? 0);
@@ -177,6 +216,7 @@ async function measure(kind: EngineKind): Promise<RatioRow> {
       ];
       for (let j = 0; j < arms.length; j++) await arms[(i + j) % arms.length]!();
     }
+    calls.stop();
 
     const ms = median(same);
     const mt = median(trial);
@@ -190,6 +230,8 @@ async function measure(kind: EngineKind): Promise<RatioRow> {
         `    trial phases: setup ${fmt(median(phases.setupMs))}, agent ${fmt(median(phases.agentMs))}, verify ${fmt(median(phases.verifyMs))}, teardown ${fmt(median(phases.teardownMs))}`,
         `    trial spans:  ${SPANS.map((k) => `${k} ${fmt(median(spans[k]))}`).join(', ')}  (wall clock between phase events; teardown includes returning)`,
         `    runner's own share, trial / same work: ${(mt / ms).toFixed(2)}x`,
+        printTripTimes('bare round trips', bareTrips, bareGaps),
+        printTripTimes('trial round trips', trialTrips, trialGaps),
         `  load average after ${kind}: ${loadAverage()}`,
         '',
       ].join('\n'),

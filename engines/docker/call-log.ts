@@ -8,7 +8,16 @@ import type { DockerApiEngine } from './engine.js';
 export interface EngineCallLog {
   /** The calls since the last take, as `METHOD /path` with ids and queries left out, and empties the log. */
   take(): string[];
+  /** The same, each with its milliseconds from request to answer (a stream's: to its opening). */
+  takeTimed(): TimedCall[];
   stop(): void;
+}
+
+export interface TimedCall {
+  call: string;
+  /** When it was sent (performance.now()). */
+  at: number;
+  ms: number;
 }
 
 /**
@@ -18,24 +27,31 @@ export interface EngineCallLog {
  * attached stream is one too.
  */
 export function recordEngineCalls(engine: DockerApiEngine): EngineCallLog {
-  const proto = Object.getPrototypeOf(engine.api.modem) as { dial: (options: { method?: string; path?: string }, cb: unknown) => unknown };
+  type Callback = (...args: unknown[]) => unknown;
+  const proto = Object.getPrototypeOf(engine.api.modem) as { dial: (options: { method?: string; path?: string }, cb: Callback) => unknown };
   const original = proto.dial;
-  let calls: string[] = [];
+  let calls: TimedCall[] = [];
   proto.dial = function (this: unknown, options, cb) {
     const where = (options.path ?? '')
       .split('?')[0]!
       .replace(/^\/v[\d.]+/, '')
       .replace(/^\/images\/.+\/json$/, '/images/{ref}/json')
       .replace(/^\/(containers|exec|networks)\/(?!create$|json$)[^/]+/, '/$1/{id}');
-    calls.push(`${options.method ?? 'GET'} ${where}`);
-    return original.call(this, options, cb);
+    const entry = { call: `${options.method ?? 'GET'} ${where}`, at: performance.now(), ms: NaN };
+    calls.push(entry);
+    return original.call(this, options, (...args: unknown[]) => {
+      entry.ms = performance.now() - entry.at;
+      return cb(...args);
+    });
+  };
+  const takeTimed = (): TimedCall[] => {
+    const out = calls;
+    calls = [];
+    return out;
   };
   return {
-    take: () => {
-      const out = calls;
-      calls = [];
-      return out;
-    },
+    take: () => takeTimed().map((c) => c.call),
+    takeTimed,
     stop: () => {
       proto.dial = original;
     },
