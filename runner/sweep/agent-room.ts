@@ -14,7 +14,7 @@ import { ensureAgentInstalled, type Installed } from '../../harnesses/installed/
 import { startRecordingProxy, type ProxyTrial, type RecordingProxy } from '../../proxy/server.js';
 import type { Engine, InternalNetwork, NetworkGuard } from '../../core/engine.js';
 import { TRANSCRIPT_FILE } from '../trial.js';
-import { errorMessage } from '../../core/errors.js';
+import { PairbenchError, errorMessage } from '../../core/errors.js';
 
 export interface AgentRoom {
   readonly proxy: RecordingProxy;
@@ -60,6 +60,19 @@ export async function closeRoom(t: RoomTeardown): Promise<void> {
   if (problems.length > 0) throw new Error(problems.join('; '));
 }
 
+/**
+ * Takes back what a room that could not open had set up (no container has joined its network
+ * yet), and throws `cause`, with its code, saying besides whatever could not be taken back.
+ */
+export async function abandonRoom(cause: unknown, t: Pick<RoomTeardown, 'network' | 'closeProxy' | 'removeNetwork'>): Promise<never> {
+  const problems: string[] = [];
+  await t.closeProxy().catch((e: unknown) => problems.push(`closing the recording proxy: ${errorMessage(e)}`));
+  await t.removeNetwork().catch((e: unknown) => problems.push(`network ${t.network} stays: ${errorMessage(e)}; \`pairbench cleanup\` removes it once this run has ended`));
+  if (problems.length === 0) throw cause;
+  const message = `${errorMessage(cause)}; besides, ${problems.join('; ')}`;
+  throw cause instanceof PairbenchError ? new PairbenchError(cause.code, message, { cause, outcome: cause.outcome }) : new Error(message, { cause });
+}
+
 /** Null when no harness of the sweep is an installed agent. */
 export async function openAgentRoom(
   engine: Engine,
@@ -85,9 +98,8 @@ export async function openAgentRoom(
     proxy = await startRecordingProxy({ upstream, host: network.gateway, port: 0 });
     guard = await engine.guardNetwork(network, proxy.port, sweepId);
   } catch (e) {
-    await proxy?.close().catch(() => undefined);
-    await engine.removeNetwork(network.id).catch(() => undefined);
-    throw e;
+    const started = proxy;
+    return abandonRoom(e, { network: network.name, closeProxy: () => started?.close() ?? Promise.resolve(), removeNetwork: () => engine.removeNetwork(network.id) });
   }
   const open = proxy;
   return {

@@ -3,7 +3,8 @@
 // network that stays keeps its rules.
 
 import { describe, expect, it } from 'vitest';
-import { closeRoom, type RoomTeardown } from '../../runner/sweep/agent-room.js';
+import { ERROR_CODES, PairbenchError } from '../../core/errors.js';
+import { abandonRoom, closeRoom, type RoomTeardown } from '../../runner/sweep/agent-room.js';
 
 type Failing = 'proxy' | 'containers' | 'network' | 'rules';
 
@@ -53,6 +54,24 @@ describe('closing the agents\' network', () => {
   ] as const)('says every step that failed (%j), on one line', async (fails, said) => {
     const err = await failure(closeRoom(teardown([], fails)));
     for (const s of said) expect(err?.message).toContain(s);
+    expect(err?.message).not.toContain('\n');
+  });
+});
+
+describe('a room that could not open', () => {
+  const refusal = new PairbenchError(ERROR_CODES.NETWORK_UNGUARDED, 'cannot set IPv4 firewall rules on pb0123456789ab: iptables is not installed');
+
+  it('takes back the proxy and the network and throws its cause as it is', async () => {
+    const steps: string[] = [];
+    const err = await abandonRoom(refusal, teardown(steps)).then(() => null, (e: unknown) => e);
+    expect(err).toBe(refusal);
+    expect(steps).toEqual(['proxy', 'network']);
+  });
+
+  it('keeps its cause\'s code and says, on one line, what it could not take back', async () => {
+    const err = await abandonRoom(refusal, teardown([], ['proxy', 'network'])).then(() => null, (e: { code?: string; message: string }) => e);
+    expect(err?.code).toBe(ERROR_CODES.NETWORK_UNGUARDED);
+    expect(err?.message).toMatch(/^cannot set IPv4 firewall rules on pb0123456789ab: iptables is not installed; besides, closing the recording proxy: proxy socket hung; network pairbench-sw-1 stays: network has active endpoints; `pairbench cleanup` removes it/);
     expect(err?.message).not.toContain('\n');
   });
 });
