@@ -4,9 +4,12 @@
 // B/A), at concurrency 1 and 4; medians and p90 from the same minutes. Target: under 1 ms
 // added at the median. The server and the proxy each run on a thread of their own, as in a
 // sweep (the server is its own process, the proxy lives in the sweep's main thread), so the
-// client's own work is not charged to either.
+// client's own work is not charged to either. The proxy records as in a sweep, on its own
+// thread: each call a turn row in a SQLite store, request and reply appended to a transcript.
 
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -14,9 +17,12 @@ import { AGENT_DEFAULT_LEVERS } from '../core/harness.js';
 import { startRecordingProxy } from '../proxy/server.js';
 import { percentileSorted } from '../reports/stats.js';
 import { startSimulatedServer } from '../simulator/server.js';
+import { openStore } from '../store/db.js';
+import { insertSweep } from '../store/records.js';
+import { sweepRecorder } from '../store/recorder.js';
 import { ROOT } from './support/floor.js';
 
-const CALLS = Number(process.env.PAIRBENCH_BENCH_CALLS ?? 400);
+const CALLS = Number(process.env.PAIRBENCH_BENCH_CALLS ?? 1000);
 const WARMUP = 40;
 
 interface Arm {
@@ -88,11 +94,32 @@ async function serveInThread(): Promise<void> {
     const proxy = await startRecordingProxy({
       upstream: { baseUrl: job.upstream, model: 'pairbench-simulated', dialect: 'llama-server', apiKeyEnv: null, simulated: true },
     });
+    const dir = mkdtempSync(path.join(tmpdir(), 'pairbench-bench-proxy-'));
+    const db = openStore(path.join(dir, 'pairbench.sqlite'));
+    insertSweep(db, {
+      id: 'bench', created_at: new Date().toISOString(), finished_at: null, status: 'running', config_json: '{}', plan_json: null, git_commit: null,
+      git_dirty: null, host: null, engine_version: null, serving_kind: 'simulated', simulated: 1, serving_provenance_json: null, pairbench_version: null,
+    });
+    const recorder = sweepRecorder(db);
+    const info = { trialId: 'bench-t', task: 'git-init', harness: 'pi', trialIndex: 0, slotIndex: 0, groupIndex: 0, attempt: 1 };
+    recorder.onTrialStart({ ...info, sweepId: 'bench', harnessBase: 'agent', harnessConfig: { levers: null, limits: { maxTurns: 0, maxOutputTokens: 0, observationBytes: 0 } }, simulated: true, containerName: 'bench', trialDir: dir, startedAt: new Date().toISOString() }, {} as never);
     let turns = 0;
-    const trial = proxy.openTrial({ trialId: 'bench', task: 'git-init', levers: AGENT_DEFAULT_LEVERS, onTurn: () => turns++, transcript: () => undefined });
+    const transcriptPath = path.join(dir, 'transcript.jsonl');
+    const trial = proxy.openTrial({
+      trialId: info.trialId,
+      task: info.task,
+      levers: AGENT_DEFAULT_LEVERS,
+      onTurn: (turn) => {
+        turns++;
+        recorder.onTurn(info as never, turn);
+      },
+      transcript: (entry) => appendFileSync(transcriptPath, `${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`),
+    });
     close = async () => {
-      parentPort!.postMessage({ turns });
       await proxy.close();
+      parentPort!.postMessage({ turns });
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
     };
     parentPort!.postMessage({ url: proxy.url, key: trial.key } satisfies Started);
   }
@@ -160,7 +187,7 @@ async function main(): Promise<void> {
     }
     const recorded = (await stop(proxyThread.worker)) as { turns?: number } | undefined;
     console.log('');
-    console.log(`Target: under 1 ms added at the median. The proxy recorded ${recorded?.turns ?? '?'} calls as turn rows while measured.`);
+    console.log(`Target: under 1 ms added at the median. The proxy recorded ${recorded?.turns ?? '?'} calls as turn rows in a SQLite store, with their transcripts, while measured.`);
   } finally {
     await stop(proxyThread.worker);
     await stop(simThread.worker);
