@@ -7,7 +7,7 @@
 // client's own work is not charged to either. The proxy records as in a sweep, on its own
 // thread: each call a turn row in a SQLite store, request and reply appended to a transcript.
 
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,8 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { AGENT_DEFAULT_LEVERS } from '../core/harness.js';
 import { startRecordingProxy } from '../proxy/server.js';
 import { percentileSorted } from '../reports/stats.js';
+import { TranscriptFile } from '../runner/transcript-file.js';
+import { TRANSCRIPT_FILE } from '../runner/trial.js';
 import { startSimulatedServer } from '../simulator/server.js';
 import { openStore } from '../store/db.js';
 import { insertSweep } from '../store/records.js';
@@ -104,7 +106,7 @@ async function serveInThread(): Promise<void> {
     const info = { trialId: 'bench-t', task: 'git-init', harness: 'pi', trialIndex: 0, slotIndex: 0, groupIndex: 0, attempt: 1 };
     recorder.onTrialStart({ ...info, sweepId: 'bench', harnessBase: 'agent', harnessConfig: { levers: null, limits: { maxTurns: 0, maxOutputTokens: 0, observationBytes: 0 } }, simulated: true, containerName: 'bench', trialDir: dir, startedAt: new Date().toISOString() }, {} as never);
     let turns = 0;
-    const transcriptPath = path.join(dir, 'transcript.jsonl');
+    const transcript = new TranscriptFile(path.join(dir, TRANSCRIPT_FILE));
     const trial = proxy.openTrial({
       trialId: info.trialId,
       task: info.task,
@@ -113,10 +115,11 @@ async function serveInThread(): Promise<void> {
         turns++;
         recorder.onTurn(info as never, turn);
       },
-      transcript: (entry) => appendFileSync(transcriptPath, `${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`),
+      transcript: (entry) => transcript.append(entry),
     });
     close = async () => {
       await proxy.close();
+      transcript.close();
       parentPort!.postMessage({ turns });
       db.close();
       rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,6 @@
 // network's gateway, and the firewall rules that leave the proxy the only thing of the host
 // the network reaches. Per trial it opens a proxy key whose calls become that trial's turns.
 
-import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_MOUNTS } from '../../core/agent.js';
 import type { HarnessSpec } from '../../core/harness.js';
@@ -14,6 +13,7 @@ import { ensureAgentInstalled, type Installed } from '../../harnesses/installed/
 import { startRecordingProxy, type ProxyTrial, type RecordingProxy } from '../../proxy/server.js';
 import type { Engine, InternalNetwork, NetworkGuard } from '../../core/engine.js';
 import { TRANSCRIPT_FILE } from '../trial.js';
+import { TranscriptFile } from '../transcript-file.js';
 import { PairbenchError, errorMessage } from '../../core/errors.js';
 
 export interface AgentRoom {
@@ -109,17 +109,18 @@ export async function openAgentRoom(
     openTrial({ spec, trialId, task, trialDir, onTurn }) {
       const def = spec.agent!;
       const installed = installs.get(def.name)!;
-      const transcriptPath = join(trialDir, TRANSCRIPT_FILE);
-      const handle = open.openTrial({
-        trialId,
-        task,
-        levers: spec.proxyLevers!,
-        onTurn,
-        transcript(entry) {
-          mkdirSync(trialDir, { recursive: true });
-          appendFileSync(transcriptPath, `${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`);
+      const transcript = new TranscriptFile(join(trialDir, TRANSCRIPT_FILE));
+      const opened = open.openTrial({ trialId, task, levers: spec.proxyLevers!, onTurn, transcript: (entry) => transcript.append(entry) });
+      const handle: ProxyTrial = {
+        key: opened.key,
+        get turns() {
+          return opened.turns;
         },
-      });
+        close() {
+          opened.close();
+          transcript.close();
+        },
+      };
       const binds = [`${installed.dir}:${AGENT_MOUNTS.install}:ro`];
       // The node running pairbench (>= 20) serves agents that need one; bookworm's own is 18.
       if (def.runtime === 'host-node') binds.push(`${process.execPath}:${AGENT_MOUNTS.node}:ro`);
