@@ -216,7 +216,7 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       });
       // Cut off before its end (an error, or the proxy closing under it).
       ur.on('close', () => {
-        if (ur.complete) return;
+        if (ur.readableEnded) return;
         res.destroy();
         const endedAt = performance.now();
         tap.then(() => record(ERROR_CODES.SERVING_MALFORMED, endedAt));
@@ -229,7 +229,8 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       const req = (secure ? httpsRequest : httpRequest)(target, { method: 'POST', agent: own ? fresh : agent, headers });
       req.on('response', onResponse);
       req.on('error', (e: NodeJS.ErrnoException) => {
-        if (status !== null) return; // after the response began, its own handlers record it
+        // After the response began its own handlers record it; after the agent left, res's did.
+        if (status !== null || recorded) return;
         // A kept-alive socket the server closed just as it was reused (llama-server closes a
         // stream's connection once it ends): the call never reached the server; once more, on a new one.
         if (!again && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
@@ -247,11 +248,17 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
     // usage chunk), so the turn keeps its figures.
     res.on('close', () => {
       if (!res.writableFinished && status === null) {
-        up.destroy();
+        up?.destroy();
         record(ERROR_CODES.SERVING_MALFORMED);
       }
     });
-    let up = send(false);
+    let up: ClientRequest | undefined;
+    try {
+      up = send(false);
+    } catch (e) {
+      record(ERROR_CODES.SERVING_REFUSED); // e.g. a header value http refuses; handle() answers 500
+      throw e;
+    }
     // Written after the request is on its way and whatever I/O is waiting has run, so the
     // transcript (a file append of the whole body) never holds up a reply's first byte.
     setImmediate(() => trial.transcript({ type: 'request', turn: turnIndex, via: 'proxy', levers, body }));

@@ -15,11 +15,9 @@ export class TranscriptFile {
 
   append(entry: Record<string, unknown>): void {
     const line = Buffer.from(`${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`);
+    if (this.fd === null) mkdirSync(dirname(this.path), { recursive: true });
     if (this.closed) return appendFileSync(this.path, line);
-    if (this.fd === null) {
-      mkdirSync(dirname(this.path), { recursive: true });
-      this.fd = openSync(this.path, 'a');
-    }
+    this.fd ??= openSync(this.path, 'a');
     for (let done = 0; done < line.length; ) done += writeSync(this.fd, line, done);
   }
 

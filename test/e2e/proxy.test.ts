@@ -332,6 +332,51 @@ describe('recording proxy upstream connections', () => {
     expect(await serve(false)).toEqual({ connection: ['keep-alive', 'keep-alive', 'keep-alive'], sockets: 1 });
   });
 
+  it('does not send again a call whose agent hung up before the reply began', async () => {
+    let held = 0;
+    const heldArrived = gate();
+    const holds: RequestListener = (req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (b: Buffer) => parts.push(b));
+      req.on('end', () => {
+        if (Buffer.concat(parts).includes('"hold"')) {
+          held += 1;
+          heldArrived.open();
+          return; // no answer: the agent hangs up first
+        }
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(`${sse({ content: 'ok' }, 'stop')}data: [DONE]\n\n`);
+      });
+    };
+    await withStub(holds, async (proxy) => {
+      const t = openTrial(proxy, 'gone');
+      await (await post(proxy, t.key)).text(); // leaves a kept-alive socket to the upstream
+      const gone = new AbortController();
+      const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hold' }] });
+      const call = fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` }, body, signal: gone.signal });
+      await heldArrived.passed;
+      gone.abort();
+      await call.catch(() => undefined);
+      while (t.turns.length < 2) await new Promise((r) => setTimeout(r, 5));
+      await (await post(proxy, t.key)).text();
+      expect(held).toBe(1);
+      expect(t.turns.map((r) => r.error_code)).toEqual([null, ERROR_CODES.SERVING_MALFORMED, null]);
+    });
+  });
+
+  it('a call that cannot be sent upstream is answered, recorded, and does not hold up closing', async () => {
+    const never: RequestListener = (_req, res) => res.end();
+    await withStub(never, async (proxy) => {
+      const turns: TurnRecord[] = [];
+      // http refuses a header value with a newline; the proxy sends the task's name in one.
+      const h = proxy.openTrial({ trialId: 'bad', task: 'bad\nname', levers: AGENT_DEFAULT_LEVERS, onTurn: (r) => turns.push(r), transcript: () => undefined });
+      const res = await post(proxy, h.key);
+      expect(res.status).toBe(500);
+      expect(turns.map((r) => r.error_code)).toEqual([ERROR_CODES.SERVING_REFUSED]);
+      await proxy.close();
+    });
+  });
+
   it('closing with a call under way records that call before it resolves', async () => {
     const hangs: RequestListener = (req, res) => {
       req.resume();
