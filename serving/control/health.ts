@@ -26,6 +26,9 @@ export interface WaitOptions {
   refusalsBeforeGivingUp?: number;
 }
 
+/** The most one poll waits for its answer. */
+const POLL_TIMEOUT_MS = 5_000;
+
 /** Nothing listens there, or the name does not resolve: no amount of waiting changes that. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
@@ -48,17 +51,20 @@ export async function waitUntilReady(endpoint: Pick<ServingEndpoint, 'baseUrl' |
   for (;;) {
     options.signal?.throwIfAborted();
     polls++;
-    const remaining = deadline - performance.now();
+    const budget = Math.max(1, Math.ceil(Math.min(POLL_TIMEOUT_MS, deadline - performance.now())));
     try {
-      const res = await fetch(url, { headers, signal: anySignal(AbortSignal.timeout(Math.max(1, Math.ceil(Math.min(5_000, remaining)))), options.signal) });
+      const res = await fetch(url, { headers, signal: anySignal(AbortSignal.timeout(budget), options.signal) });
       const body = await res.text();
       if (res.ok) return { url, waitedMs: Math.round(performance.now() - started), polls };
       last = `HTTP ${res.status} ${excerpt(body, key)}`;
       refusals = 0;
     } catch (e) {
       options.signal?.throwIfAborted();
-      last = describe(e);
-      refusals = UNREACHABLE.has(last) ? refusals + 1 : 0;
+      const said = describe(e, budget);
+      // A poll the window's end cut short does not hide what the server answered before it.
+      const cutShort = isTimeout(e) && budget < POLL_TIMEOUT_MS && last !== 'no answer yet';
+      last = cutShort ? `${last}, then ${said} (the rest of the window)` : said;
+      refusals = UNREACHABLE.has(said) ? refusals + 1 : 0;
       if (options.refusalsBeforeGivingUp !== undefined && refusals >= options.refusalsBeforeGivingUp) {
         throw new PairbenchError(
           ERROR_CODES.SERVING_REFUSED,
@@ -85,7 +91,11 @@ function anySignal(a: AbortSignal, b: AbortSignal | undefined): AbortSignal {
   return b ? AbortSignal.any([a, b]) : a;
 }
 
-function describe(e: unknown): string {
+function isTimeout(e: unknown): boolean {
+  return e instanceof Error && e.name === 'TimeoutError';
+}
+
+function describe(e: unknown, timeoutMs: number): string {
   let cur: unknown = e;
   for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
     const code = (cur as { code?: unknown }).code;
@@ -93,6 +103,6 @@ function describe(e: unknown): string {
     const errors = (cur as { errors?: unknown }).errors;
     cur = Array.isArray(errors) && errors.length > 0 ? errors[0] : (cur as { cause?: unknown }).cause;
   }
-  if (e instanceof Error && e.name === 'TimeoutError') return 'no answer within 5 s';
+  if (isTimeout(e)) return `no answer within ${timeoutMs} ms`;
   return e instanceof Error ? e.message : String(e);
 }
