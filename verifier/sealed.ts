@@ -133,8 +133,9 @@ const KIND_WORDS: Record<string, string> = {
   other: 'a device or socket',
 };
 
-// For each reward file one line "name kind size" and, for a regular file within the cap, its
-// bytes in hex (so no byte is lost to decoding), each block ended by a line "--".
+// For each reward file one line "name kind" and, for a regular file, its bytes in hex (so no
+// byte is lost to decoding), each block ended by a line "--". od reads one byte past the cap
+// and no further: more than the cap is too big, whatever the size, with no process to ask it.
 const REWARD_BLOCKS = (names: string[]): string =>
   [
     `for f in ${names.join(' ')}; do`,
@@ -144,8 +145,7 @@ const REWARD_BLOCKS = (names: string[]): string =>
     `  elif [ -d "$p" ]; then echo "$f dir 0"`,
     `  elif [ -p "$p" ]; then echo "$f fifo 0"`,
     `  elif [ ! -f "$p" ]; then echo "$f other 0"`,
-    `  else s=$(wc -c < "$p"); s=$((s + 0)); echo "$f file $s"`,
-    `    if [ "$s" -le ${REWARD_MAX_BYTES} ]; then od -An -v -tx1 "$p"; echo; fi`,
+    `  else echo "$f file"; od -An -v -tx1 -N ${REWARD_MAX_BYTES + 1} "$p"; echo`,
     `  fi`,
     `  echo "--"`,
     `done`,
@@ -175,9 +175,9 @@ function parseRewardBlocks(text: string, r: ExecResult): RewardFiles {
   const found = new Map<string, RewardFile>();
   for (const block of text.split('\n--\n')) {
     const [head = '', ...rest] = block.replace(/^\n+/, '').split('\n');
-    const [name, kind, size] = head.trim().split(' ');
+    const [name, kind] = head.trim().split(' ');
     if (!name || !REWARD_NAMES.includes(name)) continue;
-    found.set(name, toRewardFile(name, kind ?? '', Number(size), rest.join(' ')));
+    found.set(name, toRewardFile(name, kind ?? '', rest.join(' ')));
   }
   const get = (n: string): RewardFile => {
     const f = found.get(n);
@@ -264,14 +264,14 @@ export async function runSealed(
   return { kind: 'ran', exitCode, files: parseRewardBlocks(rest.join('\n'), r) };
 }
 
-function toRewardFile(name: string, kind: string, size: number, hex: string): RewardFile {
+function toRewardFile(name: string, kind: string, hex: string): RewardFile {
   if (kind === 'absent') return { kind: 'absent' };
   if (kind !== 'file') {
     return { kind: 'refused', problem: `not a regular file (${KIND_WORDS[kind] ?? 'something else'}); tests/test.sh must write ${name} as a plain file` };
   }
-  if (!(size <= REWARD_MAX_BYTES)) {
-    return { kind: 'refused', problem: `${size} bytes, larger than the ${REWARD_MAX_BYTES} bytes a reward file may hold` };
-  }
   const bytes = Buffer.from(hex.replace(/\s+/g, ''), 'hex');
+  if (bytes.length > REWARD_MAX_BYTES) {
+    return { kind: 'refused', problem: `larger than the ${REWARD_MAX_BYTES} bytes a reward file may hold` };
+  }
   return { kind: 'text', text: bytes.toString('utf8') };
 }

@@ -1,0 +1,119 @@
+// The verifier's in-container steps on each engine, one by one in a trial container: the
+// reward read's cap, to the byte, and the hand-back of the bind directories, in its one-find
+// form and in the three-pass form that follows where find cannot do it all.
+
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ENGINES, connectTestEngine } from './engine-support.js';
+import type { TrialContainer } from '../../core/container.js';
+import type { DockerApiEngine } from '../../engines/docker/engine.js';
+import { loadTask } from '../../runner/task/load.js';
+import { handBackScript } from '../../runner/trial-dir.js';
+import { REWARD_MAX_BYTES, readRewardFiles } from '../../verifier/sealed.js';
+
+const FIXTURE = path.resolve(import.meta.dirname, 'fixtures/verifier-in-container/plain');
+const DIRS = ['/logs/verifier', '/logs/agent'];
+
+// What an agent running as root may leave in its log directories (as the hostile fixture does).
+const LEAVE_HOSTILE_FILES = [
+  'rm -rf /logs/agent /logs/verifier && mkdir -p /logs/agent /logs/verifier',
+  'cp /bin/true /logs/agent/rootsh && chmod 4755 /logs/agent/rootsh',
+  'cp /bin/true /logs/agent/groupsh && chmod 2755 /logs/agent/groupsh',
+  'mkdir /logs/agent/open && chmod 3777 /logs/agent/open',
+  'cp /bin/true /logs/agent/open/deep && chmod 6777 /logs/agent/open/deep',
+  'mkfifo /logs/agent/fifo /logs/verifier/pipe',
+  'echo 1 > /logs/verifier/reward.txt && chmod 0666 /logs/verifier/reward.txt',
+  'ln -s /etc/shadow /logs/agent/shadow-link',
+  'chmod 0777 /logs/agent /logs/verifier',
+].join(' && ');
+
+const LIST = `/usr/bin/find /logs /etc/shadow -printf '%p %m %U:%G %y\\n' | sort`;
+
+describe.each(TEST_ENGINES)('on %s', (kind) => {
+  const SWEEP = `verifier-test-${randomUUID().slice(0, 8)}`;
+  let engine: DockerApiEngine;
+  let c: TrialContainer;
+  let work: string;
+
+  async function sh(script: string): Promise<string> {
+    const r = await c.exec(['sh', '-c', script], { timeoutMs: 30_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    return r.stdout;
+  }
+
+  beforeAll(async () => {
+    engine = await connectTestEngine(kind);
+    work = await mkdtemp(path.join(tmpdir(), 'pb-verifier-'));
+    const task = await loadTask(FIXTURE);
+    const { image } = await engine.ensureImage(task, { logPath: path.join(work, 'build.log') });
+    c = await engine.createTrialContainer({ image, name: `${SWEEP}-c`, labels: { sweep: SWEEP, trial: 'c', task: task.name }, task, binds: [] });
+  });
+
+  afterAll(async () => {
+    if (engine) await engine.removeLeftovers(await engine.findLeftovers({ sweep: SWEEP }));
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('reads a reward file of exactly the cap whole, and refuses one byte more as too big', async () => {
+    await sh(`mkdir -p /logs/verifier && rm -f /logs/verifier/* && head -c ${REWARD_MAX_BYTES} /dev/zero | tr '\\0' 7 > /logs/verifier/reward.txt`);
+    const atCap = await readRewardFiles(c);
+    expect(atCap.json).toEqual({ kind: 'absent' });
+    expect(atCap.txt).toEqual({ kind: 'text', text: '7'.repeat(REWARD_MAX_BYTES) });
+
+    await sh('printf 7 >> /logs/verifier/reward.txt');
+    const over = await readRewardFiles(c);
+    expect(over.txt).toEqual({ kind: 'refused', problem: `larger than the ${REWARD_MAX_BYTES} bytes a reward file may hold` });
+  });
+
+  /** The listing the hand-back must leave, with `owner` owning every entry it handed back. */
+  const handedBack = (owner: string): string[] => [
+    '/etc/shadow 640 0:42 f', // the link's target, untouched
+    '/logs 755 0:0 d',
+    `/logs/agent 775 ${owner} d`,
+    `/logs/agent/groupsh 755 ${owner} f`,
+    `/logs/agent/open 1775 ${owner} d`,
+    `/logs/agent/open/deep 775 ${owner} f`,
+    `/logs/agent/rootsh 755 ${owner} f`,
+    `/logs/agent/shadow-link 777 ${owner} l`,
+    `/logs/verifier 775 ${owner} d`,
+    `/logs/verifier/reward.txt 664 ${owner} f`,
+  ];
+
+  /**
+   * Runs the hand-back with a find in front of the image's that notes each call and, with
+   * `refuseUid`, refuses -uid as a find without that predicate does; returns the calls.
+   */
+  async function handBackThroughShim(refuseUid: boolean): Promise<string[]> {
+    const refuse = refuseUid ? `'case " $* " in *" -uid "*) echo "find: unknown predicate -uid" >&2; exit 1 ;; esac'` : '';
+    await sh(`printf '%s\\n' '#!/bin/sh' 'echo "$*" >> /tmp/find-calls' ${refuse} 'exec /usr/bin/find "$@"' > /usr/local/bin/find && chmod 755 /usr/local/bin/find`);
+    try {
+      await sh(LEAVE_HOSTILE_FILES);
+      await sh(handBackScript(DIRS, { uid: 4242, gid: 4343 }));
+      return (await sh('cat /tmp/find-calls')).trim().split('\n');
+    } finally {
+      await sh('rm -f /usr/local/bin/find /tmp/find-calls');
+    }
+  }
+
+  it('hands back in one find: no setuid, setgid, world-writable or special entry, all the owner\'s, the link not followed', async () => {
+    const calls = await handBackThroughShim(false);
+    expect((await sh(LIST)).trim().split('\n')).toEqual(handedBack('4242:4343'));
+    expect(calls).toHaveLength(1);
+  });
+
+  it('where find lacks -uid (as busybox\'s does), the three-pass form leaves the same', async () => {
+    const calls = await handBackThroughShim(true);
+    expect((await sh(LIST)).trim().split('\n')).toEqual(handedBack('4242:4343'));
+    expect(calls).toHaveLength(2); // the one-find form, refused, then the three-pass form's find
+    expect(calls[0]).toContain('-uid');
+  });
+
+  it('as the owner already, nothing is changed but the modes', async () => {
+    await sh(LEAVE_HOSTILE_FILES);
+    await sh(handBackScript(DIRS, { uid: 0, gid: 0 }));
+    expect((await sh(LIST)).trim().split('\n')).toEqual(handedBack('0:0'));
+  });
+});
