@@ -19,9 +19,11 @@ export class OracleHarness implements Harness {
     ctx.transcript({ type: 'oracle', event: 'start', command: 'bash /solution/solve.sh', log: ORACLE_LOG });
 
     // setsid puts the solution in its own process group, so an abort can kill all of it
-    // (an exec has no signal of its own; the container outlives the agent phase). solution/
-    // travels on the same exec's stdin, which saves a separate upload.
-    const command = `setsid -w bash -c 'echo $$ > ${PID_FILE}; exec bash /solution/solve.sh' > ${ORACLE_LOG} 2>&1`;
+    // (an exec has no signal of its own; the container outlives the agent phase). Started in
+    // the background of a shell without job control, setsid is no group leader, so it does
+    // not fork: $! is the new group's leader, solve.sh's own bash. solution/ travels on the
+    // same exec's stdin, which saves a separate upload.
+    const command = `setsid -w bash /solution/solve.sh > ${ORACLE_LOG} 2>&1 & echo $! > ${PID_FILE}; wait $!`;
     const exec = container.execWithDirectory(path.dirname(ctx.task.paths.solveSh), '/solution', command, { maxOutputBytes: 64 * 1024 });
     // raceAbort drops its listener when the exec wins, and swallows the exec's late end
     // after an abort (it ends with the process group, or the container).
