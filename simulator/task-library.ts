@@ -1,8 +1,8 @@
 // The tasks the scripted policy knows: each subdirectory of the tasks directory with an
-// instruction.md and a solution/solve.sh. Read on demand and re-read when a task is unknown,
-// so tasks added while the server runs are picked up.
+// instruction.md and a solution/solve.sh. Read at start and read again when a task is unknown
+// and the directory may hold a new one, so tasks added while the server runs are picked up.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { splitTopLevelCommands } from './shell-split.js';
 
@@ -14,9 +14,16 @@ export interface ScriptedTask {
 
 // A header-less request must share at least this much text with an instruction to match it.
 const MIN_PREFIX_MATCH = 16;
+// A directory changed this recently may change again within the same timestamp tick.
+const SETTLED_MS = 2_000;
 
 export class TaskLibrary {
   private tasks = new Map<string, ScriptedTask>();
+  // What the last read saw: the directory's mtime, and whether it may still be changing (a
+  // subdirectory without its files yet, or a change too recent for the mtime to tell).
+  private lastRead: { mtimeMs: number; unsettled: boolean } | null = null;
+  /** How many times the directory has been read. */
+  reads = 0;
 
   constructor(private readonly tasksDir: string | null) {
     this.reload();
@@ -24,13 +31,18 @@ export class TaskLibrary {
 
   reload(): void {
     const next = new Map<string, ScriptedTask>();
+    const mtimeMs = this.dirMtime();
+    let unsettled = Date.now() - mtimeMs < SETTLED_MS;
     if (this.tasksDir !== null && existsSync(this.tasksDir)) {
       for (const entry of readdirSync(this.tasksDir, { withFileTypes: true })) {
         if (!entry.isDirectory()) continue;
         const dir = join(this.tasksDir, entry.name);
         const solve = join(dir, 'solution', 'solve.sh');
         const instruction = join(dir, 'instruction.md');
-        if (!existsSync(solve) || !existsSync(instruction)) continue;
+        if (!existsSync(solve) || !existsSync(instruction)) {
+          unsettled = true;
+          continue;
+        }
         next.set(entry.name, {
           name: entry.name,
           instruction: readFileSync(instruction, 'utf8').trim(),
@@ -39,6 +51,27 @@ export class TaskLibrary {
       }
     }
     this.tasks = next;
+    this.lastRead = { mtimeMs, unsettled };
+    this.reads += 1;
+  }
+
+  /**
+   * Reads the directory again unless nothing can be new in it: an unknown task costs every
+   * call that names it, and reading every task's files each time was most of the server's work.
+   */
+  private reloadIfChanged(): void {
+    const last = this.lastRead;
+    if (last !== null && !last.unsettled && last.mtimeMs === this.dirMtime()) return;
+    this.reload();
+  }
+
+  private dirMtime(): number {
+    if (this.tasksDir === null) return -1;
+    try {
+      return statSync(this.tasksDir).mtimeMs;
+    } catch {
+      return -1;
+    }
   }
 
   get size(): number {
@@ -46,7 +79,7 @@ export class TaskLibrary {
   }
 
   byName(name: string): ScriptedTask | null {
-    if (!this.tasks.has(name)) this.reload();
+    if (!this.tasks.has(name)) this.reloadIfChanged();
     return this.tasks.get(name) ?? null;
   }
 
@@ -54,7 +87,7 @@ export class TaskLibrary {
   byInstruction(message: string): ScriptedTask | null {
     const found = this.match(message);
     if (found) return found;
-    this.reload();
+    this.reloadIfChanged();
     return this.match(message);
   }
 
