@@ -25,12 +25,17 @@ import { sweepRecorder } from '../store/recorder.js';
 import { ROOT } from './support/floor.js';
 
 const CALLS = Number(process.env.PAIRBENCH_BENCH_CALLS ?? 1000);
+const TRIAL = { trialId: 'bench-t', task: 'git-init' };
+// The headers the proxy adds to each call it forwards for the bench's trial.
+const TRIAL_HEADERS = { 'x-pairbench-task': TRIAL.task, 'x-pairbench-trial': TRIAL.trialId };
 const WARMUP = 40;
 
 interface Arm {
   name: 'direct' | 'proxy';
   url: URL;
   key: string | null;
+  /** What the proxy adds on its way: sent straight by the direct arm, so the server does the same work for both. */
+  headers: Record<string, string>;
   agent: Agent;
 }
 
@@ -44,7 +49,7 @@ function ttfb(arm: Arm, body: Buffer, again = false): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let first: number | null = null;
-    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': body.length };
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': body.length, ...arm.headers };
     if (arm.key !== null) headers.authorization = `Bearer ${arm.key}`;
     const req = request(arm.url, { method: 'POST', agent: again ? false : arm.agent, headers }, (res) => {
       if (res.statusCode !== 200) reject(new Error(`${arm.name}: HTTP ${res.statusCode}`));
@@ -103,7 +108,7 @@ async function serveInThread(): Promise<void> {
       git_dirty: null, host: null, engine_version: null, serving_kind: 'simulated', simulated: 1, serving_provenance_json: null, pairbench_version: null,
     });
     const recorder = sweepRecorder(db);
-    const info = { trialId: 'bench-t', task: 'git-init', harness: 'pi', trialIndex: 0, slotIndex: 0, groupIndex: 0, attempt: 1 };
+    const info = { ...TRIAL, harness: 'pi', trialIndex: 0, slotIndex: 0, groupIndex: 0, attempt: 1 };
     recorder.onTrialStart({ ...info, sweepId: 'bench', harnessBase: 'agent', harnessConfig: { levers: null, limits: { maxTurns: 0, maxOutputTokens: 0, observationBytes: 0 } }, simulated: true, containerName: 'bench', trialDir: dir, startedAt: new Date().toISOString() }, {} as never);
     let turns = 0;
     const transcript = new TranscriptFile(path.join(dir, TRANSCRIPT_FILE));
@@ -178,8 +183,8 @@ async function main(): Promise<void> {
     const deepBody = Buffer.from(JSON.stringify(deep));
     for (const [label, concurrency, sent] of [['1', 1, body], ['4', 4, body], [`1, a ${Math.round(deepBody.length / 1024)} KB history`, 1, deepBody]] as const) {
       const arms: [Arm, Arm] = [
-        { name: 'direct', url: new URL('/v1/chat/completions', sim.url), key: null, agent: new Agent({ keepAlive: true, maxSockets: concurrency }) },
-        { name: 'proxy', url: new URL('/v1/chat/completions', proxy.url), key: trial.key, agent: new Agent({ keepAlive: true, maxSockets: concurrency }) },
+        { name: 'direct', url: new URL('/v1/chat/completions', sim.url), key: null, headers: TRIAL_HEADERS, agent: new Agent({ keepAlive: true, maxSockets: concurrency }) },
+        { name: 'proxy', url: new URL('/v1/chat/completions', proxy.url), key: trial.key, headers: {}, agent: new Agent({ keepAlive: true, maxSockets: concurrency }) },
       ];
       const got = await measure(arms, sent, concurrency);
       const d = stats(got.direct!);
