@@ -92,6 +92,8 @@ export interface SweepEndInfo {
   finishedAt: string;
   /** The command that continues this sweep, when it did not complete. */
   resumeCommand: string | null;
+  /** What stopped the sweep short of its trials, when it was the sweep's own failure (code null: an error without one). */
+  error: { code: string | null; message: string } | null;
 }
 
 export interface AgentIsolation {

@@ -54,7 +54,7 @@ export function sweepRecorder(db: Db): SweepRecorder {
       });
     },
     onSweepEnd(i) {
-      updateSweep(db, i.sweepId, { status: i.status, finished_at: i.finishedAt });
+      updateSweep(db, i.sweepId, { status: i.status, finished_at: i.finishedAt, error_code: i.error?.code ?? null, error_message: i.error?.message ?? null });
     },
   };
 }

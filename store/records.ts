@@ -23,6 +23,9 @@ export interface SweepRow {
   pairbench_version: string | null;
   /** Whether installed agents' containers were kept from the host's services (null: no installed agent). */
   agent_isolation_json?: string | null;
+  /** Why the sweep stopped short of its trials when the cause was the sweep's own (null: it did not). */
+  error_code?: string | null;
+  error_message?: string | null;
 }
 
 export interface TrialStart {

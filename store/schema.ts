@@ -125,6 +125,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sweeps ADD COLUMN agent_isolation_json TEXT;  -- {"enforced": bool, "detail": text}; NULL: no installed agent
   `,
+  // v7: why a sweep stopped short of its trials, when something of the sweep's own stopped it
+  // (an unguardable network, a serving layer that would not start); a trial's cause stays its own.
+  `
+  ALTER TABLE sweeps ADD COLUMN error_code TEXT;     -- core/errors.ts, as thrown; NULL: no such stop, or an error without a code
+  ALTER TABLE sweeps ADD COLUMN error_message TEXT;  -- the message as shown; NULL: no such stop
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

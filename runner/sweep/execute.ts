@@ -4,7 +4,7 @@
 // them to the store first, then the reporters show them.
 
 import type { Engine } from '../../core/engine.js';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, isPairbenchError } from '../../core/errors.js';
 import { isAgentOutcome, isSubstrateOutcome } from '../../core/outcomes.js';
 import { restartReason, type SweepPlan } from '../plan/plan.js';
 import type { LoadedTask } from '../../core/task.js';
@@ -103,6 +103,7 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
 
   let trialsDone = 0;
   let failure: string | null = null;
+  let failureCode: string | null = null;
   let pool: TrialPool | null = null;
   let agentRoom: AgentRoom | null = null;
   // afterTrial and boundary restarts run one at a time, in the order trials end.
@@ -181,8 +182,9 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
     await servingQueue;
   } catch (e) {
     failure = errorMessage(e);
+    failureCode = isPairbenchError(e) ? e.code : null;
     // A wait cut short by Ctrl-C is the interruption itself, not a second problem to report.
-    if (!x.interrupt.stopSignal.aborted) emit.onWarning(`the sweep stopped: ${failure}`);
+    if (!x.interrupt.stopSignal.aborted) emit.onWarning(`the sweep stopped${failureCode ? ` (${failureCode})` : ''}: ${failure}`);
   } finally {
     await pool?.destroy().catch(() => undefined);
     // Leftover containers go before the agents' network, and its firewall rules after it.
@@ -194,7 +196,7 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
   const allDone = counts.done === counts.total;
   const status: SweepOutcome['status'] = x.interrupt.stopping ? 'interrupted' : failure !== null || guard.tripped !== null || !allDone ? 'failed' : 'completed';
   const wallMs = Date.now() - started;
-  emit.onSweepEnd({ sweepId: x.sweepId, dbPath: x.dbPath, status, counts: { ...counts }, wallMs, finishedAt: now(), resumeCommand: allDone ? null : guard.tripped !== null ? `${x.resumeCommand} --retries 1` : x.resumeCommand });
+  emit.onSweepEnd({ sweepId: x.sweepId, dbPath: x.dbPath, status, counts: { ...counts }, wallMs, finishedAt: now(), resumeCommand: allDone ? null : guard.tripped !== null ? `${x.resumeCommand} --retries 1` : x.resumeCommand, error: failure === null || x.interrupt.stopping ? null : { code: failureCode, message: failure } });
   return { status, counts, wallMs };
 }
 

@@ -48,7 +48,7 @@ describe('live line', () => {
     r.onTrialEnd!(end, { ...counts, done: 1, passed: 1 });
     vi.advanceTimersByTime(200);
     expect(s.last()).toMatch(/^1\/4 .*1 running .* \| hello#0 tmux verify$/);
-    r.onSweepEnd!({ sweepId: 'sw', dbPath: 'x.db', status: 'completed', counts, wallMs: 1, finishedAt: '', resumeCommand: null });
+    r.onSweepEnd!({ sweepId: 'sw', dbPath: 'x.db', status: 'completed', counts, wallMs: 1, finishedAt: '', resumeCommand: null, error: null });
   });
 
   it('keeps the line within the terminal width, counting the trials it leaves out', () => {

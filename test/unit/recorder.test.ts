@@ -34,7 +34,10 @@ it('writes a trial from its start, turns and result, column for column', () => {
   };
   rec.onTrialEnd({ ...info, status: result.status, reward: 0.5, wallMs: 100, errorMessage: 'why', willRetry: false, result, finishedAt: 'f' }, {} as never);
   rec.onServingEvent({ sweepId: 'sw', kind: 'restart', reason: 'group 1', at: 'a', durationMs: 3, trialsDone: 4, detail: { pid: 1 } }, {} as never);
-  rec.onSweepEnd({ sweepId: 'sw', dbPath: '', status: 'completed', counts: {} as never, wallMs: 1, finishedAt: 'end', resumeCommand: null });
+  rec.onSweepEnd({ sweepId: 'sw', dbPath: '', status: 'failed', counts: {} as never, wallMs: 1, finishedAt: 'mid', resumeCommand: 'r', error: { code: 'PB_NETWORK_UNGUARDED', message: 'no rules' } });
+  expect(getSweep(db, 'sw')).toMatchObject({ status: 'failed', finished_at: 'mid', error_code: 'PB_NETWORK_UNGUARDED', error_message: 'no rules' });
+  // A resume that completes the sweep clears the stop it recovered from.
+  rec.onSweepEnd({ sweepId: 'sw', dbPath: '', status: 'completed', counts: {} as never, wallMs: 1, finishedAt: 'end', resumeCommand: null, error: null });
 
   const row = db.prepare('SELECT * FROM trials').get() as TrialRow;
   expect(row).toEqual({
@@ -49,5 +52,5 @@ it('writes a trial from its start, turns and result, column for column', () => {
     { kind: 'restart', reason: 'group 1', at: 'a', duration_ms: 3, trials_done: 4, detail_json: '{"pid":1}' },
   ]);
   const sweep = getSweep(db, 'sw')!;
-  expect([sweep.status, sweep.finished_at, sweep.serving_provenance_json]).toEqual(['completed', 'end', '{"model":"m"}']);
+  expect([sweep.status, sweep.finished_at, sweep.serving_provenance_json, sweep.error_code, sweep.error_message]).toEqual(['completed', 'end', '{"model":"m"}', null, null]);
 });
