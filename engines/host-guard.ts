@@ -250,5 +250,6 @@ export async function dropBridge(bridge: string): Promise<void> {
 function commandError(e: unknown): string {
   const err = e as { stderr?: string; code?: string | number };
   if (err.code === 'ENOENT') return 'the command is not installed';
-  return (err.stderr ?? '').trim() || errorMessage(e);
+  // Its own closing full stop goes: the sentence it is quoted in goes on after it.
+  return ((err.stderr ?? '').trim() || errorMessage(e)).replace(/\.+$/, '');
 }

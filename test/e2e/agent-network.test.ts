@@ -17,7 +17,7 @@ import { engineBridgeName, sweepBridgeName } from '../../engines/docker/network.
 import { findGuardRules } from '../../engines/host-guard.js';
 import { startSimulatedServer, type SimulatedServer } from '../../simulator/server.js';
 import { connectTestEngine, type TestEngine } from './engine-support.js';
-import { ROOT, pairbench, sweep, sweepIdOf, workspace, type Workspace } from './sweep-support.js';
+import { ROOT, pairbench, sweep, sweepIdOf, trials, workspace, type Workspace } from './sweep-support.js';
 
 const TASKS = path.join(ROOT, 'tasks');
 
@@ -164,3 +164,57 @@ describe('an installed agent reaches the proxy and nothing else of the host', ()
     expect(networkInterfaces()[bridge], `bridge ${bridge}`).toBeUndefined();
   });
 });
+
+describe('a host where the IPv4 rules cannot be set', () => {
+  let dir: string;
+  let agents: string;
+  let sim: SimulatedServer;
+  beforeAll(async () => {
+    sim = await startSimulatedServer({ timeScale: 0, tasksDir: TASKS });
+    dir = mkdtempSync(path.join(tmpdir(), 'pb-iptables-'));
+    // iptables as on a host whose INPUT chain refuses new rules: the FORWARD rules go in first, for real.
+    const real = (await execa('sh', ['-c', 'command -v iptables'])).stdout.trim();
+    writeFileSync(
+      path.join(dir, 'iptables'),
+      `#!/bin/sh\ncase " $* " in *" -I INPUT "*) echo "iptables: No chain/target/match by that name." >&2; exit 1 ;; esac\nexec ${real} "$@"\n`,
+      { mode: 0o755 },
+    );
+    agents = mkdtempSync(path.join(tmpdir(), 'pb-agents-'));
+    mkdirSync(path.join(agents, 'waiter'));
+    writeFileSync(path.join(agents, 'waiter', 'agent.toml'), AGENT_TOML);
+  });
+  afterAll(async () => {
+    await sim?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (agents) rmSync(agents, { recursive: true, force: true });
+  });
+
+  it.each(['docker', 'podman'] as const)('on %s: the sweep refuses with PB_NETWORK_UNGUARDED, runs no trial and leaves no rule or network', { timeout: 120_000 }, async (kind) => {
+    const w = workspace();
+    try {
+      const ended = await pairbench(
+        [
+          'run', '--db', w.db, '--runs-dir', w.runs, '--tasks-dir', TASKS, '--agents-dir', agents, '--json', '--engine', kind,
+          '--harness', 'waiter', '--task', 'fizzbuzz', '--trials', '1',
+          '--base-url', sim.url, '--model', 'pairbench-simulated', '--dialect', 'llama-server',
+        ],
+        { PATH: `${dir}:${process.env.PATH ?? ''}` },
+      );
+      expect(ended.exitCode, ended.all).not.toBe(0);
+      expect(ended.all).toContain('the sweep stopped (PB_NETWORK_UNGUARDED): cannot set IPv4 firewall rules');
+      expect(ended.all).toContain('iptables: No chain/target/match by that name. pairbench refuses to run installed agents unguarded');
+      const sweepId = /"sweepId":"([^"]+)"/.exec(ended.all)?.[1];
+      expect(sweepId, ended.all).toBeDefined();
+      // The store says why the sweep stopped, and that no trial ran.
+      expect(sweep(w.db, sweepId!)).toMatchObject({ status: 'failed', error_code: 'PB_NETWORK_UNGUARDED', error_message: expect.stringContaining('cannot set IPv4 firewall rules') });
+      expect(trials(w.db, sweepId)).toEqual([]);
+      // The FORWARD rules that went in were taken back, and the network is gone.
+      expect(await findGuardRules({ sweep: sweepId! })).toEqual([]);
+      const nets = await execa(cli(kind)[0]!, [...cli(kind).slice(1), 'network', 'ls', '--format', '{{.Name}}']);
+      expect(nets.stdout.split('\n')).not.toContain(`pairbench-${sweepId}`);
+    } finally {
+      await w.cleanup();
+    }
+  });
+});
+
