@@ -1,6 +1,6 @@
 // The tasks the scripted policy knows: each subdirectory of the tasks directory with an
 // instruction.md and a solution/solve.sh. Read at start and read again when a task is unknown
-// and the directory may hold a new one, so tasks added while the server runs are picked up.
+// and the files have changed, so tasks added or edited while the server runs are picked up.
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,15 +14,19 @@ export interface ScriptedTask {
 
 // A header-less request must share at least this much text with an instruction to match it.
 const MIN_PREFIX_MATCH = 16;
-// A directory changed this recently may change again within the same timestamp tick.
+// A file changed this recently may change again within the same timestamp tick.
 const SETTLED_MS = 2_000;
+
+/** What a read saw of the directory: each task's two files, by mtime and size, and the latest change. */
+interface Stamp {
+  text: string;
+  newestMs: number;
+}
 
 export class TaskLibrary {
   private tasks = new Map<string, ScriptedTask>();
-  // What the last read saw: the directory's mtime, and whether it may still be changing (a
-  // subdirectory without its files yet, or a change too recent for the mtime to tell).
-  private lastRead: { mtimeMs: number; unsettled: boolean } | null = null;
-  /** How many times the directory has been read. */
+  private lastRead: Stamp | null = null;
+  /** How many times the task files have been read. */
   reads = 0;
 
   constructor(private readonly tasksDir: string | null) {
@@ -30,19 +34,16 @@ export class TaskLibrary {
   }
 
   reload(): void {
+    // Stamped before reading, so a file written during the read shows as changed next time.
+    const stamp = this.stamp();
     const next = new Map<string, ScriptedTask>();
-    const mtimeMs = this.dirMtime();
-    let unsettled = Date.now() - mtimeMs < SETTLED_MS;
     if (this.tasksDir !== null && existsSync(this.tasksDir)) {
       for (const entry of readdirSync(this.tasksDir, { withFileTypes: true })) {
         if (!entry.isDirectory()) continue;
         const dir = join(this.tasksDir, entry.name);
         const solve = join(dir, 'solution', 'solve.sh');
         const instruction = join(dir, 'instruction.md');
-        if (!existsSync(solve) || !existsSync(instruction)) {
-          unsettled = true;
-          continue;
-        }
+        if (!existsSync(solve) || !existsSync(instruction)) continue;
         next.set(entry.name, {
           name: entry.name,
           instruction: readFileSync(instruction, 'utf8').trim(),
@@ -51,27 +52,45 @@ export class TaskLibrary {
       }
     }
     this.tasks = next;
-    this.lastRead = { mtimeMs, unsettled };
+    this.lastRead = stamp;
     this.reads += 1;
   }
 
   /**
-   * Reads the directory again unless nothing can be new in it: an unknown task costs every
-   * call that names it, and reading every task's files each time was most of the server's work.
+   * Reads the task files again unless none changed: a task added, edited or removed changes
+   * the stamp. An unknown task costs every call that names it, and reading every task's files
+   * each time was most of the server's work; a stat per file is not.
    */
   private reloadIfChanged(): void {
     const last = this.lastRead;
-    if (last !== null && !last.unsettled && last.mtimeMs === this.dirMtime()) return;
+    const now = this.stamp();
+    if (last !== null && now.text === last.text && Date.now() - now.newestMs >= SETTLED_MS) return;
     this.reload();
   }
 
-  private dirMtime(): number {
-    if (this.tasksDir === null) return -1;
+  private stamp(): Stamp {
+    if (this.tasksDir === null) return { text: '', newestMs: 0 };
+    const parts: string[] = [];
+    let newestMs = 0;
+    const look = (file: string): string => {
+      try {
+        const st = statSync(file);
+        newestMs = Math.max(newestMs, st.mtimeMs);
+        return `${st.mtimeMs}:${st.size}`;
+      } catch {
+        return '-';
+      }
+    };
     try {
-      return statSync(this.tasksDir).mtimeMs;
+      for (const entry of readdirSync(this.tasksDir, { withFileTypes: true })) {
+        if (!entry.isDirectory()) continue;
+        const dir = join(this.tasksDir, entry.name);
+        parts.push(`${entry.name}=${look(join(dir, 'instruction.md'))},${look(join(dir, 'solution', 'solve.sh'))}`);
+      }
     } catch {
-      return -1;
+      parts.push('(unreadable)');
     }
+    return { text: parts.join('/'), newestMs };
   }
 
   get size(): number {

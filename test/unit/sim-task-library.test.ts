@@ -1,7 +1,7 @@
-// The simulator's task library: an unknown task costs no read of the tasks directory unless
-// the directory may hold something new, and a task added while the server runs is found.
+// The simulator's task library: an unknown task costs no read of the task files unless one
+// changed, and a task added or edited while the server runs is found.
 
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,9 +25,10 @@ function addTask(dir: string, name: string, instruction: string, files = true): 
   writeFileSync(join(dir, name, 'solution', 'solve.sh'), '#!/bin/bash\ntrue\n');
 }
 
-/** The directory as if last changed a minute ago: settled, its mtime telling any change. */
-function settle(dir: string): void {
-  const past = new Date(Date.now() - 60_000);
+/** Every file and directory as if last changed `ago` ms ago: settled, an mtime telling any change. */
+function settle(dir: string, ago = 60_000): void {
+  const past = new Date(Date.now() - ago);
+  for (const rel of readdirSync(dir, { recursive: true }) as string[]) utimesSync(join(dir, rel), past, past);
   utimesSync(dir, past, past);
 }
 
@@ -56,6 +57,20 @@ describe('TaskLibrary', () => {
     expect(library.byName('poem')?.name).toBe('poem');
   });
 
+  it('reads an edited instruction again, and a directory that is no task costs no read', () => {
+    const dir = tasksDir();
+    addTask(dir, 'three', 'Create three files named a, b and c in /app.');
+    mkdirSync(join(dir, 'common')); // shared files, never a task
+    settle(dir);
+    const library = new TaskLibrary(dir);
+    for (let i = 0; i < 10; i++) expect(library.byInstruction('Create four files named a, b, c and d in /app.')?.name).toBeUndefined();
+    expect(library.reads).toBe(1);
+    writeFileSync(join(dir, 'three', 'instruction.md'), 'Create four files named a, b, c and d in /app.\n');
+    settle(dir, 30_000);
+    expect(library.byInstruction('Create four files named a, b, c and d in /app.')?.name).toBe('three');
+    expect(library.reads).toBe(2);
+  });
+
   it('reads again a directory whose task was still being written at the last read', () => {
     const dir = tasksDir();
     addTask(dir, 'late', '', false); // the directory is there, its files not yet
@@ -63,7 +78,7 @@ describe('TaskLibrary', () => {
     const library = new TaskLibrary(dir);
     expect(library.byName('late')).toBeNull();
     addTask(dir, 'late', 'Write late files into /app.');
-    settle(dir); // the files changed only the task's own directory, never the tasks directory's mtime
+    settle(dir); // the tasks directory's own mtime says nothing of files in a task's directory
     expect(library.byName('late')?.instruction).toBe('Write late files into /app.');
   });
 });
