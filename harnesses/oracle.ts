@@ -20,10 +20,10 @@ export class OracleHarness implements Harness {
 
     // setsid puts the solution in its own process group, so an abort can kill all of it
     // (an exec has no signal of its own; the container outlives the agent phase). Started in
-    // the background of a shell without job control, setsid is no group leader, so it does
-    // not fork: $! is the new group's leader, solve.sh's own bash. solution/ travels on the
-    // same exec's stdin, which saves a separate upload.
-    const command = `setsid -w bash /solution/solve.sh > ${ORACLE_LOG} 2>&1 & echo $! > ${PID_FILE}; wait $!`;
+    // the background of a shell without job control (set +m, whatever a profile turned on),
+    // setsid is no group leader, so it does not fork: $! is the new group's leader, solve.sh's
+    // own bash. solution/ travels on the same exec's stdin, which saves a separate upload.
+    const command = `set +m; setsid -w bash /solution/solve.sh > ${ORACLE_LOG} 2>&1 & echo $! > ${PID_FILE}; wait $!`;
     const exec = container.execWithDirectory(path.dirname(ctx.task.paths.solveSh), '/solution', command, { maxOutputBytes: 64 * 1024 });
     // raceAbort drops its listener when the exec wins, and swallows the exec's late end
     // after an abort (it ends with the process group, or the container).

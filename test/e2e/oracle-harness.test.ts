@@ -1,5 +1,6 @@
 // The oracle harness on each engine: an abort stops the whole solution, children included,
-// not only the exec that started it (setsid gives it a process group of its own).
+// not only the exec that started it (setsid gives it a process group of its own), even where
+// the image's login profile turns job control on.
 
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
