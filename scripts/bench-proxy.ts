@@ -27,7 +27,7 @@ import { ROOT } from './support/floor.js';
 const CALLS = Number(process.env.PAIRBENCH_BENCH_CALLS ?? 1000);
 const TRIAL = { trialId: 'bench-t', task: 'git-init' };
 // The headers the proxy adds to each call it forwards for the bench's trial.
-const TRIAL_HEADERS = { 'x-pairbench-task': TRIAL.task, 'x-pairbench-trial': TRIAL.trialId };
+const TRIAL_HEADERS = { accept: 'text/event-stream', 'x-pairbench-task': TRIAL.task, 'x-pairbench-trial': TRIAL.trialId };
 const WARMUP = 40;
 
 interface Arm {

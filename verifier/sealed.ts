@@ -135,16 +135,16 @@ const KIND_WORDS: Record<string, string> = {
 
 // For each reward file one line "name kind" and, for a regular file, its bytes in hex (so no
 // byte is lost to decoding), each block ended by a line "--". od reads one byte past the cap
-// and no further: more than the cap is too big, whatever the size, with no process to ask it.
+// and no further: more than the cap is too big, whatever the size, and no process is spent on asking it.
 const REWARD_BLOCKS = (names: string[]): string =>
   [
     `for f in ${names.join(' ')}; do`,
     `  p=${VERIFIER_DIR}/$f`,
-    `  if [ -L "$p" ]; then echo "$f link 0"`,
-    `  elif [ ! -e "$p" ]; then echo "$f absent 0"`,
-    `  elif [ -d "$p" ]; then echo "$f dir 0"`,
-    `  elif [ -p "$p" ]; then echo "$f fifo 0"`,
-    `  elif [ ! -f "$p" ]; then echo "$f other 0"`,
+    `  if [ -L "$p" ]; then echo "$f link"`,
+    `  elif [ ! -e "$p" ]; then echo "$f absent"`,
+    `  elif [ -d "$p" ]; then echo "$f dir"`,
+    `  elif [ -p "$p" ]; then echo "$f fifo"`,
+    `  elif [ ! -f "$p" ]; then echo "$f other"`,
     `  else echo "$f file"; od -An -v -tx1 -N ${REWARD_MAX_BYTES + 1} "$p"; echo`,
     `  fi`,
     `  echo "--"`,

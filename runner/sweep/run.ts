@@ -154,7 +154,8 @@ export async function resumeSweep(sweepId: string, options: RunOptions): Promise
         throw new PairbenchError(ERROR_CODES.CONTAINER_FAILED, `could not remove orphaned containers${on}: ${failed.map((f) => `${f.container.name} (${f.error})`).join(', ')}`);
       }
     }
-    updateSweep(db, sweepId, { status: 'running', finished_at: null });
+    // The stop it is resumed from is no longer the sweep's state; its end says the new one.
+    updateSweep(db, sweepId, { status: 'running', finished_at: null, error_code: null, error_message: null });
 
     const prepared: PreparedSweep = { settings, plan, tasks, broken, harnesses, servingConfig: serving.config };
     const controller = serving.config && needsServing(prepared) ? controllerFor(serving.config, settings.runsDir, sweepId) : null;

@@ -217,4 +217,3 @@ describe('a host where the IPv4 rules cannot be set', () => {
     }
   });
 });
-

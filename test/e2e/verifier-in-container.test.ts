@@ -83,37 +83,46 @@ describe.each(TEST_ENGINES)('on %s', (kind) => {
   ];
 
   /**
-   * Runs the hand-back with a find in front of the image's that notes each call and, with
-   * `refuseUid`, refuses -uid as a find without that predicate does; returns the calls.
+   * Runs the hand-back for `owner` with each of `tools` shimmed: in front of the image's own,
+   * it notes each call and refuses one whose arguments hold the given word (as a find without
+   * -uid does); returns each tool's calls.
    */
-  async function handBackThroughShim(refuseUid: boolean): Promise<string[]> {
-    const refuse = refuseUid ? `'case " $* " in *" -uid "*) echo "find: unknown predicate -uid" >&2; exit 1 ;; esac'` : '';
-    await sh(`printf '%s\\n' '#!/bin/sh' 'echo "$*" >> /tmp/find-calls' ${refuse} 'exec /usr/bin/find "$@"' > /usr/local/bin/find && chmod 755 /usr/local/bin/find`);
+  async function handBackThroughShims(owner: { uid: number; gid: number }, tools: Record<string, string | null>): Promise<Record<string, string[]>> {
+    for (const [tool, refuse] of Object.entries(tools)) {
+      const refusal = refuse === null ? '' : `'case " $* " in *" ${refuse} "*) echo "${tool}: unknown predicate ${refuse}" >&2; exit 1 ;; esac'`;
+      await sh(`printf '%s\\n' '#!/bin/sh' 'echo "$*" >> /tmp/${tool}-calls' ${refusal} 'exec /usr/bin/${tool} "$@"' > /usr/local/bin/${tool} && chmod 755 /usr/local/bin/${tool}`);
+    }
     try {
       await sh(LEAVE_HOSTILE_FILES);
-      await sh(handBackScript(DIRS, { uid: 4242, gid: 4343 }));
-      return (await sh('cat /tmp/find-calls')).trim().split('\n');
+      await sh(Object.keys(tools).map((t) => `rm -f /tmp/${t}-calls`).join('; ')); // what the set-up called
+      await sh(handBackScript(DIRS, owner));
+      const calls: Record<string, string[]> = {};
+      for (const tool of Object.keys(tools)) calls[tool] = (await sh(`cat /tmp/${tool}-calls 2>/dev/null || true`)).trim().split('\n').filter(Boolean);
+      return calls;
     } finally {
-      await sh('rm -f /usr/local/bin/find /tmp/find-calls');
+      await sh(Object.keys(tools).map((t) => `rm -f /usr/local/bin/${t} /tmp/${t}-calls`).join('; '));
     }
   }
 
+  const OWNER = { uid: 4242, gid: 4343 };
+
   it('hands back in one find: no setuid, setgid, world-writable or special entry, all the owner\'s, the link not followed', async () => {
-    const calls = await handBackThroughShim(false);
+    const calls = await handBackThroughShims(OWNER, { find: null });
     expect((await sh(LIST)).trim().split('\n')).toEqual(handedBack('4242:4343'));
-    expect(calls).toHaveLength(1);
+    expect(calls.find).toHaveLength(1);
   });
 
   it('where find lacks -uid (as busybox\'s does), the three-pass form leaves the same', async () => {
-    const calls = await handBackThroughShim(true);
+    const calls = await handBackThroughShims(OWNER, { find: '-uid' });
     expect((await sh(LIST)).trim().split('\n')).toEqual(handedBack('4242:4343'));
-    expect(calls).toHaveLength(2); // the one-find form, refused, then the three-pass form's find
-    expect(calls[0]).toContain('-uid');
+    expect(calls.find).toHaveLength(2); // the one-find form, refused, then the three-pass form's find
+    expect(calls.find![0]).toContain('-uid');
   });
 
-  it('as the owner already, nothing is changed but the modes', async () => {
-    await sh(LEAVE_HOSTILE_FILES);
-    await sh(handBackScript(DIRS, { uid: 0, gid: 0 }));
+  it('as the owner already, chmod runs for the modes and chown not at all', async () => {
+    const calls = await handBackThroughShims({ uid: 0, gid: 0 }, { chmod: null, chown: null });
     expect((await sh(LIST)).trim().split('\n')).toEqual(handedBack('0:0'));
+    expect(calls.chmod).toHaveLength(1); // once, for every entry that needed it
+    expect(calls.chown).toEqual([]);
   });
 });
