@@ -3,6 +3,7 @@
 // user's command (which outlives it) is stopped, and every planned slot ends with exactly one
 // finished attempt.
 
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type Docker from 'dockerode';
 import { connectEngine } from './engine-support.js';
@@ -48,7 +49,15 @@ it('resumes a SIGKILLed sweep without losing or repeating a trial', { timeout: 2
   expect(before.some((r) => r.status === 'running')).toBe(true);
   expect(sweep(ws.db, id)!.status).toBe('running');
 
-  const resumed = await pairbench(['run', '--resume', id, '--db', ws.db]);
+  // As if an earlier run had stopped on a failure of its own: the resume's running sweep no
+  // longer carries that cause (a runner dying mid-resume would otherwise leave it beside 'running').
+  const conn = new Database(ws.db);
+  conn.prepare(`UPDATE sweeps SET error_code = 'PB_SERVING_START_FAILED', error_message = 'an earlier stop' WHERE id = ?`).run(id);
+  conn.close();
+  const resuming = pairbench(['run', '--resume', id, '--db', ws.db]);
+  await waitForRows(ws.db, id, (r) => r.some((t) => t.status === 'running' && !before.some((b) => b.id === t.id)));
+  expect(sweep(ws.db, id)).toMatchObject({ status: 'running', error_code: null, error_message: null });
+  const resumed = await resuming;
   expect(resumed.exitCode, resumed.all).toBe(0);
   expect(resumed.all).toContain(`stopped the serving process left running by the stopped runner (pid ${left!.pid}`);
   expect(stillRunning(left!)).toBe(false);
