@@ -2,7 +2,7 @@
 // instruction.md and a solution/solve.sh. Read at start and read again when a task is unknown
 // and the files have changed, so tasks added or edited while the server runs are picked up.
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { splitTopLevelCommands } from './shell-split.js';
 
@@ -17,10 +17,11 @@ const MIN_PREFIX_MATCH = 16;
 // A file changed this recently may change again within the same timestamp tick.
 const SETTLED_MS = 2_000;
 
-/** What a read saw of the directory: each task's two files, by mtime and size, and the latest change. */
+/** What a look at the directory saw: each task's two files, by mtime and size, the latest change, and the tasks with both files. */
 interface Stamp {
   text: string;
   newestMs: number;
+  complete: string[];
 }
 
 export class TaskLibrary {
@@ -37,18 +38,16 @@ export class TaskLibrary {
     // Stamped before reading, so a file written during the read shows as changed next time.
     const stamp = this.stamp();
     const next = new Map<string, ScriptedTask>();
-    if (this.tasksDir !== null && existsSync(this.tasksDir)) {
-      for (const entry of readdirSync(this.tasksDir, { withFileTypes: true })) {
-        if (!entry.isDirectory()) continue;
-        const dir = join(this.tasksDir, entry.name);
-        const solve = join(dir, 'solution', 'solve.sh');
-        const instruction = join(dir, 'instruction.md');
-        if (!existsSync(solve) || !existsSync(instruction)) continue;
-        next.set(entry.name, {
-          name: entry.name,
-          instruction: readFileSync(instruction, 'utf8').trim(),
-          commands: splitTopLevelCommands(readFileSync(solve, 'utf8')),
+    for (const name of stamp.complete) {
+      const dir = join(this.tasksDir!, name);
+      try {
+        next.set(name, {
+          name,
+          instruction: readFileSync(join(dir, 'instruction.md'), 'utf8').trim(),
+          commands: splitTopLevelCommands(readFileSync(join(dir, 'solution', 'solve.sh'), 'utf8')),
         });
+      } catch {
+        // gone or unreadable since the look: the stamp it changed reads it again next time
       }
     }
     this.tasks = next;
@@ -69,8 +68,9 @@ export class TaskLibrary {
   }
 
   private stamp(): Stamp {
-    if (this.tasksDir === null) return { text: '', newestMs: 0 };
+    if (this.tasksDir === null) return { text: '', newestMs: 0, complete: [] };
     const parts: string[] = [];
+    const complete: string[] = [];
     let newestMs = 0;
     const look = (file: string): string => {
       try {
@@ -85,12 +85,14 @@ export class TaskLibrary {
       for (const entry of readdirSync(this.tasksDir, { withFileTypes: true })) {
         if (!entry.isDirectory()) continue;
         const dir = join(this.tasksDir, entry.name);
-        parts.push(`${entry.name}=${look(join(dir, 'instruction.md'))},${look(join(dir, 'solution', 'solve.sh'))}`);
+        const files = [look(join(dir, 'instruction.md')), look(join(dir, 'solution', 'solve.sh'))];
+        parts.push(`${entry.name}=${files.join(',')}`);
+        if (!files.includes('-')) complete.push(entry.name);
       }
     } catch {
-      parts.push('(unreadable)');
+      parts.push('(unreadable)'); // no directory (yet): nothing to read
     }
-    return { text: parts.join('/'), newestMs };
+    return { text: parts.join('/'), newestMs, complete };
   }
 
   get size(): number {

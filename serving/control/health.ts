@@ -26,6 +26,7 @@ export interface WaitOptions {
   refusalsBeforeGivingUp?: number;
 }
 
+const NO_ANSWER_YET = 'no answer yet';
 /** The most one poll waits for its answer. */
 const POLL_TIMEOUT_MS = 5_000;
 
@@ -45,7 +46,7 @@ export async function waitUntilReady(endpoint: Pick<ServingEndpoint, 'baseUrl' |
   const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
   const started = performance.now();
   const deadline = started + options.timeoutMs;
-  let last = 'no answer yet';
+  let last = NO_ANSWER_YET;
   let polls = 0;
   let refusals = 0;
   for (;;) {
@@ -62,7 +63,7 @@ export async function waitUntilReady(endpoint: Pick<ServingEndpoint, 'baseUrl' |
       options.signal?.throwIfAborted();
       const said = describe(e, budget);
       // A poll the window's end cut short does not hide what the server answered before it.
-      const cutShort = isTimeout(e) && budget < POLL_TIMEOUT_MS && last !== 'no answer yet';
+      const cutShort = isTimeout(e) && budget < POLL_TIMEOUT_MS && last !== NO_ANSWER_YET;
       last = cutShort ? `${last}, then ${said} (the rest of the window)` : said;
       refusals = UNREACHABLE.has(said) ? refusals + 1 : 0;
       if (options.refusalsBeforeGivingUp !== undefined && refusals >= options.refusalsBeforeGivingUp) {
