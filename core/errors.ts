@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   SERVING_MALFORMED: 'PB_SERVING_MALFORMED',
   SERVING_NOT_READY: 'PB_SERVING_NOT_READY',
   SERVING_START_FAILED: 'PB_SERVING_START_FAILED',
+  // a sweep's own stop: serving failures ran on, or the server did not come back (the breaker)
+  SERVING_HALTED: 'PB_SERVING_HALTED',
   // model calls that end a trial as the agent's outcome: what the harness sent or the model produced
   CONTEXT_LIMIT: 'PB_CONTEXT_LIMIT',
   OUTPUT_REJECTED: 'PB_OUTPUT_REJECTED',

@@ -4,7 +4,7 @@
 // them to the store first, then the reporters show them.
 
 import type { Engine } from '../../core/engine.js';
-import { errorMessage, isPairbenchError } from '../../core/errors.js';
+import { ERROR_CODES, errorMessage, isPairbenchError } from '../../core/errors.js';
 import { isAgentOutcome, isSubstrateOutcome } from '../../core/outcomes.js';
 import { restartReason, type SweepPlan } from '../plan/plan.js';
 import type { LoadedTask } from '../../core/task.js';
@@ -196,7 +196,9 @@ export async function executeSweep(x: SweepExecution): Promise<SweepOutcome> {
   const allDone = counts.done === counts.total;
   const status: SweepOutcome['status'] = x.interrupt.stopping ? 'interrupted' : failure !== null || guard.tripped !== null || !allDone ? 'failed' : 'completed';
   const wallMs = Date.now() - started;
-  emit.onSweepEnd({ sweepId: x.sweepId, dbPath: x.dbPath, status, counts: { ...counts }, wallMs, finishedAt: now(), resumeCommand: allDone ? null : guard.tripped !== null ? `${x.resumeCommand} --retries 1` : x.resumeCommand, error: failure === null || x.interrupt.stopping ? null : { code: failureCode, message: failure } });
+  // What stopped the sweep, stored with it: its own failure, or the breaker over a serving layer gone bad.
+  const cause = failure !== null ? { code: failureCode, message: failure } : guard.tripped !== null ? { code: ERROR_CODES.SERVING_HALTED, message: guard.tripped } : null;
+  emit.onSweepEnd({ sweepId: x.sweepId, dbPath: x.dbPath, status, counts: { ...counts }, wallMs, finishedAt: now(), resumeCommand: allDone ? null : guard.tripped !== null ? `${x.resumeCommand} --retries 1` : x.resumeCommand, error: x.interrupt.stopping ? null : cause });
   return { status, counts, wallMs };
 }
 

@@ -144,7 +144,9 @@ describe('after a serving failure, against a real llama-server', () => {
     expect(first.stdout).toContain('no more trials start');
     expect(first.stdout).toContain(`--resume ${id}`);
     expect(first.stdout).toContain('--retries 1');
-    expect(sweep(ws.db, id)!.status).toBe('failed');
+    // The stop's cause is the sweep's own record, as any stop of its own is.
+    expect(sweep(ws.db, id)).toMatchObject({ status: 'failed', error_code: 'PB_SERVING_HALTED' });
+    expect(sweep(ws.db, id)!.error_message).toBe(halt!.reason);
     expect(first.all).not.toContain('the-right-key');
 
     const again = await pairbench(['run', '--resume', id, '--db', ws.db, '--retries', '0', '--json'], { PB_REAL_SERVER_KEY: 'the-right-key' });
@@ -153,7 +155,7 @@ describe('after a serving failure, against a real llama-server', () => {
     expect(after).toHaveLength(3 + 1); // nothing recorded is lost; the slot ran once more
     expect(after[3]!.attempt).toBe(4);
     expect(isAgentOutcome(after[3]!.status), JSON.stringify(after[3])).toBe(true);
-    expect(sweep(ws.db, id)!.status).toBe('completed');
+    expect(sweep(ws.db, id)).toMatchObject({ status: 'completed', error_code: null, error_message: null });
   });
 
   it('a server it does not own, SIGKILLed: the sweep stops at once, naming it, its retries left unspent', async () => {
@@ -171,6 +173,6 @@ describe('after a serving failure, against a real llama-server', () => {
     expect(halt?.reason).toMatch(/did not come back/);
     expect(halt?.reason).toContain(`127.0.0.1:${s.port}`);
     expect(first.stdout).toContain(`"resumeCommand":"pairbench run --resume ${id}`);
-    expect(sweep(ws.db, id)!.status).toBe('failed');
+    expect(sweep(ws.db, id)).toMatchObject({ status: 'failed', error_code: 'PB_SERVING_HALTED', error_message: halt!.reason });
   });
 });
