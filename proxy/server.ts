@@ -18,6 +18,7 @@ import { CallTap } from './call-tap.js';
 import { KeyRing, keyOf } from './keys.js';
 import { applyLevers, leversEdit } from './levers.js';
 import { readBody } from '../core/http-body.js';
+import { RawJson } from '../core/raw-json.js';
 
 export interface ProxyTrialOptions {
   trialId: string;
@@ -260,8 +261,9 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
       throw e;
     }
     // Written after the request is on its way and whatever I/O is waiting has run, so the
-    // transcript (a file append of the whole body) never holds up a reply's first byte.
-    setImmediate(() => trial.transcript({ type: 'request', turn: turnIndex, via: 'proxy', levers, body }));
+    // transcript (a file append of the whole body) never holds up a reply's first byte. The
+    // body is the bytes forwarded, not serialised again: an agent's history can be 100 KB a call.
+    setImmediate(() => trial.transcript({ type: 'request', turn: turnIndex, via: 'proxy', levers, body: new RawJson(payload) }));
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -2,14 +2,18 @@
 // a stream's connection, drop a socket as it is reused, never answer. What the proxy passes
 // on, what it sends upstream, and what it records, over real HTTP.
 
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../core/errors.js';
 import { AGENT_DEFAULT_LEVERS, type ProxyLevers } from '../../core/harness.js';
 import type { Dialect } from '../../core/serving.js';
 import type { TurnRecord } from '../../core/turn.js';
 import { startRecordingProxy, type RecordingProxy } from '../../proxy/server.js';
+import { TranscriptFile } from '../../runner/transcript-file.js';
 
 /** A proxy in front of a stub upstream, for the length of `run`. */
 async function withStub(handler: RequestListener, run: (proxy: RecordingProxy) => Promise<void>, dialect: Dialect = 'openai'): Promise<void> {
@@ -264,5 +268,42 @@ describe('recording proxy request bodies', () => {
       },
       'llama-server',
     );
+  });
+});
+
+describe('recording proxy transcript', () => {
+  it('writes the request body to the trial transcript as the bytes it forwarded, not serialised again', async () => {
+    const forwarded: string[] = [];
+    const upstream: RequestListener = (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        forwarded.push(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(sse({ content: 'ok' }, 'stop', { usage: { prompt_tokens: 3, completion_tokens: 1 } }));
+        res.end('data: [DONE]\n\n');
+      });
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'pairbench-proxy-transcript-'));
+    const file = new TranscriptFile(join(dir, 'transcript.jsonl'));
+    // Pretty-printed, as some agents send it: nothing in it needs changing, so it goes on as sent.
+    const body = JSON.stringify({ model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }, null, 2);
+    try {
+      await withStub(upstream, async (proxy) => {
+        const turns: TurnRecord[] = [];
+        const h = proxy.openTrial({ trialId: 'raw', task: 'git-init', levers: AGENT_DEFAULT_LEVERS, onTurn: (r) => turns.push(r), transcript: (e) => file.append(e) });
+        await (await post(proxy, h.key, body)).text();
+        while (turns.length === 0) await new Promise((r) => setTimeout(r, 10));
+      });
+      file.close();
+      const lines = readFileSync(file.path, 'utf8').trim().split('\n');
+      const request = lines.find((l) => (JSON.parse(l) as { type: string }).type === 'request')!;
+      expect(forwarded).toEqual([body]);
+      // The forwarded bytes, each line break a space so the entry stays one line.
+      expect(request).toContain(`"body":${body.replace(/\n/g, ' ')}}`);
+      expect((JSON.parse(request) as { body: unknown }).body).toEqual(JSON.parse(body));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
