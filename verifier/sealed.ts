@@ -135,7 +135,9 @@ const KIND_WORDS: Record<string, string> = {
 
 // For each reward file one line "name kind" and, for a regular file, its bytes in hex (so no
 // byte is lost to decoding), each block ended by a line "--". od reads one byte past the cap
-// and no further: more than the cap is too big, whatever the size, and no process is spent on asking it.
+// and no further: more than the cap is too big, whatever the size, and no process is spent on
+// asking it. A file od cannot read gives od's message and a word no hex holds.
+const UNREADABLE = '!unreadable';
 const REWARD_BLOCKS = (names: string[]): string =>
   [
     `for f in ${names.join(' ')}; do`,
@@ -145,7 +147,7 @@ const REWARD_BLOCKS = (names: string[]): string =>
     `  elif [ -d "$p" ]; then echo "$f dir"`,
     `  elif [ -p "$p" ]; then echo "$f fifo"`,
     `  elif [ ! -f "$p" ]; then echo "$f other"`,
-    `  else echo "$f file"; od -An -v -tx1 -N ${REWARD_MAX_BYTES + 1} "$p"; echo`,
+    `  else echo "$f file"; od -An -v -tx1 -N ${REWARD_MAX_BYTES + 1} "$p" 2>&1 || echo "${UNREADABLE}"; echo`,
     `  fi`,
     `  echo "--"`,
     `done`,
@@ -268,6 +270,11 @@ function toRewardFile(name: string, kind: string, hex: string): RewardFile {
   if (kind === 'absent') return { kind: 'absent' };
   if (kind !== 'file') {
     return { kind: 'refused', problem: `not a regular file (${KIND_WORDS[kind] ?? 'something else'}); tests/test.sh must write ${name} as a plain file` };
+  }
+  if (hex.includes(UNREADABLE)) {
+    // Not empty, as the bytes alone would say: the file is there and could not be read.
+    const said = hex.split(/\s+/).filter((w) => w !== '' && w !== UNREADABLE && !/^[0-9a-f]{2}$/.test(w)).join(' ').slice(0, 200);
+    return { kind: 'refused', problem: `could not be read (${said || 'od failed'}); tests/test.sh must leave ${name} readable by the verifier's user` };
   }
   const bytes = Buffer.from(hex.replace(/\s+/g, ''), 'hex');
   if (bytes.length > REWARD_MAX_BYTES) {

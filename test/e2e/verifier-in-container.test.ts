@@ -1,5 +1,5 @@
 // The verifier's in-container steps on each engine, one by one in a trial container: the
-// reward read's cap, to the byte, and the hand-back of the bind directories, in its one-find
+// reward read's cap, to the byte, a reward file that cannot be read, and the hand-back of the bind directories, in its one-find
 // form and in the three-pass form that follows where find cannot do it all.
 
 import { randomUUID } from 'node:crypto';
@@ -66,6 +66,22 @@ describe.each(TEST_ENGINES)('on %s', (kind) => {
     await sh('printf 7 >> /logs/verifier/reward.txt');
     const over = await readRewardFiles(c);
     expect(over.txt).toEqual({ kind: 'refused', problem: `larger than the ${REWARD_MAX_BYTES} bytes a reward file may hold` });
+  });
+
+  it('says a reward file od cannot read could not be read, with od\'s message, not that it is empty', async () => {
+    await sh(`mkdir -p /logs/verifier && rm -f /logs/verifier/* && echo 1 > /logs/verifier/reward.txt`);
+    // An od that fails as a read error makes it fail (root here reads any file, whatever its mode).
+    await sh(`printf '%s\\n' '#!/bin/sh' 'echo "od: $6: Input/output error" >&2' 'exit 1' > /usr/local/bin/od && chmod 755 /usr/local/bin/od`);
+    try {
+      const files = await readRewardFiles(c);
+      expect(files.json).toEqual({ kind: 'absent' });
+      expect(files.txt).toEqual({
+        kind: 'refused',
+        problem: "could not be read (od: /logs/verifier/reward.txt: Input/output error); tests/test.sh must leave reward.txt readable by the verifier's user",
+      });
+    } finally {
+      await sh('rm -f /usr/local/bin/od');
+    }
   });
 
   /** The listing the hand-back must leave, with `owner` owning every entry it handed back. */
