@@ -92,7 +92,10 @@ export function readTurnColumns(
   // store's average turns per trial (max rowids: free to read), grown by doubling if short.
   const storeTurns = (db.prepare('SELECT max(rowid) AS n FROM turns').get() as { n: number | null }).n ?? 0;
   let capacity = Math.max(1024, Math.ceil(total * (storeTurns / Math.max(1, storeTrials)) * 1.05));
-  let arrived = alloc(capacity);
+  // Without the wall's parts their columns are not kept per row at all: three columns of
+  // millions of rows are memory the process must fault in, only to hold NaN.
+  const wall = read === 'all';
+  let arrived = alloc(capacity, wall);
   // The columns as locals: the callback runs once a turn, and a property load a column adds up.
   let trial = arrived.trial, turnIdx = arrived.turnIndex, promptTokens = arrived.promptTokens, cachedTokens = arrived.cachedTokens;
   let ttftMs = arrived.ttftMs, decodeTps = arrived.decodeTps, modelMs = arrived.modelMs, execMs = arrived.execMs, waitMs = arrived.waitMs;
@@ -124,7 +127,7 @@ export function readTurnColumns(
     if (current < 0) return 0; // another sweep's turn (scan only)
     if (n === capacity) {
       capacity *= 2;
-      arrived = grow(arrived, capacity);
+      arrived = grow(arrived, capacity, wall);
       ({ trial, turnIndex: turnIdx, promptTokens, cachedTokens, ttftMs, decodeTps, modelMs, execMs, waitMs } = arrived);
     }
     const ti = turnIndex as number;
@@ -135,9 +138,11 @@ export function readTurnColumns(
     cachedTokens[n] = (cached as number | null) ?? NaN;
     ttftMs[n] = (ttft as number | null) ?? NaN;
     decodeTps[n] = (decode as number | null) ?? NaN;
-    modelMs[n] = (model as number | null) ?? NaN;
-    execMs[n] = (exec as number | null) ?? NaN;
-    waitMs[n] = (wait as number | null) ?? NaN;
+    if (wall) {
+      modelMs[n] = (model as number | null) ?? NaN;
+      execMs[n] = (exec as number | null) ?? NaN;
+      waitMs[n] = (wait as number | null) ?? NaN;
+    }
     n++;
     if (completion !== null && answers !== undefined) {
       answers[current]!++;
@@ -165,6 +170,8 @@ export function readTurnColumns(
   }
 
   const placed = place(arrived, n, total);
+  // Left out, the wall's parts read as NaN: one column of them serves all three.
+  const none = wall ? null : new Float64Array(placed.columns.length).fill(NaN);
   const turns = trialIds.map((ids, s) => {
     const from = placed.trialStart[starts[s]!]!;
     const to = placed.trialStart[starts[s]! + ids.length]!;
@@ -180,9 +187,9 @@ export function readTurnColumns(
       cachedTokens: c.cachedTokens.subarray(from, to),
       ttftMs: c.ttftMs.subarray(from, to),
       decodeTps: c.decodeTps.subarray(from, to),
-      modelMs: c.modelMs.subarray(from, to),
-      execMs: c.execMs.subarray(from, to),
-      waitMs: c.waitMs.subarray(from, to),
+      modelMs: (none ?? c.modelMs).subarray(from, to),
+      execMs: (none ?? c.execMs).subarray(from, to),
+      waitMs: (none ?? c.waitMs).subarray(from, to),
     };
   });
   if (evidenceFor === undefined) return turns;
@@ -248,9 +255,9 @@ function place(a: TurnColumns, n: number, trials: number): { columns: TurnColumn
       cachedTokens: gather(a.cachedTokens, order),
       ttftMs: gather(a.ttftMs, order),
       decodeTps: gather(a.decodeTps, order),
-      modelMs: gather(a.modelMs, order),
-      execMs: gather(a.execMs, order),
-      waitMs: gather(a.waitMs, order),
+      modelMs: gatherKept(a.modelMs, order),
+      execMs: gatherKept(a.execMs, order),
+      waitMs: gatherKept(a.waitMs, order),
     },
     trialStart,
   };
@@ -263,6 +270,9 @@ function gather(src: Float64Array, order: Int32Array): Float64Array {
   return out;
 }
 
+/** A column not kept (empty) stays so. */
+const gatherKept = (src: Float64Array, order: Int32Array): Float64Array => (src.length === 0 ? src : gather(src, order));
+
 function gatherInt(src: Int32Array, order: Int32Array): Int32Array {
   const out = new Int32Array(order.length);
   for (let k = 0; k < order.length; k++) out[k] = src[order[k]!]!;
@@ -271,7 +281,8 @@ function gatherInt(src: Int32Array, order: Int32Array): Int32Array {
 
 const COLUMNS = ['trial', 'turnIndex', 'promptTokens', 'cachedTokens', 'ttftMs', 'decodeTps', 'modelMs', 'execMs', 'waitMs'] as const;
 
-function alloc(capacity: number): TurnColumns {
+function alloc(capacity: number, wall: boolean): TurnColumns {
+  const wallPart = (): Float64Array => new Float64Array(wall ? capacity : 0);
   return {
     length: 0,
     trial: new Int32Array(capacity),
@@ -280,14 +291,14 @@ function alloc(capacity: number): TurnColumns {
     cachedTokens: new Float64Array(capacity),
     ttftMs: new Float64Array(capacity),
     decodeTps: new Float64Array(capacity),
-    modelMs: new Float64Array(capacity),
-    execMs: new Float64Array(capacity),
-    waitMs: new Float64Array(capacity),
+    modelMs: wallPart(),
+    execMs: wallPart(),
+    waitMs: wallPart(),
   };
 }
 
-function grow(old: TurnColumns, capacity: number): TurnColumns {
-  const next = alloc(capacity);
+function grow(old: TurnColumns, capacity: number, wall: boolean): TurnColumns {
+  const next = alloc(capacity, wall);
   for (const key of COLUMNS) next[key].set(old[key]);
   return next;
 }
