@@ -136,7 +136,9 @@ const KIND_WORDS: Record<string, string> = {
 // For each reward file one line "name kind" and, for a regular file, its bytes in hex (so no
 // byte is lost to decoding), each block ended by a line "--". od reads one byte past the cap
 // and no further: more than the cap is too big, whatever the size, and no process is spent on
-// asking it. A file od cannot read gives od's message and a word no hex holds.
+// asking it. od's errors are kept out of the bytes (a root agent can make every program print
+// to stderr, with a bad /etc/ld.so.preload); a file od cannot read gives a word no hex holds,
+// then od's message from a second try.
 const UNREADABLE = '!unreadable';
 const REWARD_BLOCKS = (names: string[]): string =>
   [
@@ -147,7 +149,7 @@ const REWARD_BLOCKS = (names: string[]): string =>
     `  elif [ -d "$p" ]; then echo "$f dir"`,
     `  elif [ -p "$p" ]; then echo "$f fifo"`,
     `  elif [ ! -f "$p" ]; then echo "$f other"`,
-    `  else echo "$f file"; od -An -v -tx1 -N ${REWARD_MAX_BYTES + 1} "$p" 2>&1 || echo "${UNREADABLE}"; echo`,
+    `  else echo "$f file"; od -An -v -tx1 -N ${REWARD_MAX_BYTES + 1} "$p" 2>/dev/null || { echo "${UNREADABLE}"; od -An -N 1 "$p" 2>&1 >/dev/null; }; echo`,
     `  fi`,
     `  echo "--"`,
     `done`,
@@ -274,8 +276,10 @@ function toRewardFile(name: string, kind: string, hex: string): RewardFile {
   if (hex.includes(UNREADABLE)) {
     // Not empty, as the bytes alone would say: the file is there and could not be read.
     const said = hex.split(/\s+/).filter((w) => w !== '' && w !== UNREADABLE && !/^[0-9a-f]{2}$/.test(w)).join(' ').slice(0, 200);
-    return { kind: 'refused', problem: `could not be read (${said || 'od failed'}); tests/test.sh must leave ${name} readable by the verifier's user` };
+    return { kind: 'refused', problem: `could not be read (${said || 'od failed'}); tests/test.sh must leave ${name} readable by the container's default user, who reads it` };
   }
+  // Only bytes, or nothing is taken: a lenient decode would stop at the first stray word.
+  if (!/^[\s0-9a-f]*$/.test(hex)) return { kind: 'refused', problem: `could not be read (the read printed something other than its bytes)` };
   const bytes = Buffer.from(hex.replace(/\s+/g, ''), 'hex');
   if (bytes.length > REWARD_MAX_BYTES) {
     return { kind: 'refused', problem: `larger than the ${REWARD_MAX_BYTES} bytes a reward file may hold` };

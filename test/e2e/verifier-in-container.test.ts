@@ -71,14 +71,25 @@ describe.each(TEST_ENGINES)('on %s', (kind) => {
   it('says a reward file od cannot read could not be read, with od\'s message, not that it is empty', async () => {
     await sh(`mkdir -p /logs/verifier && rm -f /logs/verifier/* && echo 1 > /logs/verifier/reward.txt`);
     // An od that fails as a read error makes it fail (root here reads any file, whatever its mode).
-    await sh(`printf '%s\\n' '#!/bin/sh' 'echo "od: $6: Input/output error" >&2' 'exit 1' > /usr/local/bin/od && chmod 755 /usr/local/bin/od`);
+    await sh(`printf '%s\\n' '#!/bin/sh' 'for a in "$@"; do last=$a; done' 'echo "od: $last: Input/output error" >&2' 'exit 1' > /usr/local/bin/od && chmod 755 /usr/local/bin/od`);
     try {
       const files = await readRewardFiles(c);
       expect(files.json).toEqual({ kind: 'absent' });
       expect(files.txt).toEqual({
         kind: 'refused',
-        problem: "could not be read (od: /logs/verifier/reward.txt: Input/output error); tests/test.sh must leave reward.txt readable by the verifier's user",
+        problem: "could not be read (od: /logs/verifier/reward.txt: Input/output error); tests/test.sh must leave reward.txt readable by the container's default user, who reads it",
       });
+    } finally {
+      await sh('rm -f /usr/local/bin/od');
+    }
+  });
+
+  it('reads the bytes whatever od prints on stderr as it succeeds (an agent can make every program warn)', async () => {
+    await sh(`mkdir -p /logs/verifier && rm -f /logs/verifier/* && echo 0 > /logs/verifier/reward.txt`);
+    // What a bad /etc/ld.so.preload makes the loader print before each program runs, od included.
+    await sh(`printf '%s\\n' '#!/bin/sh' 'echo "ERROR: ld.so: object /x.so from /etc/ld.so.preload cannot be preloaded: ignored." >&2' 'exec /usr/bin/od "$@"' > /usr/local/bin/od && chmod 755 /usr/local/bin/od`);
+    try {
+      expect((await readRewardFiles(c)).txt).toEqual({ kind: 'text', text: '0\n' });
     } finally {
       await sh('rm -f /usr/local/bin/od');
     }
