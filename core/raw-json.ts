@@ -7,7 +7,7 @@ const CR = 0x0d;
 const SPACE = 0x20;
 
 export class RawJson {
-  /** `bytes` must be one valid JSON value (the proxy has parsed it, or serialised it itself). */
+  /** `bytes` must be one valid JSON value in UTF-8 (the proxy has parsed and checked it, or serialised it itself). */
   constructor(readonly bytes: Buffer) {}
 
   toJSON(): unknown {

@@ -5,6 +5,7 @@
 // response straight through (each chunk is written on before it is read) and turns the
 // call into a turn row with the same telemetry code the built-in harnesses use.
 
+import { isUtf8 } from 'node:buffer';
 import { createServer, request as httpRequest, Agent, type ClientRequest, type IncomingMessage, type ServerResponse, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -262,8 +263,10 @@ export async function startRecordingProxy(options: ProxyOptions): Promise<Record
     }
     // Written after the request is on its way and whatever I/O is waiting has run, so the
     // transcript (a file append of the whole body) never holds up a reply's first byte. The
-    // body is the bytes forwarded, not serialised again: an agent's history can be 100 KB a call.
-    setImmediate(() => trial.transcript({ type: 'request', turn: turnIndex, via: 'proxy', levers, body: new RawJson(payload) }));
+    // body is the bytes forwarded, not serialised again: an agent's history can be 100 KB a
+    // call. Bytes that are not UTF-8 (JSON.parse took them, each bad byte as U+FFFD) would make
+    // the line unreadable to strict readers: those are serialised from the parsed body.
+    setImmediate(() => trial.transcript({ type: 'request', turn: turnIndex, via: 'proxy', levers, body: isUtf8(payload) ? new RawJson(payload) : body }));
   }
 
   await new Promise<void>((resolve, reject) => {

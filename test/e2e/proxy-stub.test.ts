@@ -2,6 +2,7 @@
 // a stream's connection, drop a socket as it is reused, never answer. What the proxy passes
 // on, what it sends upstream, and what it records, over real HTTP.
 
+import { isUtf8 } from 'node:buffer';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -302,6 +303,38 @@ describe('recording proxy transcript', () => {
       // The forwarded bytes, each line break a space so the entry stays one line.
       expect(request).toContain(`"body":${body.replace(/\n/g, ' ')}}`);
       expect((JSON.parse(request) as { body: unknown }).body).toEqual(JSON.parse(body));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the transcript UTF-8 when an agent sends bytes that are not', async () => {
+    const upstream: RequestListener = (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(sse({ content: 'ok' }, 'stop', { usage: { prompt_tokens: 3, completion_tokens: 1 } }));
+        res.end('data: [DONE]\n\n');
+      });
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'pairbench-proxy-transcript-'));
+    const file = new TranscriptFile(join(dir, 'transcript.jsonl'));
+    // JSON.parse takes it (the stray byte as U+FFFD), so the call goes on; the line must still be UTF-8.
+    const body = Buffer.concat([Buffer.from('{"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"a'), Buffer.from([0xff]), Buffer.from('b"}]}')]);
+    try {
+      await withStub(upstream, async (proxy) => {
+        const turns: TurnRecord[] = [];
+        const h = proxy.openTrial({ trialId: 'bad-bytes', task: 'git-init', levers: AGENT_DEFAULT_LEVERS, onTurn: (r) => turns.push(r), transcript: (e) => file.append(e) });
+        const res = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${h.key}` }, body });
+        expect(res.status).toBe(200);
+        await res.text();
+        while (turns.length === 0) await new Promise((r) => setTimeout(r, 10));
+      });
+      file.close();
+      const bytes = readFileSync(file.path);
+      expect(isUtf8(bytes)).toBe(true);
+      const request = bytes.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; body: { messages: { content: string }[] } }).find((e) => e.type === 'request')!;
+      expect(request.body.messages[0]!.content).toBe('a\ufffdb');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
