@@ -120,13 +120,20 @@ async function chat(endpoint: ServingEndpoint, url: string, request: ChatRequest
     let res: Response;
     const send = (): Promise<Response> => fetch(url, { method: 'POST', headers, body: JSON.stringify(built.body), signal: ctrl.signal });
     try {
-      res = await send().catch((e: unknown) => {
-        // llama-server closes a stream's connection while it still says keep-alive, so the
-        // next call can go out on a socket just closed: no answer came, so it goes once more
-        // (on a new connection); a server that is not there is not asked twice.
-        if (!ctrl.signal.aborted && HUNG_UP_CODES.has(causeCode(e) ?? '')) return send();
-        throw e;
-      });
+      // llama-server closes a stream's connection while it still says keep-alive, so a call
+      // can go out on a socket just closed, and after calls side by side the pool may hold
+      // several: no answer came, so it goes again, after the I/O at hand has run (the pool
+      // then sees the closes it has not yet read), until a socket answers. A server that is
+      // not there refuses the connection and is not asked twice.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          res = await send();
+          break;
+        } catch (e) {
+          if (ctrl.signal.aborted || attempt >= HUNG_UP_ATTEMPTS || !HUNG_UP_CODES.has(causeCode(e) ?? '')) throw e;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
     } catch (e) {
       throw connectionError(url, e);
     }
@@ -257,6 +264,8 @@ function parseChunk(data: string, url: string, key: string | null): StreamChunk 
 }
 
 const HUNG_UP_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+/** A call hung up on this many times in a row is the server's failure, not a stale socket's. */
+const HUNG_UP_ATTEMPTS = 4;
 const REFUSAL_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** fetch failed before any response: the server was not there or hung up on us. */

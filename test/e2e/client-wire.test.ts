@@ -118,7 +118,7 @@ describe('client on the wire', () => {
     expect(r.telemetry.finishReason).toBe('tool_calls');
   });
 
-  it('a call sent on a kept-alive connection the server has just closed goes once more, on a new one', async () => {
+  it('a call sent on kept-alive connections the server has just closed goes again, until a new one answers', async () => {
     // Serves each connection's first request, and hangs up on any later one, as llama-server
     // does after a stream while still saying keep-alive.
     let answered = 0;
@@ -140,6 +140,14 @@ describe('client on the wire', () => {
       expect(r.content).toBe('ok');
     }
     expect(answered).toBe(3);
+
+    // Three calls side by side leave three such connections in the pool: the next call meets
+    // each of them hung up before a new one answers it.
+    const side = await Promise.all([0, 1, 2].map(() => client.chat({ messages: [{ role: 'user', content: 'hi' }] })));
+    expect(side.map((r) => r.content)).toEqual(['ok', 'ok', 'ok']);
+    const after = await client.chat({ messages: [{ role: 'user', content: 'hi' }] });
+    expect(after.content).toBe('ok');
+    expect(answered).toBe(7);
   });
 
   it('a body that is not an event stream is malformed', async () => {
