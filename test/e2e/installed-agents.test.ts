@@ -90,23 +90,38 @@ async function reachable(id: string, targets: string[]): Promise<Record<string, 
 }
 
 /** Least-squares slope of y over x. */
+/**
+ * The Theil-Sen slope: the median of the slopes between every two points. One call that met
+ * an evicted slot (a cold prompt where the cache was on, as slots are shared by the trials
+ * running side by side) moves it little, where it would tip a least-squares fit.
+ */
 function slope(points: Array<[number, number]>): number {
-  const n = points.length;
-  const mx = points.reduce((s, [x]) => s + x, 0) / n;
-  const my = points.reduce((s, [, y]) => s + y, 0) / n;
-  const num = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
-  const den = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
-  return num / den;
+  const slopes: number[] = [];
+  for (let i = 0; i < points.length; i++) {
+    for (let j = i + 1; j < points.length; j++) {
+      const [xi, yi] = points[i]!;
+      const [xj, yj] = points[j]!;
+      if (xj !== xi) slopes.push((yj - yi) / (xj - xi));
+    }
+  }
+  slopes.sort((a, b) => a - b);
+  const mid = slopes.length >> 1;
+  return slopes.length % 2 === 1 ? slopes[mid]! : (slopes[mid - 1]! + slopes[mid]!) / 2;
 }
 
-/** The server's prompt_ms for each model call of a trial, from the proxy's transcript. */
-function serverPromptMs(trialDir: string): number[] {
+/**
+ * Per model call of a trial, in turn order: its prompt's depth in tokens and the server's
+ * prompt_ms, both from the call's own reply entry in the proxy's transcript (replies are
+ * written as calls end, which is not turn order when an agent's calls overlap).
+ */
+function serverPromptMs(trialDir: string): Array<[number, number]> {
   return readFileSync(path.join(trialDir, 'transcript.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as { type: string; serverTimings?: { prompt_ms?: number } })
+    .map((l) => JSON.parse(l) as { type: string; turn: number; telemetry?: { prompt_tokens?: number }; serverTimings?: { prompt_ms?: number } })
     .filter((e) => e.type === 'reply')
-    .map((e) => e.serverTimings!.prompt_ms!);
+    .sort((a, b) => a.turn - b.turn)
+    .map((e): [number, number] => [e.telemetry!.prompt_tokens!, e.serverTimings!.prompt_ms!]);
 }
 
 describe('installed agents on the seed tasks', () => {
@@ -212,9 +227,8 @@ describe('installed agents on the seed tasks', () => {
     expect(share('pi-cache')).toBeLessThan(0.01);
     const byDepth = (h: string): Array<[number, number]> => {
       const t = rows.find((r) => r.harness === h && r.task === 'git-init')!;
-      const depth = turnsOf(ws.db, t.id).map((r) => r.prompt_tokens!);
       // From the second call on: the first is a cold prompt either way.
-      return serverPromptMs(t.trial_dir!).map((ms, i): [number, number] => [depth[i]!, ms]).slice(1);
+      return serverPromptMs(t.trial_dir!).slice(1);
     };
     const [warm, cold] = [slope(byDepth('pi')), slope(byDepth('pi-cache'))];
     // Cache off, every token of depth is prefilled again: the simulator's 1,150 tokens/s is
