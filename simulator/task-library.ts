@@ -34,9 +34,8 @@ export class TaskLibrary {
     this.reload();
   }
 
-  reload(): void {
-    // Stamped before reading, so a file written during the read shows as changed next time.
-    const stamp = this.stamp();
+  /** `stamp`: the look just taken, stamped before reading, so a file written during the read shows as changed next time. */
+  reload(stamp: Stamp = this.stamp()): void {
     const next = new Map<string, ScriptedTask>();
     for (const name of stamp.complete) {
       const dir = join(this.tasksDir!, name);
@@ -64,7 +63,7 @@ export class TaskLibrary {
     const last = this.lastRead;
     const now = this.stamp();
     if (last !== null && now.text === last.text && Date.now() - now.newestMs >= SETTLED_MS) return;
-    this.reload();
+    this.reload(now);
   }
 
   private stamp(): Stamp {

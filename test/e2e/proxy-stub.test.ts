@@ -52,6 +52,19 @@ function gate(): { passed: Promise<void>; open: () => void } {
 const sse = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}): string =>
   `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
 
+/** An upstream that notes each request body it gets in `got` and answers one streamed "ok". */
+function answeringOk(got: string[]): RequestListener {
+  return (req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (b: Buffer) => parts.push(b));
+    req.on('end', () => {
+      got.push(Buffer.concat(parts).toString('utf8'));
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`${sse({ content: 'ok' }, 'stop', { usage: { prompt_tokens: 3, completion_tokens: 1 } })}data: [DONE]\n\n`);
+    });
+  };
+}
+
 describe('recording proxy streaming', () => {
   it('passes the head and then the first chunk on before the upstream has sent what follows them', async () => {
     const released = gate();
@@ -240,15 +253,7 @@ describe('recording proxy upstream connections', () => {
 describe('recording proxy request bodies', () => {
   it('sends a body no lever or field needs changed as the agent wrote it, and rewrites one that does', async () => {
     const got: string[] = [];
-    const noting: RequestListener = (req, res) => {
-      const parts: Buffer[] = [];
-      req.on('data', (b: Buffer) => parts.push(b));
-      req.on('end', () => {
-        got.push(Buffer.concat(parts).toString('utf8'));
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end(`${sse({ content: 'ok' }, 'stop')}data: [DONE]\n\n`);
-      });
-    };
+    const noting = answeringOk(got);
     await withStub(
       noting,
       async (proxy) => {
@@ -275,16 +280,7 @@ describe('recording proxy request bodies', () => {
 describe('recording proxy transcript', () => {
   it('writes the request body to the trial transcript as the bytes it forwarded, not serialised again', async () => {
     const forwarded: string[] = [];
-    const upstream: RequestListener = (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        forwarded.push(Buffer.concat(chunks).toString('utf8'));
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write(sse({ content: 'ok' }, 'stop', { usage: { prompt_tokens: 3, completion_tokens: 1 } }));
-        res.end('data: [DONE]\n\n');
-      });
-    };
+    const upstream = answeringOk(forwarded);
     const dir = mkdtempSync(join(tmpdir(), 'pairbench-proxy-transcript-'));
     const file = new TranscriptFile(join(dir, 'transcript.jsonl'));
     // Pretty-printed, as some agents send it: nothing in it needs changing, so it goes on as sent.
@@ -309,14 +305,7 @@ describe('recording proxy transcript', () => {
   });
 
   it('keeps the transcript UTF-8 when an agent sends bytes that are not', async () => {
-    const upstream: RequestListener = (req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write(sse({ content: 'ok' }, 'stop', { usage: { prompt_tokens: 3, completion_tokens: 1 } }));
-        res.end('data: [DONE]\n\n');
-      });
-    };
+    const upstream = answeringOk([]);
     const dir = mkdtempSync(join(tmpdir(), 'pairbench-proxy-transcript-'));
     const file = new TranscriptFile(join(dir, 'transcript.jsonl'));
     // JSON.parse takes it (the stray byte as U+FFFD), so the call goes on; the line must still be UTF-8.
