@@ -2,12 +2,12 @@
 // millions of rows) are streamed through a SQL function straight into typed arrays, which
 // costs a fraction of materialising a row object per trial or turn.
 
-import type { Db } from '../store/db.js';
+import { mapPages, type Db } from '../store/db.js';
 import type { TrialRow } from '../store/records.js';
 import { ERROR_CODES, PairbenchError } from '../core/errors.js';
 import type { LeversReached } from '../core/harness.js';
-import { readTurnColumns, type TurnColumns, type TurnRead } from './turn-columns.js';
-import { readTrialColumns, type TrialColumns, type TrialData } from './trial-columns.js';
+import { readTurnColumns, scansTurns, type TurnColumns, type TurnRead, type TurnWallSums } from './turn-columns.js';
+import { countTrials, readTrialColumns, type TrialColumns, type TrialData } from './trial-columns.js';
 import { readFigureSettings, type FigureSettings } from './sweep-settings.js';
 import { askedLevers, variantLevers, type VariantLevers } from './levers.js';
 
@@ -34,7 +34,7 @@ export interface SweepInfo {
   agentIsolation: { enforced: boolean; detail: string } | null;
 }
 
-export type { TrialColumns, TrialData, TurnColumns };
+export type { TrialColumns, TrialData, TurnColumns, TurnWallSums };
 
 
 export interface ServingEventData {
@@ -49,6 +49,8 @@ export interface SweepData {
   sweep: SweepInfo;
   trials: TrialColumns;
   turns: TurnColumns;
+  /** Per trial, its turns' model, exec and wait times summed; null when read without them. */
+  wallSums: TurnWallSums | null;
   servingEvents: ServingEventData[];
   /** Per installed-agent variant, which of its levers the proxy put in the server's requests. */
   agentLevers: AgentLeversData[];
@@ -183,17 +185,22 @@ export function loadSweepsData(
   beforeTurns?: (sweeps: Pick<SweepData, 'sweep' | 'trials'>[]) => void,
 ): SweepData[] {
   const unique = [...new Set(sweepIds)];
-  const loaded = unique.map((id) => ({ sweep: loadSweepInfo(db, id), ...readTrialColumns(db, id) }));
+  const counts = unique.map((id) => countTrials(db, id));
+  // Pages are mapped only when the turns are found through the index, all over the file: the
+  // trials are mapped with them then, so the turns' reads find their pages already there.
+  if (db.readonly) mapPages(db, !scansTurns(db, counts.reduce((a, b) => a + b, 0)));
+  const loaded = unique.map((id, i) => ({ sweep: loadSweepInfo(db, id), ...readTrialColumns(db, id, counts[i]) }));
   beforeTurns?.(sweepIds.map((id) => loaded[unique.indexOf(id)]!));
   // What each variant asked for is known before the turns are read, so the one scan also
   // tallies what the answers show of it.
   const asked = loaded.map((l) => askedLevers(db, l.trials, l.ids));
-  const { turns, evidence } = readTurnColumns(db, unique, loaded.map((l) => l.ids), asked.map((a) => a.size > 0), read);
+  const { turns, evidence, wall } = readTurnColumns(db, unique, loaded.map((l) => l.ids), asked.map((a) => a.size > 0), read);
   const data = loaded.map(
     (l, i): SweepData => ({
       sweep: l.sweep,
       trials: l.trials,
       turns: turns[i]!,
+      wallSums: wall[i]!,
       servingEvents: loadServingEvents(db, l.sweep.id),
       // Only installed agents record levers reached: without one (read with the trials) there is no query to make.
       agentLevers: l.trials.installedAgent.includes(1) ? loadAgentLevers(db, l.sweep.id) : [],

@@ -71,14 +71,15 @@ export function codeOf(names: string[], name: string): number {
 
 let fnCounter = 0;
 
+export const countTrials = (db: Db, sweepId: string): number => (db.prepare('SELECT count(*) AS n FROM trials WHERE sweep_id = ?').get(sweepId) as { n: number }).n;
+
 /**
  * The sweep's trials in slot order (the order every table and sum is taken in), and their ids
  * for matching turns. Through a SQL function, so a row is one call rather than one object from
  * SQLite plus one of ours; it returns its row's position, and the query's order puts them in
  * slot order whatever order SQLite called it in.
  */
-export function readTrialColumns(db: Db, sweepId: string): { trials: TrialColumns; ids: string[] } {
-  const n = (db.prepare('SELECT count(*) AS n FROM trials WHERE sweep_id = ?').get(sweepId) as { n: number }).n;
+export function readTrialColumns(db: Db, sweepId: string, n = countTrials(db, sweepId)): { trials: TrialColumns; ids: string[] } {
   const c = alloc(n);
   const ids: string[] = [];
   // Each coded column remembers its last name: rows in slot order repeat them in runs.

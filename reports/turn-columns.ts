@@ -18,7 +18,17 @@ export interface TurnColumns {
   cachedTokens: Float64Array;
   ttftMs: Float64Array;
   decodeTps: Float64Array;
+}
+
+/**
+ * Per trial, its turns' parts of the wall, summed in the scan: "where the wall goes" needs no
+ * more of them, and three columns of millions of rows are memory the process must fault in.
+ */
+export interface TurnWallSums {
+  /** Model time: each turn's total, or its first token where it has no total. */
   modelMs: Float64Array;
+  /** The first-token part of that: min(first token, total), or the first token alone. */
+  ttftMs: Float64Array;
   execMs: Float64Array;
   waitMs: Float64Array;
 }
@@ -40,7 +50,7 @@ export interface LeverEvidence {
 
 /**
  * Which columns to read: all of them, or all but the wall's parts (model, exec and wait
- * times, left NaN), which only "where the wall goes" reads. SQL hands the callback NULL
+ * times, not summed), which only "where the wall goes" reads. SQL hands the callback NULL
  * constants for those, which costs about a fifth less a row than reading them.
  */
 export type TurnRead = 'all' | 'no-wall-parts';
@@ -51,6 +61,14 @@ const SCAN_SHARE = 0.5;
 const MAX_TURN_INDEX = 65_535;
 
 let fnCounter = 0;
+
+const maxRowid = (db: Db, table: 'trials' | 'turns'): number => (db.prepare(`SELECT max(rowid) AS n FROM ${table}`).get() as { n: number | null }).n ?? 0;
+
+/** Whether reading the turns of `trials` trials scans the whole table (else it goes through the index). */
+export function scansTurns(db: Db, trials: number): boolean {
+  const storeTrials = maxRowid(db, 'trials');
+  return storeTrials > 0 && trials / storeTrials >= SCAN_SHARE;
+}
 
 /**
  * The turns of several sweeps' trials. `trialIds[s]` lists sweep `sweepIds[s]`'s trial ids in
@@ -63,14 +81,14 @@ export function readTurnColumns(
   trialIds: string[][],
   evidenceFor: boolean[],
   read?: TurnRead,
-): { turns: TurnColumns[]; evidence: (LeverEvidence | null)[] };
+): { turns: TurnColumns[]; evidence: (LeverEvidence | null)[]; wall: (TurnWallSums | null)[] };
 export function readTurnColumns(
   db: Db,
   sweepIds: string[],
   trialIds: string[][],
   evidenceFor?: boolean[],
   read: TurnRead = 'all',
-): TurnColumns[] | { turns: TurnColumns[]; evidence: (LeverEvidence | null)[] } {
+): TurnColumns[] | { turns: TurnColumns[]; evidence: (LeverEvidence | null)[]; wall: (TurnWallSums | null)[] } {
   // Trial ids over all sweeps, sweep after sweep: a turn's trial is its id's position here.
   const all = trialIds.flat();
   const starts: number[] = [];
@@ -85,20 +103,20 @@ export function readTurnColumns(
     position ??= new Map(all.map((x, i) => [x, i]));
     return position.get(id) ?? -1;
   };
-  const storeTrials = (db.prepare('SELECT max(rowid) AS n FROM trials').get() as { n: number | null }).n ?? 0;
-  const scan = storeTrials > 0 && total / storeTrials >= SCAN_SHARE;
+  const storeTrials = maxRowid(db, 'trials');
+  const scan = scansTurns(db, total);
 
   // Rows arrive in the store's order; kept as they come, then placed below. Sized from the
   // store's average turns per trial (max rowids: free to read), grown by doubling if short.
-  const storeTurns = (db.prepare('SELECT max(rowid) AS n FROM turns').get() as { n: number | null }).n ?? 0;
+  const storeTurns = maxRowid(db, 'turns');
   let capacity = Math.max(1024, Math.ceil(total * (storeTurns / Math.max(1, storeTrials)) * 1.05));
-  // Without the wall's parts their columns are not kept per row at all: three columns of
-  // millions of rows are memory the process must fault in, only to hold NaN.
-  const wall = read === 'all';
-  let arrived = alloc(capacity, wall);
+  let arrived = alloc(capacity);
   // The columns as locals: the callback runs once a turn, and a property load a column adds up.
   let trial = arrived.trial, turnIdx = arrived.turnIndex, promptTokens = arrived.promptTokens, cachedTokens = arrived.cachedTokens;
-  let ttftMs = arrived.ttftMs, decodeTps = arrived.decodeTps, modelMs = arrived.modelMs, execMs = arrived.execMs, waitMs = arrived.waitMs;
+  let ttftMs = arrived.ttftMs, decodeTps = arrived.decodeTps;
+  // The wall's parts, summed per trial by the same position as `trial`.
+  const sums = read === 'all' ? newWallSums(total) : null;
+  const modelSum = sums?.modelMs, ttftSum = sums?.ttftMs, execSum = sums?.execMs, waitSum = sums?.waitMs;
   // Lever evidence over all sweeps' trials, by the same position as `trial`; none when no
   // sweep asked, and then SQL hands the callback two NULL constants instead of the columns.
   const tally = evidenceFor?.some(Boolean) ? newEvidence(total) : null;
@@ -127,8 +145,8 @@ export function readTurnColumns(
     if (current < 0) return 0; // another sweep's turn (scan only)
     if (n === capacity) {
       capacity *= 2;
-      arrived = grow(arrived, capacity, wall);
-      ({ trial, turnIndex: turnIdx, promptTokens, cachedTokens, ttftMs, decodeTps, modelMs, execMs, waitMs } = arrived);
+      arrived = grow(arrived, capacity);
+      ({ trial, turnIndex: turnIdx, promptTokens, cachedTokens, ttftMs, decodeTps } = arrived);
     }
     const ti = turnIndex as number;
     trial[n] = current;
@@ -138,12 +156,20 @@ export function readTurnColumns(
     cachedTokens[n] = (cached as number | null) ?? NaN;
     ttftMs[n] = (ttft as number | null) ?? NaN;
     decodeTps[n] = (decode as number | null) ?? NaN;
-    if (wall) {
-      modelMs[n] = (model as number | null) ?? NaN;
-      execMs[n] = (exec as number | null) ?? NaN;
-      waitMs[n] = (wait as number | null) ?? NaN;
-    }
     n++;
+    if (modelSum !== undefined) {
+      const f = ttft as number | null;
+      const m = model as number | null;
+      if (m !== null) {
+        modelSum[current]! += m;
+        if (f !== null) ttftSum![current]! += Math.min(f, m);
+      } else if (f !== null) {
+        modelSum[current]! += f; // a first token but no total: count what is known
+        ttftSum![current]! += f;
+      }
+      if (exec !== null) execSum![current]! += exec as number;
+      if (wait !== null) waitSum![current]! += wait as number;
+    }
     if (completion !== null && answers !== undefined) {
       answers[current]!++;
       const f = flags as number;
@@ -170,8 +196,6 @@ export function readTurnColumns(
   }
 
   const placed = place(arrived, n, total);
-  // Left out, the wall's parts read as NaN: one column of them serves all three.
-  const none = wall ? null : new Float64Array(placed.columns.length).fill(NaN);
   const turns = trialIds.map((ids, s) => {
     const from = placed.trialStart[starts[s]!]!;
     const to = placed.trialStart[starts[s]! + ids.length]!;
@@ -187,12 +211,15 @@ export function readTurnColumns(
       cachedTokens: c.cachedTokens.subarray(from, to),
       ttftMs: c.ttftMs.subarray(from, to),
       decodeTps: c.decodeTps.subarray(from, to),
-      modelMs: (none ?? c.modelMs).subarray(from, to),
-      execMs: (none ?? c.execMs).subarray(from, to),
-      waitMs: (none ?? c.waitMs).subarray(from, to),
     };
   });
   if (evidenceFor === undefined) return turns;
+  const wall = trialIds.map((ids, s) => {
+    if (!sums) return null;
+    const from = starts[s]!;
+    const to = from + ids.length;
+    return { modelMs: sums.modelMs.subarray(from, to), ttftMs: sums.ttftMs.subarray(from, to), execMs: sums.execMs.subarray(from, to), waitMs: sums.waitMs.subarray(from, to) };
+  });
   const evidence = trialIds.map((ids, s) => {
     if (!tally || !evidenceFor[s]) return null;
     const from = starts[s]!;
@@ -205,7 +232,11 @@ export function readTurnColumns(
       largest: tally.largest.subarray(from, to),
     };
   });
-  return { turns, evidence };
+  return { turns, evidence, wall };
+}
+
+function newWallSums(trials: number): TurnWallSums {
+  return { modelMs: new Float64Array(trials), ttftMs: new Float64Array(trials), execMs: new Float64Array(trials), waitMs: new Float64Array(trials) };
 }
 
 function newEvidence(trials: number): LeverEvidence {
@@ -255,9 +286,6 @@ function place(a: TurnColumns, n: number, trials: number): { columns: TurnColumn
       cachedTokens: gather(a.cachedTokens, order),
       ttftMs: gather(a.ttftMs, order),
       decodeTps: gather(a.decodeTps, order),
-      modelMs: gatherKept(a.modelMs, order),
-      execMs: gatherKept(a.execMs, order),
-      waitMs: gatherKept(a.waitMs, order),
     },
     trialStart,
   };
@@ -270,19 +298,15 @@ function gather(src: Float64Array, order: Int32Array): Float64Array {
   return out;
 }
 
-/** A column not kept (empty) stays so. */
-const gatherKept = (src: Float64Array, order: Int32Array): Float64Array => (src.length === 0 ? src : gather(src, order));
-
 function gatherInt(src: Int32Array, order: Int32Array): Int32Array {
   const out = new Int32Array(order.length);
   for (let k = 0; k < order.length; k++) out[k] = src[order[k]!]!;
   return out;
 }
 
-const COLUMNS = ['trial', 'turnIndex', 'promptTokens', 'cachedTokens', 'ttftMs', 'decodeTps', 'modelMs', 'execMs', 'waitMs'] as const;
+const COLUMNS = ['trial', 'turnIndex', 'promptTokens', 'cachedTokens', 'ttftMs', 'decodeTps'] as const;
 
-function alloc(capacity: number, wall: boolean): TurnColumns {
-  const wallPart = (): Float64Array => new Float64Array(wall ? capacity : 0);
+function alloc(capacity: number): TurnColumns {
   return {
     length: 0,
     trial: new Int32Array(capacity),
@@ -291,14 +315,11 @@ function alloc(capacity: number, wall: boolean): TurnColumns {
     cachedTokens: new Float64Array(capacity),
     ttftMs: new Float64Array(capacity),
     decodeTps: new Float64Array(capacity),
-    modelMs: wallPart(),
-    execMs: wallPart(),
-    waitMs: wallPart(),
   };
 }
 
-function grow(old: TurnColumns, capacity: number, wall: boolean): TurnColumns {
-  const next = alloc(capacity, wall);
+function grow(old: TurnColumns, capacity: number): TurnColumns {
+  const next = alloc(capacity);
   for (const key of COLUMNS) next[key].set(old[key]);
   return next;
 }

@@ -7,30 +7,11 @@ import type { Prepared } from './prepare.js';
 import { WALL_PARTS, type BreakdownRow, type WallPart } from './types.js';
 
 export function buildBreakdown(data: SweepData, p: Prepared): BreakdownRow[] {
-  const { turns } = data;
+  const sums = data.wallSums;
+  if (sums === null) throw new Error('where the wall goes needs the turns read with their wall parts');
   const H = p.harnesses.length;
   const ttft = new Float64Array(H), model = new Float64Array(H), exec = new Float64Array(H), wait = new Float64Array(H);
-  const trialModel = new Float64Array(data.trials.length);
-  for (let i = 0; i < turns.length; i++) {
-    const tr = turns.trial[i]!;
-    if (!p.clean[tr]) continue;
-    const h = p.trialH[tr]!;
-    const m = turns.modelMs[i]!;
-    const f = turns.ttftMs[i]!;
-    if (m === m) {
-      model[h]! += m;
-      trialModel[tr]! += m;
-      if (f === f) ttft[h]! += Math.min(f, m);
-    } else if (f === f) {
-      model[h]! += f; // a turn with a first token but no total: count what is known
-      trialModel[tr]! += f;
-      ttft[h]! += f;
-    }
-    const e = turns.execMs[i]!;
-    const w = turns.waitMs[i]!;
-    if (e === e) exec[h]! += e;
-    if (w === w) wait[h]! += w;
-  }
+  const trialModel = sums.modelMs;
   const n = new Int32Array(H), wallMs = new Float64Array(H), setup = new Float64Array(H), verify = new Float64Array(H);
   const agent = new Float64Array(H), agents = new Int32Array(H);
   const c = data.trials;
@@ -39,6 +20,10 @@ export function buildBreakdown(data: SweepData, p: Prepared): BreakdownRow[] {
     const h = p.trialH[i]!;
     n[h]!++;
     wallMs[h]! += c.wallMs[i]!;
+    model[h]! += sums.modelMs[i]!;
+    ttft[h]! += sums.ttftMs[i]!;
+    exec[h]! += sums.execMs[i]!;
+    wait[h]! += sums.waitMs[i]!;
     const s = c.setupMs[i]!;
     const v = c.verifyMs[i]!;
     setup[h]! += s === s ? s : 0;

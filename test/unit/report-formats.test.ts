@@ -101,18 +101,13 @@ describe('report formats', () => {
     const whole = loadSweepsData(store, ['sweep-1', 'sweep-2']);
     const lean = loadSweepsData(store, ['sweep-1', 'sweep-2'], 'no-wall-parts');
     store.close();
-    // The lean read leaves the wall parts unread, and the lean sides leave their unprinted tables out.
-    for (const side of lean) {
-      const t = side.turns;
-      for (const part of [t.modelMs, t.execMs, t.waitMs]) {
-        expect(part).toHaveLength(t.length);
-        expect(Array.from(part).every(Number.isNaN)).toBe(true);
-      }
-      // Not kept per row: one column of NaN, over both sides, serves all three parts.
-      expect(t.execMs.buffer).toBe(t.modelMs.buffer);
-      expect(t.waitMs.buffer).toBe(lean[0]!.turns.modelMs.buffer);
+    // The lean read leaves the wall parts unread: not summed, and nothing kept per row.
+    for (const side of lean) expect(side.wallSums).toBeNull();
+    for (const side of whole) {
+      // Summed per trial in the scan, not kept per turn.
+      expect(side.wallSums!.modelMs).toHaveLength(side.trials.length);
+      expect(Array.from(side.wallSums!.modelMs).some((x) => x > 0)).toBe(true);
     }
-    expect(Array.from(whole[0]!.turns.modelMs).some((x) => !Number.isNaN(x))).toBe(true);
     const full = buildComparison(whole[0]!, whole[1]!, { resamples: 200 });
     const printed = buildComparison(lean[0]!, lean[1]!, { resamples: 200, printedOnly: true });
     expect(printed.a.breakdown).toEqual([]);

@@ -26,7 +26,8 @@ function sweepOf(rows: Row[]): SweepData {
   return {
     sweep: { id: 's', plannedHarnesses: ['a', 'b'], plannedTasks: ['x', 'y'] } as unknown as SweepData['sweep'],
     trials: c,
-    turns: { length: 0, trial: new Int32Array(0), turnIndex: new Int32Array(0), promptTokens: none, cachedTokens: none, ttftMs: none, decodeTps: none, modelMs: none, execMs: none, waitMs: none },
+    turns: { length: 0, trial: new Int32Array(0), turnIndex: new Int32Array(0), promptTokens: none, cachedTokens: none, ttftMs: none, decodeTps: none },
+    wallSums: null,
     servingEvents: [],
     agentLevers: [],
   };

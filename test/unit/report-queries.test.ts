@@ -23,14 +23,46 @@ it('reads the same turns by scan (all sweeps) and by index (one sweep of three)'
   const db = openStore(path, { readonly: true });
   try {
     const all = loadSweepsData(db, ['sweep-1', 'sweep-2', 'sweep-3']); // every trial of the store: a scan
+    // A scan reads pages as sqlite3 does; the index's reads all over the file go mapped.
+    expect(db.pragma('mmap_size', { simple: true })).toBe(0);
     for (const [i, id] of ['sweep-1', 'sweep-2', 'sweep-3'].entries()) {
       const one = loadSweepData(db, id); // a third of the store: the index
+      expect(db.pragma('mmap_size', { simple: true })).toBeGreaterThan(0);
       expect(one.turns.length).toBeGreaterThan(0);
       expect(plain(all[i])).toEqual(plain(one));
     }
     // The same sweep twice (compare a sweep with itself) is read once and given to both.
     const [a, b] = loadSweepsData(db, ['sweep-2', 'sweep-2']);
     expect(b).toBe(a);
+  } finally {
+    db.close();
+  }
+});
+
+it("sums each trial's model, exec and wait times in the scan, as SQL sums its turns", () => {
+  const path = join(dir, 'sums.db');
+  generateFixtureDb(path, { trials: 4, seed: 11, withSubstrateErrors: 0.2 });
+  const w = openStore(path);
+  // A turn with a first token and no total counts its first token as model time.
+  const [first] = w.prepare("SELECT trial_id AS id, max(turn_index) AS k FROM turns GROUP BY trial_id ORDER BY trial_id LIMIT 1").all() as { id: string; k: number }[];
+  insertTurn(w, first!.id, { ...emptyTurn(first!.k + 1), ttft_ms: 70, model_ms: null, exec_ms: 5 });
+  w.close();
+  const db = openStore(path, { readonly: true });
+  try {
+    const d = loadSweepData(db, 'sweep-1');
+    const ids = db.prepare('SELECT id FROM trials WHERE sweep_id = ? ORDER BY slot_index, rowid').pluck().all('sweep-1') as string[];
+    const want = db.prepare(
+      `SELECT coalesce(sum(coalesce(model_ms, ttft_ms)), 0) AS model, coalesce(sum(CASE WHEN model_ms IS NULL THEN ttft_ms ELSE min(ttft_ms, model_ms) END), 0) AS ttft,
+         coalesce(sum(exec_ms), 0) AS exec, coalesce(sum(wait_ms), 0) AS wait FROM turns WHERE trial_id = ?`,
+    );
+    expect(ids).toContain(first!.id);
+    ids.forEach((id, i) => {
+      const s = want.get(id) as { model: number; ttft: number; exec: number; wait: number };
+      expect(d.wallSums!.modelMs[i]).toBeCloseTo(s.model, 6);
+      expect(d.wallSums!.ttftMs[i]).toBeCloseTo(s.ttft, 6);
+      expect(d.wallSums!.execMs[i]).toBeCloseTo(s.exec, 6);
+      expect(d.wallSums!.waitMs[i]).toBeCloseTo(s.wait, 6);
+    });
   } finally {
     db.close();
   }
