@@ -8,6 +8,7 @@ import type { HarnessLimits, Levers, ProxyLevers } from '../core/harness.js';
 import type { TrialColumns } from './trial-columns.js';
 import { count } from './format.js';
 import { readTurnColumns, type LeverEvidence } from './turn-columns.js';
+import { TrialIds } from './trial-ids.js';
 
 export interface VariantLevers {
   harness: string;
@@ -30,11 +31,11 @@ type Trials = Pick<TrialColumns, 'length' | 'harness' | 'harnessNames'>;
  * (all its trials share it), read by primary key, so a sweep of any size costs one lookup per
  * variant. Variants that asked for no lever (oracle, nop, no stored configuration) are absent.
  */
-export function askedLevers(db: Db, trials: Trials, ids: readonly string[]): Map<string, VariantLevers['asked']> {
+export function askedLevers(db: Db, trials: Trials, ids: TrialIds): Map<string, VariantLevers['asked']> {
   const first = new Map<string, string>();
   for (let i = 0; i < trials.length && first.size < trials.harnessNames.length; i++) {
     const h = trials.harnessNames[trials.harness[i]!]!;
-    if (!first.has(h)) first.set(h, ids[i]!);
+    if (!first.has(h)) first.set(h, ids.at(i));
   }
   const configOf = db.prepare('SELECT harness_config_json FROM trials WHERE id = ?').pluck();
   const asked = new Map<string, VariantLevers['asked']>();
@@ -63,9 +64,10 @@ export function variantLevers(asked: Map<string, VariantLevers['asked']>, trials
 
 /** One sweep's variants on their own (the report reads them in its one turn scan instead). */
 export function loadVariantLevers(db: Db, sweepId: string, trials: Trials, ids: readonly string[]): VariantLevers[] {
-  const asked = askedLevers(db, trials, ids);
+  const list = TrialIds.of(ids);
+  const asked = askedLevers(db, trials, list);
   if (asked.size === 0) return [];
-  const { evidence } = readTurnColumns(db, [sweepId], [[...ids]], [true]);
+  const { evidence } = readTurnColumns(db, [sweepId], [list], [true], 'no-wall-parts');
   return variantLevers(asked, trials, evidence[0]!);
 }
 

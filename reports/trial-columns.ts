@@ -3,6 +3,7 @@
 // (100,000 of them in a large sweep) cost more to build and to collect than the tables did.
 
 import type { Db } from '../store/db.js';
+import { TrialIds } from './trial-ids.js';
 
 /** One entry per trial of the sweep, in slot order; NaN where the store holds NULL. */
 export interface TrialColumns {
@@ -75,13 +76,12 @@ export const countTrials = (db: Db, sweepId: string): number => (db.prepare('SEL
 
 /**
  * The sweep's trials in slot order (the order every table and sum is taken in), and their ids
- * for matching turns. Through a SQL function, so a row is one call rather than one object from
- * SQLite plus one of ours; it returns its row's position, and the query's order puts them in
- * slot order whatever order SQLite called it in.
+ * for matching turns. Through a SQL function, so a row is one call and nothing comes back per
+ * row but its id, joined into one string by SQL; the slot index hands the rows over in slot
+ * order, and each row's slot and rowid are kept so any other order is put right here.
  */
-export function readTrialColumns(db: Db, sweepId: string, n = countTrials(db, sweepId)): { trials: TrialColumns; ids: string[] } {
+export function readTrialColumns(db: Db, sweepId: string, n = countTrials(db, sweepId)): { trials: TrialColumns; ids: TrialIds } {
   const c = alloc(n);
-  const ids: string[] = [];
   // Each coded column remembers its last name: rows in slot order repeat them in runs.
   const coder = (names: string[]): ((v: unknown) => number) => {
     const codes = new Map<string, number>();
@@ -100,11 +100,14 @@ export function readTrialColumns(db: Db, sweepId: string, n = countTrials(db, sw
   const harness = coder(c.harnessNames);
   const task = coder(c.taskNames);
   const status = coder(c.statusNames);
+  // (slot, rowid) per row, NULL slots first as ORDER BY puts them.
+  const slots = new Float64Array(n);
+  const rowids = new Float64Array(n);
+  let inOrder = true;
   let i = 0;
   const fn = `pb_trial_${++fnCounter}`;
-  db.function(fn, { deterministic: false, varargs: false }, (id, h, t, trialIndex, attempt, st, wall, setup, agent, verify, base, simulated) => {
-    if (i === n) return -1; // rows written since the count: left for the next report
-    ids.push(id as string);
+  db.function(fn, { deterministic: false, varargs: false }, (h, t, trialIndex, attempt, st, wall, setup, agent, verify, agentBase, simulated, slot, rowid) => {
+    if (i === n) return 0; // rows written since the count: left for the next report
     c.harness[i] = harness(h);
     c.task[i] = task(t);
     c.status[i] = status(st);
@@ -114,21 +117,33 @@ export function readTrialColumns(db: Db, sweepId: string, n = countTrials(db, sw
     c.setupMs[i] = (setup as number | null) ?? NaN;
     c.agentMs[i] = (agent as number | null) ?? NaN;
     c.verifyMs[i] = (verify as number | null) ?? NaN;
-    c.installedAgent[i] = base === 'agent' ? 1 : 0;
+    c.installedAgent[i] = agentBase as number;
     c.simulated[i] = Number(simulated) === 1 ? 1 : 0;
-    return i++;
+    const k = (slot as number | null) ?? -Infinity;
+    slots[i] = k;
+    rowids[i] = rowid as number;
+    if (i > 0 && (k < slots[i - 1]! || (k === slots[i - 1] && (rowid as number) < rowids[i - 1]!))) inOrder = false;
+    i++;
+    return 1;
   });
-  const order = db
+  // group_concat skips the NULL of a row the function left out.
+  const joined = db
     .prepare(
-      `SELECT ${fn}(id, harness, task, trial_index, attempt, status, wall_ms, setup_ms, agent_ms, verify_ms, harness_base, simulated)
-       FROM trials WHERE sweep_id = ? ORDER BY slot_index, rowid`,
+      `SELECT group_concat(CASE WHEN ${fn}(harness, task, trial_index, attempt, status, wall_ms, setup_ms, agent_ms, verify_ms, harness_base IS 'agent', simulated, slot_index, rowid)
+         THEN id END, char(0)) FROM trials INDEXED BY trials_slot WHERE sweep_id = ?`,
     )
     .pluck()
-    .all(sweepId) as number[];
-  const kept = order.filter((at) => at >= 0);
-  // Read through the slot index, the rows are usually called in slot order already.
-  if (i === kept.length && kept.every((at, k) => at === k)) return { trials: shrink(c, i), ids };
-  return { trials: permute(c, kept), ids: kept.map((at) => ids[at]!) };
+    .get(sweepId) as string | null;
+  const ids = TrialIds.joined(joined ?? '', i);
+  if (inOrder) return { trials: shrink(c, i), ids };
+  const order = slotOrder(slots.subarray(0, i), rowids.subarray(0, i));
+  return { trials: permute(c, order), ids: ids.permuted(order) };
+}
+
+/** Positions sorted by (slot, rowid): the order `ORDER BY slot_index, rowid` gives. */
+export function slotOrder(slots: Float64Array, rowids: Float64Array): Int32Array {
+  const order = Int32Array.from({ length: slots.length }, (_, k) => k);
+  return order.sort((a, b) => slots[a]! - slots[b]! || rowids[a]! - rowids[b]!);
 }
 
 function alloc(n: number): TrialColumns {
@@ -162,7 +177,7 @@ function shrink(c: TrialColumns, n: number): TrialColumns {
 }
 
 /** The rows at `order`, in that order. */
-function permute(c: TrialColumns, order: number[]): TrialColumns {
+function permute(c: TrialColumns, order: Int32Array): TrialColumns {
   const out = alloc(order.length);
   out.harnessNames = c.harnessNames;
   out.taskNames = c.taskNames;

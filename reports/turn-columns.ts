@@ -8,6 +8,7 @@
 // trial's turns by turn index), so the tables' sums come out bit for bit the same.
 
 import type { Db } from '../store/db.js';
+import { TrialIds } from './trial-ids.js';
 
 /** One entry per turn of the sweep's trials; NaN where the store holds NULL. */
 export interface TurnColumns {
@@ -74,23 +75,23 @@ export function scansTurns(db: Db, trials: number): boolean {
  * The turns of several sweeps' trials. `trialIds[s]` lists sweep `sweepIds[s]`'s trial ids in
  * the order its trials are held; each result's `trial` column indexes that list.
  */
-export function readTurnColumns(db: Db, sweepIds: string[], trialIds: string[][]): TurnColumns[];
+export function readTurnColumns(db: Db, sweepIds: string[], trialIds: TrialIds[]): TurnColumns[];
 export function readTurnColumns(
   db: Db,
   sweepIds: string[],
-  trialIds: string[][],
+  trialIds: TrialIds[],
   evidenceFor: boolean[],
   read?: TurnRead,
 ): { turns: TurnColumns[]; evidence: (LeverEvidence | null)[]; wall: (TurnWallSums | null)[] };
 export function readTurnColumns(
   db: Db,
   sweepIds: string[],
-  trialIds: string[][],
+  trialIds: TrialIds[],
   evidenceFor?: boolean[],
   read: TurnRead = 'all',
 ): TurnColumns[] | { turns: TurnColumns[]; evidence: (LeverEvidence | null)[]; wall: (TurnWallSums | null)[] } {
   // Trial ids over all sweeps, sweep after sweep: a turn's trial is its id's position here.
-  const all = trialIds.flat();
+  const all = TrialIds.concat(trialIds);
   const starts: number[] = [];
   let total = 0;
   for (const ids of trialIds) {
@@ -100,7 +101,7 @@ export function readTurnColumns(
   // Id -> position, built only when a turn's trial is not the one expected next.
   let position: Map<string, number> | null = null;
   const lookUp = (id: string): number => {
-    position ??= new Map(all.map((x, i) => [x, i]));
+    position ??= new Map(all.toArray().map((x, i) => [x, i]));
     return position.get(id) ?? -1;
   };
   const storeTrials = maxRowid(db, 'trials');
@@ -134,7 +135,7 @@ export function readTurnColumns(
       lastId = id;
       current = -1;
       for (let k = next; k < next + 4 && k < total; k++) {
-        if (all[k] === id) {
+        if (all.is(k, id as string)) {
           current = k;
           break;
         }
