@@ -6,9 +6,13 @@
 // sweep (the server is its own process, the proxy lives in the sweep's main thread), so the
 // client's own work is not charged to either. The proxy records as in a sweep, on its own
 // thread: each call a turn row in a SQLite store, request and reply appended to a transcript.
+// A third arm, a bare relay (node:http in, node:http out, nothing read or recorded, on a
+// thread of its own too), says what any Node hop costs on the machine, apart from the proxy's
+// own work.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +35,7 @@ const TRIAL_HEADERS = { accept: 'text/event-stream', 'x-pairbench-task': TRIAL.t
 const WARMUP = 40;
 
 interface Arm {
-  name: 'direct' | 'proxy';
+  name: 'direct' | 'proxy' | 'relay';
   url: URL;
   key: string | null;
   /** What the proxy adds on its way: sent straight by the direct arm, so the server does the same work for both. */
@@ -72,12 +76,12 @@ function stats(values: number[]): { median: number; p90: number } {
   return { median: percentileSorted(sorted, 0.5)!, p90: percentileSorted(sorted, 0.9)! };
 }
 
-async function measure(arms: [Arm, Arm], body: Buffer, concurrency: number): Promise<Record<string, number[]>> {
-  const out: Record<string, number[]> = { direct: [], proxy: [] };
+async function measure(arms: Arm[], body: Buffer, concurrency: number): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = { direct: [], proxy: [], relay: [] };
   const rounds = Math.ceil(CALLS / concurrency);
   for (let i = 0; i < rounds + WARMUP; i++) {
-    // Alternate which arm goes first, so drift lands on both.
-    const order = i % 2 === 0 ? arms : ([arms[1], arms[0]] as const);
+    // Rotate which arm goes first, so drift lands on all.
+    const order = arms.map((_, k) => arms[(k + i) % arms.length]!);
     for (const arm of order) {
       const times = await Promise.all(Array.from({ length: concurrency }, () => ttfb(arm, body)));
       if (i >= WARMUP) out[arm.name]!.push(...times);
@@ -86,7 +90,38 @@ async function measure(arms: [Arm, Arm], body: Buffer, concurrency: number): Pro
   return out;
 }
 
-type Role = { role: 'sim' } | { role: 'proxy'; upstream: string };
+type Role = { role: 'sim' } | { role: 'proxy'; upstream: string } | { role: 'relay'; upstream: string };
+
+/** The bare relay: what a Node HTTP hop costs with nothing read, parsed or recorded. */
+async function startRelay(upstream: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const target = new URL('/v1/chat/completions', upstream);
+  // The server closes a stream's connection once it ends: each call a new one, as the proxy does then.
+  const agent = new Agent({ keepAlive: false });
+  const server = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (b: Buffer) => parts.push(b));
+    req.on('end', () => {
+      const body = Buffer.concat(parts);
+      const headers = { ...TRIAL_HEADERS, 'content-type': 'application/json', 'content-length': body.length };
+      const up = request(target, { method: 'POST', agent, headers }, (ur) => {
+        res.writeHead(ur.statusCode ?? 502, { 'content-type': ur.headers['content-type'] ?? 'text/event-stream' });
+        ur.on('data', (c: Buffer) => res.write(c));
+        ur.on('end', () => res.end());
+      });
+      up.on('error', () => res.destroy());
+      up.end(body);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
 type Started = { url: string; key?: string };
 
 /** A thread running the simulated server or the proxy until the bench ends; it says where it listens. */
@@ -97,6 +132,10 @@ async function serveInThread(): Promise<void> {
     const sim = await startSimulatedServer({ timeScale: 0, tasksDir: path.join(ROOT, 'tasks'), slots: 4 });
     close = () => sim.close();
     parentPort!.postMessage({ url: sim.url } satisfies Started);
+  } else if (job.role === 'relay') {
+    const relay = await startRelay(job.upstream);
+    close = relay.close;
+    parentPort!.postMessage({ url: relay.url } satisfies Started);
   } else {
     const proxy = await startRecordingProxy({
       upstream: { baseUrl: job.upstream, model: 'pairbench-simulated', dialect: 'llama-server', apiKeyEnv: null, simulated: true },
@@ -152,6 +191,7 @@ async function stop(worker: Worker): Promise<unknown> {
 async function main(): Promise<void> {
   const simThread = await thread({ role: 'sim' });
   const proxyThread = await thread({ role: 'proxy', upstream: simThread.started.url });
+  const relayThread = await thread({ role: 'relay', upstream: simThread.started.url });
   const sim = { url: simThread.started.url };
   const proxy = { url: proxyThread.started.url };
   const trial = { key: proxyThread.started.key! };
@@ -169,10 +209,10 @@ async function main(): Promise<void> {
   );
   try {
     console.log('# Recording proxy: time to first byte, through the proxy vs straight to the simulated server');
-    console.log(`(simulated server at time-scale 0; ${CALLS} calls per arm and concurrency after ${WARMUP} warm-up rounds; arms alternate)`);
+    console.log(`(simulated server at time-scale 0; ${CALLS} calls per arm and concurrency after ${WARMUP} warm-up rounds; arms take turns going first)`);
     console.log('');
-    console.log('| concurrency | direct median ms | proxy median ms | added at median ms | direct p90 ms | proxy p90 ms | added at p90 ms |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('| concurrency | direct median ms | proxy median ms | added at median ms | direct p90 ms | proxy p90 ms | added at p90 ms | a bare relay adds at median ms |');
+    console.log('|---|---|---|---|---|---|---|---|');
     // A deep turn as well: an agent 40 tool calls into a task sends its whole history each call.
     const history = Array.from({ length: 40 }, (_, i) => [
       { role: 'assistant', content: null, tool_calls: [{ id: `c${i}`, type: 'function', function: { name: 'bash', arguments: JSON.stringify({ command: `ls -la /app/project/src/module${i}` }) } }] },
@@ -182,22 +222,26 @@ async function main(): Promise<void> {
     deep.messages.push(...history);
     const deepBody = Buffer.from(JSON.stringify(deep));
     for (const [label, concurrency, sent] of [['1', 1, body], ['4', 4, body], [`1, a ${Math.round(deepBody.length / 1024)} KB history`, 1, deepBody]] as const) {
-      const arms: [Arm, Arm] = [
+      const arms: Arm[] = [
         { name: 'direct', url: new URL('/v1/chat/completions', sim.url), key: null, headers: TRIAL_HEADERS, agent: new Agent({ keepAlive: true, maxSockets: concurrency }) },
         { name: 'proxy', url: new URL('/v1/chat/completions', proxy.url), key: trial.key, headers: {}, agent: new Agent({ keepAlive: true, maxSockets: concurrency }) },
+        { name: 'relay', url: new URL('/v1/chat/completions', relayThread.started.url), key: null, headers: {}, agent: new Agent({ keepAlive: true, maxSockets: concurrency }) },
       ];
       const got = await measure(arms, sent, concurrency);
       const d = stats(got.direct!);
       const p = stats(got.proxy!);
+      const r = stats(got.relay!);
       const f = (x: number): string => x.toFixed(3);
-      console.log(`| ${label} | ${f(d.median)} | ${f(p.median)} | ${f(p.median - d.median)} | ${f(d.p90)} | ${f(p.p90)} | ${f(p.p90 - d.p90)} |`);
+      console.log(`| ${label} | ${f(d.median)} | ${f(p.median)} | ${f(p.median - d.median)} | ${f(d.p90)} | ${f(p.p90)} | ${f(p.p90 - d.p90)} | ${f(r.median - d.median)} |`);
       for (const a of arms) a.agent.destroy();
     }
     const recorded = (await stop(proxyThread.worker)) as { turns?: number } | undefined;
     console.log('');
     console.log(`Target: under 1 ms added at the median. The proxy recorded ${recorded?.turns ?? '?'} calls as turn rows in a SQLite store, with their transcripts, while measured.`);
+    console.log('The last column is the same measure for the bare relay: the part of the proxy\'s figure any Node HTTP hop costs here.');
   } finally {
     await stop(proxyThread.worker);
+    await stop(relayThread.worker);
     await stop(simThread.worker);
   }
 }
