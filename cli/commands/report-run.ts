@@ -10,11 +10,9 @@ import { loadSweepsData, loadTrialCsvRows, resolveSweepId } from '../../reports/
 import { buildPreparedReport, planReport, type ReportPlan } from '../../reports/model.js';
 import { startResampling, type Resampling } from '../../reports/resampling.js';
 import { DEFAULT_RESAMPLES, DEFAULT_SEED } from '../../reports/defaults.js';
-import { buildComparison, comparisonResamples, planComparison, type ComparisonPlan } from '../../reports/compare.js';
+import type { ComparisonPlan } from '../../reports/compare.js';
 import { renderCompareMarkdown, renderMarkdown } from '../../reports/markdown.js';
-import { renderJson } from '../../reports/json.js';
-import { renderCsv, type CsvContext } from '../../reports/csv.js';
-import { renderCompareHtml, renderHtml } from '../../reports/html.js';
+import type { CsvContext } from '../../reports/csv.js';
 import { FORMATS, type Format, type ReportFlags } from './report.js';
 
 interface Settings {
@@ -92,7 +90,8 @@ export async function runReport(flags: ReportFlags & { sweep?: string }): Promis
   const db = openReportStore(s.dbPath);
   try {
     const sweepId = resolveSweepId(db, s.dbPath, flags.sweep);
-    if (s.format === 'csv') return renderCsv(loadTrialCsvRows(db, sweepId), csvContext(db));
+    // Each other format's renderer loads only when asked for: a report is markdown by default.
+    if (s.format === 'csv') return (await import('../../reports/csv.js')).renderCsv(loadTrialCsvRows(db, sweepId), csvContext(db));
     const options = { baseline: s.baseline, seed: s.seed, resamples: s.resamples, charts: s.format === 'html' };
     // The bootstrap needs only the trials: it runs on a second thread while the turns are read.
     let plan: ReportPlan | undefined;
@@ -102,8 +101,8 @@ export async function runReport(flags: ReportFlags & { sweep?: string }): Promis
       resampling = startResampling([plan.resample]);
     });
     const { report } = buildPreparedReport(data!, options, plan, (await resampling?.join())?.[0]);
-    if (s.format === 'json') return renderJson(report);
-    if (s.format === 'html') return renderHtml(report);
+    if (s.format === 'json') return (await import('../../reports/json.js')).renderJson(report);
+    if (s.format === 'html') return (await import('../../reports/html.js')).renderHtml(report);
     return renderMarkdown(report);
   } finally {
     db.close();
@@ -116,7 +115,8 @@ export async function runCompare(sweepA: string, sweepB: string, flags: ReportFl
   try {
     const a = resolveSweepId(db, s.dbPath, sweepA);
     const b = resolveSweepId(db, s.dbPath, sweepB);
-    if (s.format === 'csv') return renderCsv([...loadTrialCsvRows(db, a), ...loadTrialCsvRows(db, b)], csvContext(db));
+    if (s.format === 'csv') return (await import('../../reports/csv.js')).renderCsv([...loadTrialCsvRows(db, a), ...loadTrialCsvRows(db, b)], csvContext(db));
+    const { buildComparison, comparisonResamples, planComparison } = await import('../../reports/compare.js');
     // The JSON carries both sweeps' reports whole; markdown and HTML print only part of them.
     const printedOnly = s.format !== 'json';
     const options = { baseline: s.baseline, seed: s.seed, resamples: s.resamples, printedOnly };
@@ -128,8 +128,8 @@ export async function runCompare(sweepA: string, sweepB: string, flags: ReportFl
       resampling = startResampling(comparisonResamples(plan));
     });
     const comparison = buildComparison(dataA!, dataB!, options, plan, await resampling?.join());
-    if (s.format === 'json') return renderJson(comparison);
-    if (s.format === 'html') return renderCompareHtml(comparison);
+    if (s.format === 'json') return (await import('../../reports/json.js')).renderJson(comparison);
+    if (s.format === 'html') return (await import('../../reports/html.js')).renderCompareHtml(comparison);
     return renderCompareMarkdown(comparison);
   } finally {
     db.close();

@@ -68,4 +68,6 @@ it('a command that runs still loads what it needs', async () => {
   // core/errors.js, so a code and a message, never a stack trace.
   expect(r.stderr).toMatch(/^error PB_CONFIG_INVALID: no database at /);
   expect(r.stderr).not.toMatch(/\n\s+at /);
+  // A markdown report (the default) loads no other format's renderer, nor compare's model.
+  for (const other of ['dist/reports/json.js', 'dist/reports/csv.js', 'dist/reports/html.js', 'dist/reports/compare.js']) expect(r.ours).not.toContain(other);
 });
