@@ -77,8 +77,9 @@ export const countTrials = (db: Db, sweepId: string): number => (db.prepare('SEL
 /**
  * The sweep's trials in slot order (the order every table and sum is taken in), and their ids
  * for matching turns. Through a SQL function, so a row is one call and nothing comes back per
- * row but its id, joined into one string by SQL; the slot index hands the rows over in slot
- * order, and each row's slot and rowid are kept so any other order is put right here.
+ * row but its id, joined into one string by SQL. The rows are asked for in slot order, which
+ * SQLite keeps for the aggregate in practice but does not promise: each row's slot and rowid
+ * are kept, so any other order is put right here.
  */
 export function readTrialColumns(db: Db, sweepId: string, n = countTrials(db, sweepId)): { trials: TrialColumns; ids: TrialIds } {
   const c = alloc(n);
@@ -126,11 +127,15 @@ export function readTrialColumns(db: Db, sweepId: string, n = countTrials(db, sw
     i++;
     return 1;
   });
-  // group_concat skips the NULL of a row the function left out.
+  // group_concat skips the NULL of a row the function left out, and takes each id in the same
+  // step as the function its row. From a subquery, not naming an index: an older store's
+  // `trials` is a view (store/db.ts, readAsCurrent), and a view has no index to name.
   const joined = db
     .prepare(
-      `SELECT group_concat(CASE WHEN ${fn}(harness, task, trial_index, attempt, status, wall_ms, setup_ms, agent_ms, verify_ms, harness_base IS 'agent', simulated, slot_index, rowid)
-         THEN id END, char(0)) FROM trials INDEXED BY trials_slot WHERE sweep_id = ?`,
+      `SELECT group_concat(CASE WHEN ${fn}(harness, task, trial_index, attempt, status, wall_ms, setup_ms, agent_ms, verify_ms, harness_base IS 'agent', simulated, slot_index, rid)
+         THEN id END, char(0))
+       FROM (SELECT id, harness, task, trial_index, attempt, status, wall_ms, setup_ms, agent_ms, verify_ms, harness_base, simulated, slot_index, rowid AS rid
+             FROM trials WHERE sweep_id = ? ORDER BY slot_index, rowid)`,
     )
     .pluck()
     .get(sweepId) as string | null;
