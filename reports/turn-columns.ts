@@ -5,10 +5,14 @@
 // as `sqlite3` summing the columns does. Otherwise each trial's turns are found through the
 // primary-key index, which visits pages all over the file but reads only the rows asked for.
 // Either way the rows are then put in one order (the sweep's trials in the order given, each
-// trial's turns by turn index), so the tables' sums come out bit for bit the same.
+// trial's turns by turn index), and each trial's wall parts are summed in turn order
+// (reports/wall-sums.ts), so the tables' sums come out bit for bit the same.
 
 import type { Db } from '../store/db.js';
 import { TrialIds } from './trial-ids.js';
+import { addTurnParts, newWallSums, resumInTurnOrder, wallSumsOf, type TurnWallSums } from './wall-sums.js';
+
+export type { TurnWallSums };
 
 /** One entry per turn of the sweep's trials; NaN where the store holds NULL. */
 export interface TurnColumns {
@@ -19,19 +23,6 @@ export interface TurnColumns {
   cachedTokens: Float64Array;
   ttftMs: Float64Array;
   decodeTps: Float64Array;
-}
-
-/**
- * Per trial, its turns' parts of the wall, summed in the scan: "where the wall goes" needs no
- * more of them, and three columns of millions of rows are memory the process must fault in.
- */
-export interface TurnWallSums {
-  /** Model time: each turn's total, or its first token where it has no total. */
-  modelMs: Float64Array;
-  /** The first-token part of that: min(first token, total), or the first token alone. */
-  ttftMs: Float64Array;
-  execMs: Float64Array;
-  waitMs: Float64Array;
 }
 
 /**
@@ -74,21 +65,13 @@ export function scansTurns(db: Db, trials: number): boolean {
  * The turns of several sweeps' trials. `trialIds[s]` lists sweep `sweepIds[s]`'s trial ids in
  * the order its trials are held; each result's `trial` column indexes that list.
  */
-export function readTurnColumns(db: Db, sweepIds: string[], trialIds: TrialIds[]): TurnColumns[];
 export function readTurnColumns(
   db: Db,
   sweepIds: string[],
   trialIds: TrialIds[],
   evidenceFor: boolean[],
-  read?: TurnRead,
-): { turns: TurnColumns[]; evidence: (LeverEvidence | null)[]; wall: (TurnWallSums | null)[] };
-export function readTurnColumns(
-  db: Db,
-  sweepIds: string[],
-  trialIds: TrialIds[],
-  evidenceFor?: boolean[],
   read: TurnRead = 'all',
-): TurnColumns[] | { turns: TurnColumns[]; evidence: (LeverEvidence | null)[]; wall: (TurnWallSums | null)[] } {
+): { turns: TurnColumns[]; evidence: (LeverEvidence | null)[]; wall: (TurnWallSums | null)[] } {
   // Trial ids over all sweeps, sweep after sweep: a turn's trial is its id's position here.
   const all = TrialIds.concat(trialIds);
   const starts: number[] = [];
@@ -114,12 +97,14 @@ export function readTurnColumns(
   // The columns as locals: the callback runs once a turn, and a property load a column adds up.
   let trial = arrived.trial, turnIdx = arrived.turnIndex, promptTokens = arrived.promptTokens, cachedTokens = arrived.cachedTokens;
   let ttftMs = arrived.ttftMs, decodeTps = arrived.decodeTps;
-  // The wall's parts, summed per trial by the same position as `trial`.
+  // The wall's parts, summed per trial by the same position as `trial`; the trials whose turns
+  // came out of turn order are summed again in it once the read is done.
   const sums = read === 'all' ? newWallSums(total) : null;
-  const modelSum = sums?.modelMs, ttftSum = sums?.ttftMs, execSum = sums?.execMs, waitSum = sums?.waitMs;
+  const lastTurn = sums ? new Int32Array(total).fill(-1) : null;
+  const disordered: number[] = [];
   // Lever evidence over all sweeps' trials, by the same position as `trial`; none when no
-  // sweep asked, and then SQL hands the callback two NULL constants instead of the columns.
-  const tally = evidenceFor?.some(Boolean) ? newEvidence(total) : null;
+  // sweep asked, and then SQL does not pass its columns.
+  const tally = evidenceFor.some(Boolean) ? newEvidence(total) : null;
   const answers = tally?.answers, reasoned = tally?.reasoning, drafted = tally?.drafted, cachedAny = tally?.cached, largest = tally?.largest;
   let n = 0;
   let lastId: unknown = null;
@@ -158,18 +143,11 @@ export function readTurnColumns(
     ttftMs[n] = (ttft as number | null) ?? NaN;
     decodeTps[n] = (decode as number | null) ?? NaN;
     n++;
-    if (modelSum !== undefined) {
-      const f = ttft as number | null;
-      const m = model as number | null;
-      if (m !== null) {
-        modelSum[current]! += m;
-        if (f !== null) ttftSum![current]! += Math.min(f, m);
-      } else if (f !== null) {
-        modelSum[current]! += f; // a first token but no total: count what is known
-        ttftSum![current]! += f;
-      }
-      if (exec !== null) execSum![current]! += exec as number;
-      if (wait !== null) waitSum![current]! += wait as number;
+    if (sums !== null) {
+      const t = turnIdx[n - 1]!;
+      if (t < lastTurn![current]!) disordered.push(current); // a trial may be pushed twice: summed again once
+      lastTurn![current] = t;
+      addTurnParts(sums, current, ttft, model, exec, wait);
     }
     if (answers !== undefined && completion !== null) {
       answers[current]!++;
@@ -195,6 +173,7 @@ export function readTurnColumns(
     ).get(...sweepIds);
   }
 
+  if (sums !== null && disordered.length > 0) resumInTurnOrder(db, sums, all, disordered);
   const placed = place(arrived, n, total);
   const turns = trialIds.map((ids, s) => {
     const from = placed.trialStart[starts[s]!]!;
@@ -213,13 +192,7 @@ export function readTurnColumns(
       decodeTps: c.decodeTps.subarray(from, to),
     };
   });
-  if (evidenceFor === undefined) return turns;
-  const wall = trialIds.map((ids, s) => {
-    if (!sums) return null;
-    const from = starts[s]!;
-    const to = from + ids.length;
-    return { modelMs: sums.modelMs.subarray(from, to), ttftMs: sums.ttftMs.subarray(from, to), execMs: sums.execMs.subarray(from, to), waitMs: sums.waitMs.subarray(from, to) };
-  });
+  const wall = trialIds.map((ids, s) => (sums ? wallSumsOf(sums, starts[s]!, starts[s]! + ids.length) : null));
   const evidence = trialIds.map((ids, s) => {
     if (!tally || !evidenceFor[s]) return null;
     const from = starts[s]!;
@@ -233,10 +206,6 @@ export function readTurnColumns(
     };
   });
   return { turns, evidence, wall };
-}
-
-function newWallSums(trials: number): TurnWallSums {
-  return { modelMs: new Float64Array(trials), ttftMs: new Float64Array(trials), execMs: new Float64Array(trials), waitMs: new Float64Array(trials) };
 }
 
 function newEvidence(trials: number): LeverEvidence {

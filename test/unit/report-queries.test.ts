@@ -22,12 +22,12 @@ it('reads the same turns by scan (all sweeps) and by index (one sweep of three)'
   generateFixtureDb(path, { sweeps: 3, trials: 3, seed: 7, withSubstrateErrors: 0.2, withPending: true, withRestart: true, sweepSpeed: [1, 0.8, 1.2] });
   const db = openStore(path, { readonly: true });
   try {
+    const ones = ['sweep-1', 'sweep-2', 'sweep-3'].map((id) => loadSweepData(db, id)); // each a third of the store: the index
+    // The index's reads all over the file go mapped; a scan reads pages as sqlite3 does.
+    expect(db.pragma('mmap_size', { simple: true })).toBeGreaterThan(0);
     const all = loadSweepsData(db, ['sweep-1', 'sweep-2', 'sweep-3']); // every trial of the store: a scan
-    // A scan reads pages as sqlite3 does; the index's reads all over the file go mapped.
     expect(db.pragma('mmap_size', { simple: true })).toBe(0);
-    for (const [i, id] of ['sweep-1', 'sweep-2', 'sweep-3'].entries()) {
-      const one = loadSweepData(db, id); // a third of the store: the index
-      expect(db.pragma('mmap_size', { simple: true })).toBeGreaterThan(0);
+    for (const [i, one] of ones.entries()) {
       expect(one.turns.length).toBeGreaterThan(0);
       expect(plain(all[i])).toEqual(plain(one));
     }
@@ -46,6 +46,8 @@ it("sums each trial's model, exec and wait times in the scan, as SQL sums its tu
   // A turn with a first token and no total counts its first token as model time.
   const [first] = w.prepare("SELECT trial_id AS id, max(turn_index) AS k FROM turns GROUP BY trial_id ORDER BY trial_id LIMIT 1").all() as { id: string; k: number }[];
   insertTurn(w, first!.id, { ...emptyTurn(first!.k + 1), ttft_ms: 70, model_ms: null, exec_ms: 5 });
+  // A damaged store's text where a time belongs counts as nothing, as a NULL does; the sum stays a number.
+  w.prepare("UPDATE turns SET wait_ms = 'n/a' WHERE trial_id = ? AND turn_index = ?").run(first!.id, first!.k + 1);
   w.close();
   const db = openStore(path, { readonly: true });
   try {
@@ -63,6 +65,32 @@ it("sums each trial's model, exec and wait times in the scan, as SQL sums its tu
       expect(d.wallSums!.execMs[i]).toBeCloseTo(s.exec, 6);
       expect(d.wallSums!.waitMs[i]).toBeCloseTo(s.wait, 6);
     });
+  } finally {
+    db.close();
+  }
+});
+
+it("sums a trial's wall parts in turn order, to the bit, however its turns were written", () => {
+  const path = join(dir, 'disordered.db');
+  generateFixtureDb(path, { sweeps: 3, trials: 2, seed: 5 });
+  const w = openStore(path);
+  const start = { sweep_id: 'sweep-1', group_index: 0, harness: 'terse', harness_base: 'terse', harness_config_json: null, task: 't', attempt: 1, simulated: false, container_name: null, trial_dir: null, started_at: '2025-01-06T09:00:00.000Z' };
+  insertTrialStart(w, { ...start, id: 'disordered', slot_index: 99, trial_index: 99 });
+  // Recorded as each ended (2, then 0, then 1): added in that order the sum has other bits.
+  const exec: Record<number, number> = { 0: 1.1, 1: 1e15 + 0.3, 2: 2.7 };
+  for (const k of [2, 0, 1]) insertTurn(w, 'disordered', { ...emptyTurn(k), exec_ms: exec[k]!, ttft_ms: 10, model_ms: 20 });
+  w.close();
+  const db = openStore(path, { readonly: true });
+  try {
+    const inOrder = exec[0]! + exec[1]! + exec[2]!;
+    expect(exec[2]! + exec[0]! + exec[1]!).not.toBe(inOrder);
+    const byIndex = loadSweepData(db, 'sweep-1'); // a third of the store: the index
+    const [byScan] = loadSweepsData(db, ['sweep-1', 'sweep-2', 'sweep-3']); // a scan, by rowid
+    const at = (d: typeof byIndex): number => Array.from(d.trials.trialIndex).indexOf(99);
+    expect(byIndex.wallSums!.execMs[at(byIndex)]).toBe(inOrder);
+    expect(byScan!.wallSums!.execMs[at(byScan!)]).toBe(inOrder);
+    expect(byScan!.wallSums!.modelMs[at(byScan!)]).toBe(60);
+    expect(plain(byScan!.wallSums)).toEqual(plain(byIndex.wallSums));
   } finally {
     db.close();
   }
