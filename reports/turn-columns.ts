@@ -100,7 +100,8 @@ export function readTurnColumns(
   // The wall's parts, summed per trial by the same position as `trial`; the trials whose turns
   // came out of turn order are summed again in it once the read is done.
   const sums = read === 'all' ? newWallSums(total) : null;
-  const lastTurn = sums ? new Int32Array(total).fill(-1) : null;
+  // The turn index as stored (the column folds some together), so any step back is seen.
+  const lastTurn = sums ? new Float64Array(total).fill(-Infinity) : null;
   const disordered: number[] = [];
   // Lever evidence over all sweeps' trials, by the same position as `trial`; none when no
   // sweep asked, and then SQL does not pass its columns.
@@ -144,9 +145,8 @@ export function readTurnColumns(
     decodeTps[n] = (decode as number | null) ?? NaN;
     n++;
     if (sums !== null) {
-      const t = turnIdx[n - 1]!;
-      if (t < lastTurn![current]!) disordered.push(current); // a trial may be pushed twice: summed again once
-      lastTurn![current] = t;
+      if (ti < lastTurn![current]!) disordered.push(current); // a trial may be pushed twice: summed again once
+      lastTurn![current] = ti;
       addTurnParts(sums, current, ttft, model, exec, wait);
     }
     if (answers !== undefined && completion !== null) {

@@ -79,6 +79,9 @@ it("sums a trial's wall parts in turn order, to the bit, however its turns were 
   // Recorded as each ended (2, then 0, then 1): added in that order the sum has other bits.
   const exec: Record<number, number> = { 0: 1.1, 1: 1e15 + 0.3, 2: 2.7 };
   for (const k of [2, 0, 1]) insertTurn(w, 'disordered', { ...emptyTurn(k), exec_ms: exec[k]!, ttft_ms: 10, model_ms: 20 });
+  // The same past the turn index the columns fold into their last (65,535): still seen out of order.
+  insertTrialStart(w, { ...start, id: 'disordered-deep', slot_index: 98, trial_index: 98 });
+  for (const k of [2, 0, 1]) insertTurn(w, 'disordered-deep', { ...emptyTurn(70_000 + k), exec_ms: exec[k]!, ttft_ms: 10, model_ms: 20 });
   w.close();
   const db = openStore(path, { readonly: true });
   try {
@@ -90,6 +93,9 @@ it("sums a trial's wall parts in turn order, to the bit, however its turns were 
     expect(byIndex.wallSums!.execMs[at(byIndex)]).toBe(inOrder);
     expect(byScan!.wallSums!.execMs[at(byScan!)]).toBe(inOrder);
     expect(byScan!.wallSums!.modelMs[at(byScan!)]).toBe(60);
+    const deep = (d: typeof byIndex): number => Array.from(d.trials.trialIndex).indexOf(98);
+    expect(byScan!.wallSums!.execMs[deep(byScan!)]).toBe(inOrder);
+    expect(byIndex.wallSums!.execMs[deep(byIndex)]).toBe(inOrder);
     expect(plain(byScan!.wallSums)).toEqual(plain(byIndex.wallSums));
   } finally {
     db.close();
