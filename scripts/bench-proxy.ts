@@ -1,7 +1,8 @@
 // What the recording proxy costs an agent: time to first byte of a streamed chat call
 // through the proxy against straight to the simulated server (time-scale 0, so the server
-// itself answers at once), side by side in one run. Arms alternate call by call (A/B, then
-// B/A), at concurrency 1 and 4; medians and p90 from the same minutes. Target: under 1 ms
+// itself answers at once), side by side in one run. Each round runs every arm once, the
+// rounds going through every order of the arms in turn, at concurrency 1 and 4; medians and
+// p90 from the same minutes. Target: under 1 ms
 // added at the median. The server and the proxy each run on a thread of their own, as in a
 // sweep (the server is its own process, the proxy lives in the sweep's main thread), so the
 // client's own work is not charged to either. The proxy records as in a sweep, on its own
@@ -78,16 +79,23 @@ function stats(values: number[]): { median: number; p90: number } {
 
 async function measure(arms: Arm[], body: Buffer, concurrency: number): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = { direct: [], proxy: [], relay: [] };
+  const orders = permutations(arms);
   const rounds = Math.ceil(CALLS / concurrency);
   for (let i = 0; i < rounds + WARMUP; i++) {
-    // Rotate which arm goes first, so drift lands on all.
-    const order = arms.map((_, k) => arms[(k + i) % arms.length]!);
+    // Every order in turn, so each arm runs before and after each other as often: whatever
+    // one arm leaves behind (sockets closing, a scavenge) lands on all alike.
+    const order = orders[i % orders.length]!;
     for (const arm of order) {
       const times = await Promise.all(Array.from({ length: concurrency }, () => ttfb(arm, body)));
       if (i >= WARMUP) out[arm.name]!.push(...times);
     }
   }
   return out;
+}
+
+function permutations<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((first, k) => permutations([...items.slice(0, k), ...items.slice(k + 1)]).map((rest) => [first, ...rest]));
 }
 
 type Role = { role: 'sim' } | { role: 'proxy'; upstream: string } | { role: 'relay'; upstream: string };
