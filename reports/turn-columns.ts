@@ -56,10 +56,8 @@ let fnCounter = 0;
 const maxRowid = (db: Db, table: 'trials' | 'turns'): number => (db.prepare(`SELECT max(rowid) AS n FROM ${table}`).get() as { n: number | null }).n ?? 0;
 
 /** Whether reading the turns of `trials` trials scans the whole table (else it goes through the index). */
-export function scansTurns(db: Db, trials: number): boolean {
-  const storeTrials = maxRowid(db, 'trials');
-  return storeTrials > 0 && trials / storeTrials >= SCAN_SHARE;
-}
+export const scansTurns = (db: Db, trials: number): boolean => scanPays(trials, maxRowid(db, 'trials'));
+const scanPays = (trials: number, storeTrials: number): boolean => storeTrials > 0 && trials / storeTrials >= SCAN_SHARE;
 
 /**
  * The turns of several sweeps' trials. `trialIds[s]` lists sweep `sweepIds[s]`'s trial ids in
@@ -87,7 +85,7 @@ export function readTurnColumns(
     return position.get(id) ?? -1;
   };
   const storeTrials = maxRowid(db, 'trials');
-  const scan = scansTurns(db, total);
+  const scan = scanPays(total, storeTrials);
 
   // Rows arrive in the store's order; kept as they come, then placed below. Sized from the
   // store's average turns per trial (max rowids: free to read), grown by doubling if short.
