@@ -15,6 +15,9 @@ import { loadSweepData, loadSweepsData } from '../../reports/queries.js';
 const dir = mkdtempSync(join(tmpdir(), 'pb-report-queries-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A terse trial of sweep-1, written by hand; each test adds its id and slot. */
+const TERSE_TRIAL = { sweep_id: 'sweep-1', group_index: 0, harness: 'terse', harness_base: 'terse', harness_config_json: null, task: 't', attempt: 1, simulated: false, container_name: null, trial_dir: null, started_at: '2025-01-06T09:00:00.000Z' };
+
 const plain = (x: unknown): unknown => JSON.parse(JSON.stringify(x, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)));
 
 it('reads the same turns by scan (all sweeps) and by index (one sweep of three)', () => {
@@ -74,13 +77,12 @@ it("sums a trial's wall parts in turn order, to the bit, however its turns were 
   const path = join(dir, 'disordered.db');
   generateFixtureDb(path, { sweeps: 3, trials: 2, seed: 5 });
   const w = openStore(path);
-  const start = { sweep_id: 'sweep-1', group_index: 0, harness: 'terse', harness_base: 'terse', harness_config_json: null, task: 't', attempt: 1, simulated: false, container_name: null, trial_dir: null, started_at: '2025-01-06T09:00:00.000Z' };
-  insertTrialStart(w, { ...start, id: 'disordered', slot_index: 99, trial_index: 99 });
+  insertTrialStart(w, { ...TERSE_TRIAL, id: 'disordered', slot_index: 99, trial_index: 99 });
   // Recorded as each ended (2, then 0, then 1): added in that order the sum has other bits.
   const exec: Record<number, number> = { 0: 1.1, 1: 1e15 + 0.3, 2: 2.7 };
   for (const k of [2, 0, 1]) insertTurn(w, 'disordered', { ...emptyTurn(k), exec_ms: exec[k]!, ttft_ms: 10, model_ms: 20 });
   // The same past the turn index the columns fold into their last (65,535): still seen out of order.
-  insertTrialStart(w, { ...start, id: 'disordered-deep', slot_index: 98, trial_index: 98 });
+  insertTrialStart(w, { ...TERSE_TRIAL, id: 'disordered-deep', slot_index: 98, trial_index: 98 });
   for (const k of [2, 0, 1]) insertTurn(w, 'disordered-deep', { ...emptyTurn(70_000 + k), exec_ms: exec[k]!, ttft_ms: 10, model_ms: 20 });
   w.close();
   const db = openStore(path, { readonly: true });
@@ -106,10 +108,9 @@ it('puts each trial turns in turn order and the trials in slot order, however th
   const path = join(dir, 'shuffled.db');
   generateFixtureDb(path, { trials: 1, tasks: ['t'], harnesses: ['terse'], turnsPerTrial: 2, seed: 1 });
   const w = openStore(path);
-  const start = { sweep_id: 'sweep-1', group_index: 0, harness: 'terse', harness_base: 'terse', harness_config_json: null, task: 't', attempt: 1, simulated: false, container_name: null, trial_dir: null, started_at: '2025-01-06T09:00:00.000Z' };
   // Written in the order slot 9, then slot 5; turns 2, 0, 1.
-  insertTrialStart(w, { ...start, id: 'late-slot', slot_index: 9, trial_index: 9 });
-  insertTrialStart(w, { ...start, id: 'early-slot', slot_index: 5, trial_index: 5 });
+  insertTrialStart(w, { ...TERSE_TRIAL, id: 'late-slot', slot_index: 9, trial_index: 9 });
+  insertTrialStart(w, { ...TERSE_TRIAL, id: 'early-slot', slot_index: 5, trial_index: 5 });
   for (const k of [2, 0, 1]) insertTurn(w, 'late-slot', { ...emptyTurn(k), ttft_ms: 100 + k });
   for (const k of [1, 0]) insertTurn(w, 'early-slot', { ...emptyTurn(k), ttft_ms: 200 + k });
   w.close();
