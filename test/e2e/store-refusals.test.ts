@@ -73,9 +73,11 @@ it('a store this user may only read: PB_STORE_READ_ONLY, its sweeps intact', asy
   copyFileSync(file, copy);
   chmodSync(file, 0o644); // root's file; the runner below is nobody
   const before = hash(file);
-  // The checkout may sit in a directory only root may enter (a clone in `mktemp -d`): nobody
-  // gets the right to read and search past it (CAP_DAC_READ_SEARCH), never the right to write.
-  const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=+dac_read_search', '--ambient-caps=+dac_read_search'];
+  // The checkout may sit in a directory only root may enter (a clone in `mktemp -d`). Files
+  // are opened as nobody (the effective user), with the right to read and search past that
+  // directory (CAP_DAC_READ_SEARCH) and never to write; the real user stays root, because
+  // node_modules (bindings) looks for files with access(), which asks as the real user.
+  const nobody = ['--euid=65534', '--egid=65534', '--clear-groups', '--inh-caps=+dac_read_search', '--ambient-caps=+dac_read_search'];
   const r = await execa('setpriv', [...nobody, 'node', BIN, ...runArgs(file)], { reject: false, cwd: ROOT });
   expectOneLine(r, 'PB_STORE_READ_ONLY');
   expect(hash(file)).toBe(before);
