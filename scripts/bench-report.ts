@@ -17,6 +17,10 @@ import { loadSweepData } from '../reports/queries.js';
 import { buildReport } from '../reports/model.js';
 import { renderMarkdown } from '../reports/markdown.js';
 import { interleave, pairbenchProcess, printRatio, printRatioTable, ROOT, roundsFrom, sqliteFloor, timed, type RatioRow } from './support/floor.js';
+import { runWithHugePages } from './support/huge-pages.js';
+
+// The queries are timed in this process: as `pairbench report` runs them (bin/pairbench.js).
+runWithHugePages();
 
 const rounds = roundsFrom(process.argv[2] ?? process.env.PB_BENCH_RUNS, 7);
 
