@@ -8,6 +8,10 @@ import { registerCleanup } from './commands/cleanup.js';
 import { registerServe } from './commands/serve.js';
 import { registerAgents } from './commands/agents.js';
 import { registerServing } from './commands/serving.js';
+import { restoreUserTunables } from '../core/launch-env.js';
+
+// Node has started as bin/pairbench.js asked; whatever pairbench starts gets the user's environment.
+restoreUserTunables();
 
 // Every command is declared on every start-up: its options and help cost next to nothing.
 // What a command runs (the container engine, SQLite, the HTTP server) it imports inside its

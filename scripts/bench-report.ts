@@ -20,7 +20,7 @@ import { interleave, pairbenchProcess, printRatio, printRatioTable, ROOT, rounds
 import { runWithHugePages } from './support/huge-pages.js';
 
 // The queries are timed in this process: as `pairbench report` runs them (bin/pairbench.js).
-runWithHugePages();
+await runWithHugePages();
 
 const rounds = roundsFrom(process.argv[2] ?? process.env.PB_BENCH_RUNS, 7);
 

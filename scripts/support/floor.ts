@@ -62,11 +62,11 @@ export function timed(run: () => Promise<unknown> | unknown): Measure {
  * Times a child process from spawn to exit; its stdout is checked by `expect` (a failed run
  * must never count as a fast one). Output is drained, not kept, beyond what `expect` needs.
  */
-export function timedProcess(command: string, args: string[], expect: (stdout: string) => boolean = () => true): Measure {
+export function timedProcess(command: string, args: string[], expect: (stdout: string) => boolean = () => true, env?: NodeJS.ProcessEnv): Measure {
   return () =>
     new Promise((resolve, reject) => {
       const t0 = performance.now();
-      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -87,9 +87,12 @@ export function timedProcess(command: string, args: string[], expect: (stdout: s
 /** Bare Node start-up: the floor for every command's start-up. */
 export const nodeStartFloor = (): Measure => timedProcess(process.execPath, ['-e', '0']);
 
-/** `bin/pairbench.js ...args` as a user's `pairbench` runs it (its own launcher included), checked to exit 0. */
+/**
+ * `bin/pairbench.js ...args` as a user's `pairbench` runs it (its launcher included), checked
+ * to exit 0. The launcher runs the first `node` on PATH: this one's, as the floor's.
+ */
 export const pairbenchProcess = (args: string[], expect?: (stdout: string) => boolean): Measure =>
-  timedProcess(path.join(ROOT, 'bin/pairbench.js'), args, expect);
+  timedProcess(path.join(ROOT, 'bin/pairbench.js'), args, expect, { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}` });
 
 /**
  * The `sqlite3` command line running `sql` on `db`: the floor for what reads a store. Debian's

@@ -1,19 +1,23 @@
 // A benchmark that times pairbench's code in its own process runs it as bin/pairbench.js
-// starts pairbench: with glibc's malloc asking for transparent huge pages. Without, the
-// in-process figures would carry page faults `pairbench` does not pay. Started otherwise,
-// the benchmark starts itself again so (its floors' child processes inherit the setting,
-// which leaves the sqlite3 floor as it was: it allocates little).
+// starts pairbench: with glibc's malloc asking for transparent huge pages, without which the
+// in-process figures would carry page faults `pairbench` does not pay. Started otherwise, the
+// benchmark starts itself again so; either way the processes it starts (its floors) get the
+// user's environment back, as pairbench's do (core/launch-env.ts).
 
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { choseHugePages, restoreUserTunables, withHugePages } from '../../core/launch-env.js';
 
-export const HUGE_PAGES = 'glibc.malloc.hugetlb=1';
-
-export function runWithHugePages(): void {
-  const tunables = process.env.GLIBC_TUNABLES ?? '';
-  if (tunables.split(':').includes(HUGE_PAGES)) return;
-  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, GLIBC_TUNABLES: tunables === '' ? HUGE_PAGES : `${tunables}:${HUGE_PAGES}` },
-  });
-  process.exit(r.status ?? 1);
+/** Returns in the process that runs the benchmark; the one that started it again waits for it and exits as it did. */
+export async function runWithHugePages(): Promise<void> {
+  if (restoreUserTunables() || choseHugePages(process.env.GLIBC_TUNABLES)) return;
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: withHugePages(process.env) });
+  // A signal sent to this process alone (a terminal's reaches both) goes on to the benchmark.
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, () => child.kill(s));
+  const [code, signal] = (await Promise.race([once(child, 'exit'), once(child, 'error').then(([e]) => Promise.reject(e as Error))])) as [number | null, NodeJS.Signals | null];
+  if (signal !== null) {
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+  }
+  process.exit(code ?? 1);
 }
