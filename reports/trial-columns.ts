@@ -3,7 +3,6 @@
 // (100,000 of them in a large sweep) cost more to build and to collect than the tables did.
 
 import type { Db } from '../store/db.js';
-import { maxRowid, scanPays } from './store-share.js';
 import { TrialIds } from './trial-ids.js';
 
 /** One entry per trial of the sweep, in slot order; NaN where the store holds NULL. */
@@ -82,13 +81,7 @@ export const countTrials = (db: Db, sweepId: string): number => (db.prepare('SEL
  * SQLite keeps for the aggregate in practice but does not promise: each row's slot and rowid
  * are kept, so any other order is put right here.
  */
-export function readTrialColumns(
-  db: Db,
-  sweepId: string,
-  n = countTrials(db, sweepId),
-  // Scanned when the sweep is most of the store (reports/store-share.ts); tests choose.
-  scan = scanPays(n, maxRowid(db, 'trials')),
-): { trials: TrialColumns; ids: TrialIds } {
+export function readTrialColumns(db: Db, sweepId: string, n = countTrials(db, sweepId)): { trials: TrialColumns; ids: TrialIds } {
   const c = alloc(n);
   // Each coded column remembers its last name: rows in slot order repeat them in runs.
   const coder = (names: string[]): ((v: unknown) => number) => {
@@ -136,16 +129,13 @@ export function readTrialColumns(
   });
   // group_concat skips the NULL of a row the function left out, and takes each id in the same
   // step as the function its row. From a subquery, not naming an index: an older store's
-  // `trials` is a view (store/db.ts, readAsCurrent), and a view has no index to name. A scan
-  // takes rows in the table's order (`+` keeps SQLite off the sweep's index): in slot order
-  // as a sweep writes them, and put in it below when not. Through the index, each row is a
-  // lookup in the table (100k trials of 100k: 140-170 ms, where the scan takes 90).
+  // `trials` is a view (store/db.ts, readAsCurrent), and a view has no index to name.
   const joined = db
     .prepare(
       `SELECT group_concat(CASE WHEN ${fn}(harness, task, trial_index, attempt, status, wall_ms, setup_ms, agent_ms, verify_ms, harness_base IS 'agent', simulated, slot_index, rid)
          THEN id END, char(0))
        FROM (SELECT id, harness, task, trial_index, attempt, status, wall_ms, setup_ms, agent_ms, verify_ms, harness_base, simulated, slot_index, rowid AS rid
-             FROM trials WHERE ${scan ? '+sweep_id = ?' : 'sweep_id = ? ORDER BY slot_index, rowid'})`,
+             FROM trials WHERE sweep_id = ? ORDER BY slot_index, rowid)`,
     )
     .pluck()
     .get(sweepId) as string | null;

@@ -9,7 +9,6 @@
 // (reports/wall-sums.ts), so the tables' sums come out bit for bit the same.
 
 import type { Db } from '../store/db.js';
-import { maxRowid, scanPays } from './store-share.js';
 import { TrialIds } from './trial-ids.js';
 import { addTurnParts, newWallSums, resumInTurnOrder, wallSumsOf, type TurnWallSums } from './wall-sums.js';
 
@@ -47,13 +46,18 @@ export interface LeverEvidence {
  */
 export type TurnRead = 'all' | 'no-wall-parts';
 
+/** A scan beats the index once the sweeps hold this share of the store's trials. */
+const SCAN_SHARE = 0.5;
 /** Turn indices above this are folded into the last one (no harness runs 65k turns). */
 const MAX_TURN_INDEX = 65_535;
 
 let fnCounter = 0;
 
+const maxRowid = (db: Db, table: 'trials' | 'turns'): number => (db.prepare(`SELECT max(rowid) AS n FROM ${table}`).get() as { n: number | null }).n ?? 0;
+
 /** Whether reading the turns of `trials` trials scans the whole table (else it goes through the index). */
 export const scansTurns = (db: Db, trials: number): boolean => scanPays(trials, maxRowid(db, 'trials'));
+const scanPays = (trials: number, storeTrials: number): boolean => storeTrials > 0 && trials / storeTrials >= SCAN_SHARE;
 
 /**
  * The turns of several sweeps' trials. `trialIds[s]` lists sweep `sweepIds[s]`'s trial ids in

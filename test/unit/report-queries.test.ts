@@ -11,7 +11,6 @@ import { openStore } from '../../store/db.js';
 import { insertTrialStart, insertTurn } from '../../store/records.js';
 import { emptyTurn } from '../../core/turn.js';
 import { loadSweepData, loadSweepsData } from '../../reports/queries.js';
-import { readTrialColumns } from '../../reports/trial-columns.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pb-report-queries-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,28 +37,6 @@ it('reads the same turns by scan (all sweeps) and by index (one sweep of three)'
     // The same sweep twice (compare a sweep with itself) is read once and given to both.
     const [a, b] = loadSweepsData(db, ['sweep-2', 'sweep-2']);
     expect(b).toBe(a);
-  } finally {
-    db.close();
-  }
-});
-
-it("reads a sweep's trials the same by scan and by index, in slot order however they were written", () => {
-  const path = join(dir, 'trials-both-ways.db');
-  generateFixtureDb(path, { sweeps: 3, trials: 3, seed: 11, withSubstrateErrors: 0.2, withPending: true, sweepSpeed: [1, 0.8, 1.2] });
-  const w = openStore(path);
-  // sweep-1 gets trials written out of slot order, between the other sweeps' rows in the table.
-  for (const [id, slot] of [['late', 90], ['early', 80], ['middle', 85]] as const) insertTrialStart(w, { ...TERSE_TRIAL, id, slot_index: slot, trial_index: slot });
-  w.close();
-  const db = openStore(path, { readonly: true });
-  try {
-    for (const sweep of ['sweep-1', 'sweep-2', 'sweep-3']) {
-      const scanned = readTrialColumns(db, sweep, undefined, true);
-      const indexed = readTrialColumns(db, sweep, undefined, false);
-      expect(scanned.trials.length).toBeGreaterThan(0);
-      expect(plain(scanned.trials)).toEqual(plain(indexed.trials));
-      expect(scanned.ids.toArray()).toEqual(indexed.ids.toArray());
-    }
-    expect(readTrialColumns(db, 'sweep-1', undefined, true).ids.toArray().slice(-3)).toEqual(['early', 'middle', 'late']);
   } finally {
     db.close();
   }
