@@ -1,5 +1,5 @@
 #!/bin/sh
-':' //; case ":${GLIBC_TUNABLES-}" in *:glibc.malloc.hugetlb=*) ;; *) export PAIRBENCH_USER_TUNABLES="${GLIBC_TUNABLES-}" GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1" ;; esac; exec node "$0" "$@"
+':' //; case ":${GLIBC_TUNABLES-}" in *:glibc.malloc.hugetlb=*) unset PAIRBENCH_USER_TUNABLES ;; *) export PAIRBENCH_USER_TUNABLES="${GLIBC_TUNABLES-}" GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1" ;; esac; exec node "$0" "$@"
 // The line above is for sh, which runs this file first (to Node it is a string and a comment).
 // It starts Node with glibc's malloc asking for transparent huge pages: a report's typed arrays
 // are tens of MB of fresh memory, and on a host whose THP setting is `madvise` (Debian's and

@@ -17,12 +17,17 @@ export function withHugePages(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, [SAVED]: tunables, GLIBC_TUNABLES: tunables === '' ? HUGE_PAGES : `${tunables}:${HUGE_PAGES}` };
 }
 
-/** Gives `env` back as the user set it; true when the launcher had changed it. */
+/**
+ * Gives `env` back as the user set it; true when the launcher had changed it. A saved value is
+ * only trusted beside the tunables the launcher builds from it: one inherited from elsewhere
+ * (a pairbench that started this one's parent) is dropped, and the tunables stay as they are.
+ */
 export function restoreUserTunables(env: NodeJS.ProcessEnv = process.env): boolean {
   const saved = env[SAVED];
   if (saved === undefined) return false;
+  delete env[SAVED];
+  if (env.GLIBC_TUNABLES !== (saved === '' ? HUGE_PAGES : `${saved}:${HUGE_PAGES}`)) return false;
   if (saved === '') delete env.GLIBC_TUNABLES;
   else env.GLIBC_TUNABLES = saved;
-  delete env[SAVED];
   return true;
 }

@@ -92,7 +92,7 @@ export const nodeStartFloor = (): Measure => timedProcess(process.execPath, ['-e
  * to exit 0. The launcher runs the first `node` on PATH: this one's, as the floor's.
  */
 export const pairbenchProcess = (args: string[], expect?: (stdout: string) => boolean): Measure =>
-  timedProcess(path.join(ROOT, 'bin/pairbench.js'), args, expect, { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}` });
+  timedProcess(path.join(ROOT, 'bin/pairbench.js'), args, expect, { ...process.env, PATH: [path.dirname(process.execPath), process.env.PATH].filter(Boolean).join(path.delimiter) });
 
 /**
  * The `sqlite3` command line running `sql` on `db`: the floor for what reads a store. Debian's

@@ -68,10 +68,13 @@ it('gives what pairbench starts the environment the user gave it', async () => {
   expect(theirs).toMatchObject({ exitCode: 0, start: 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1', exit: 'glibc.malloc.arena_max=2', saved: null });
 });
 
-it('leaves a user who chose for or against huge pages their choice', async () => {
+it('leaves a user who chose for or against huge pages their choice, whatever a parent pairbench left behind', async () => {
   for (const tunables of ['glibc.malloc.hugetlb=0', 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=2']) {
     const r = await launch(BIN, ['--help'], { GLIBC_TUNABLES: tunables });
     expect(r).toMatchObject({ exitCode: 0, start: tunables, exit: tunables, saved: null });
+    // A value saved by a pairbench further up is not this user's: it must not replace theirs.
+    const stale = await launch(BIN, ['--help'], { GLIBC_TUNABLES: tunables, PAIRBENCH_USER_TUNABLES: 'glibc.malloc.arena_max=9' });
+    expect(stale).toMatchObject({ exitCode: 0, start: tunables, exit: tunables, saved: null });
   }
 });
 
@@ -92,4 +95,8 @@ it('the benchmarks start themselves as the launcher starts pairbench, and give t
   expect(restoreUserTunables(bare)).toBe(true);
   expect(bare).toEqual({});
   expect(restoreUserTunables(bare)).toBe(false);
+  // A saved value beside tunables the launcher did not build from it is dropped, not restored.
+  const stale: NodeJS.ProcessEnv = { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0', PAIRBENCH_USER_TUNABLES: 'x' };
+  expect(restoreUserTunables(stale)).toBe(false);
+  expect(stale).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' });
 });
