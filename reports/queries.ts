@@ -184,6 +184,17 @@ export function loadSweepsData(
   read: TurnRead = 'all',
   beforeTurns?: (sweeps: Pick<SweepData, 'sweep' | 'trials'>[]) => void,
 ): SweepData[] {
+  // One read transaction: a sweep still being written is read as one moment of it (WAL keeps
+  // the reader's snapshot), so no turn, trial or count comes from a later moment than the rest.
+  return db.transaction(() => loadInOneSnapshot(db, sweepIds, read, beforeTurns))();
+}
+
+function loadInOneSnapshot(
+  db: Db,
+  sweepIds: string[],
+  read: TurnRead,
+  beforeTurns: ((sweeps: Pick<SweepData, 'sweep' | 'trials'>[]) => void) | undefined,
+): SweepData[] {
   const unique = [...new Set(sweepIds)];
   const counts = unique.map((id) => countTrials(db, id));
   // Pages are mapped only when the turns are found through the index, all over the file: the

@@ -42,6 +42,31 @@ it('reads the same turns by scan (all sweeps) and by index (one sweep of three)'
   }
 });
 
+it('reads a sweep that is still being written as one moment of it: nothing written during the read', () => {
+  const path = join(dir, 'live.db');
+  generateFixtureDb(path, { trials: 2, seed: 3 });
+  const w = openStore(path);
+  const db = openStore(path, { readonly: true });
+  try {
+    const before = loadSweepData(db, 'sweep-1');
+    const [last] = w.prepare('SELECT trial_id AS id, max(turn_index) AS k FROM turns GROUP BY trial_id ORDER BY trial_id LIMIT 1').all() as { id: string; k: number }[];
+    // The sweep goes on between the trials' read and the turns': a turn, a trial and its turn.
+    const during = loadSweepsData(db, ['sweep-1'], 'all', () => {
+      insertTurn(w, last!.id, { ...emptyTurn(last!.k + 1), ttft_ms: 999, model_ms: 999 });
+      insertTrialStart(w, { ...TERSE_TRIAL, id: 'written-during', slot_index: 50, trial_index: 50 });
+      insertTurn(w, 'written-during', { ...emptyTurn(0), ttft_ms: 5 });
+    })[0]!;
+    expect(plain(during)).toEqual(plain(before));
+    // Read again, the report has them.
+    const after = loadSweepData(db, 'sweep-1');
+    expect(after.turns.length).toBe(before.turns.length + 2);
+    expect(after.trials.length).toBe(before.trials.length + 1);
+  } finally {
+    db.close();
+    w.close();
+  }
+});
+
 it("sums each trial's model, exec and wait times in the scan, as SQL sums its turns", () => {
   const path = join(dir, 'sums.db');
   generateFixtureDb(path, { trials: 4, seed: 11, withSubstrateErrors: 0.2 });
