@@ -4,8 +4,11 @@
 // server, an agent or git that pairbench starts gets the environment the user gave, and
 // allocates as it would without pairbench. A user who set the tunable either way keeps it.
 
-export const HUGE_PAGES = 'glibc.malloc.hugetlb=1';
+const HUGE_PAGES = 'glibc.malloc.hugetlb=1';
 const SAVED = 'PAIRBENCH_USER_TUNABLES';
+
+/** The user's tunables with the launcher's appended, as the launcher's sh line builds them. */
+const added = (tunables: string): string => (tunables === '' ? HUGE_PAGES : `${tunables}:${HUGE_PAGES}`);
 
 /** Whether `tunables` already says something of huge pages (then the user's word stands). */
 export const choseHugePages = (tunables: string | undefined): boolean => /(?:^|:)glibc\.malloc\.hugetlb=/.test(tunables ?? '');
@@ -14,7 +17,7 @@ export const choseHugePages = (tunables: string | undefined): boolean => /(?:^|:
 export function withHugePages(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const tunables = env.GLIBC_TUNABLES ?? '';
   if (choseHugePages(tunables)) return env;
-  return { ...env, [SAVED]: tunables, GLIBC_TUNABLES: tunables === '' ? HUGE_PAGES : `${tunables}:${HUGE_PAGES}` };
+  return { ...env, [SAVED]: tunables, GLIBC_TUNABLES: added(tunables) };
 }
 
 /**
@@ -26,7 +29,7 @@ export function restoreUserTunables(env: NodeJS.ProcessEnv = process.env): boole
   const saved = env[SAVED];
   if (saved === undefined) return false;
   delete env[SAVED];
-  if (env.GLIBC_TUNABLES !== (saved === '' ? HUGE_PAGES : `${saved}:${HUGE_PAGES}`)) return false;
+  if (env.GLIBC_TUNABLES !== added(saved)) return false;
   if (saved === '') delete env.GLIBC_TUNABLES;
   else env.GLIBC_TUNABLES = saved;
   return true;
